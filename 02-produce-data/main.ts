@@ -1,0 +1,131 @@
+// Lesson 02: put records into the stream, one at a time or in batches.
+//
+//   npx tsx 02-produce-data/main.ts [--count 100] [--single] [--key random|fixed|FIELD] [--file PATH]
+//
+// Kinesis stores each record as an opaque blob of bytes plus a partition key. The key
+// is hashed (MD5) to pick the shard; records with the same key land on the same shard,
+// in order. Each record here is JSON with a run id and an index, so the consumers in
+// lessons 03–05 can prove that every record arrived exactly once.
+import { readFile } from "node:fs/promises";
+import { randomUUID } from "node:crypto";
+import { performance } from "node:perf_hooks";
+import { DescribeStreamSummaryCommand, PutRecordCommand, type PutRecordsRequestEntry } from "@aws-sdk/client-kinesis";
+import {
+  defineFlags,
+  encodeRecord,
+  entrySize,
+  kinesisClient,
+  newRunId,
+  putRecordsUntilAccepted,
+  runLesson,
+  say,
+  table,
+  toBatches,
+  wholeNumber,
+  WorkshopError,
+  type LessonOptions,
+  type WorkshopRecord,
+} from "../shared/index.js";
+
+export const lesson = {
+  usage: "npx tsx 02-produce-data/main.ts",
+  about: "Put --count records into the stream with PutRecords batches (or --single PutRecord calls), or one --file.",
+  flags: defineFlags({
+    count: { type: "string", value: "N", default: "100", help: "how many records to put" },
+    single: { type: "boolean", help: "one PutRecord call per record instead of PutRecords batches" },
+    key: { type: "string", value: "random|fixed|FIELD", default: "random", help: "partition key: random, one fixed key, or a record field (index, runId)" },
+    file: { type: "string", value: "PATH", help: "send this file's contents as one record" },
+  }),
+};
+export type Options = LessonOptions<typeof lesson.flags>;
+
+const RECORD_FIELDS = ["runId", "index", "sentAt"] as const;
+
+/** How each record's partition key is chosen (see questions.md: choosing a partition key). */
+export function partitionKeyFor(strategy: string): (record: WorkshopRecord) => string {
+  if (strategy === "random") return () => randomUUID(); // spreads records evenly over the shards
+  if (strategy === "fixed") return () => "workshop"; // one shard, strict order, that shard's limits
+  if ((RECORD_FIELDS as readonly string[]).includes(strategy)) {
+    return (record) => String(record[strategy as (typeof RECORD_FIELDS)[number]]);
+  }
+  throw new WorkshopError(`--key must be random, fixed, or a record field (${RECORD_FIELDS.join(", ")}), got '${strategy}'`);
+}
+
+export async function main(options: Options) {
+  const kinesis = kinesisClient(options);
+  const StreamName = options.stream;
+  const keyOf = partitionKeyFor(options.key);
+  const count = options.file ? 1 : wholeNumber(options.count, "--count");
+
+  // Check the stream first: a missing one fails here with ResourceNotFoundException
+  // (shared/ turns that into "run lesson 01 first"). It also tells us the largest
+  // record this stream takes: 1 MiB unless someone raised it (up to 10 MiB).
+  const { StreamDescriptionSummary: stream } = await kinesis.send(new DescribeStreamSummaryCommand({ StreamName }));
+  const maxRecordBytes = (stream?.MaxRecordSizeInKiB ?? 1024) * 1024;
+  say(`Stream ${StreamName}: ${stream?.OpenShardCount} open shard(s), records up to ${maxRecordBytes / 1024} KiB.`);
+
+  const runId = newRunId();
+  const entries: PutRecordsRequestEntry[] = [];
+  if (options.file) {
+    // A file is just bytes to Kinesis: send them as they are, no encoding needed.
+    const Data = await readFile(options.file).catch((error: NodeJS.ErrnoException) => {
+      throw new WorkshopError(`cannot read --file ${options.file}: ${error.code ?? error.message}`);
+    });
+    const entry = { Data, PartitionKey: options.file };
+    if (entrySize(entry) > maxRecordBytes) {
+      throw new WorkshopError(
+        `--file ${options.file} is ${entrySize(entry).toLocaleString("en")} bytes with its key, over this stream's ` +
+          `${maxRecordBytes.toLocaleString("en")}-byte record limit: split it, or store it in S3 and send its address`,
+      );
+    }
+    entries.push(entry);
+  } else {
+    for (let index = 0; index < count; index++) {
+      const record: WorkshopRecord = { runId, index, sentAt: Date.now(), body: `reading ${index}` };
+      entries.push({ Data: encodeRecord(record), PartitionKey: keyOf(record) });
+    }
+  }
+
+  const started = performance.now();
+  const shardIds: string[] = [];
+  let retried = 0;
+  let requests = 0;
+
+  if (options.single) {
+    // One request per record: simple, and each reply carries the record's shard and
+    // sequence number. A refusal throws (ProvisionedThroughputExceededException when a
+    // shard is over 1,000 records/s or 1 MiB/s); the SDK retries those with backoff.
+    for (const { Data, PartitionKey } of entries) {
+      const { ShardId } = await kinesis.send(new PutRecordCommand({ StreamName, Data, PartitionKey }));
+      shardIds.push(ShardId!);
+      requests++;
+    }
+  } else {
+    // Up to 500 records (and 10 MiB) per PutRecords request: far fewer round trips.
+    // A reply can refuse some entries and accept the rest; putRecordsUntilAccepted
+    // (shared/records.ts) sends only the refused ones again until all are in.
+    for (const batch of toBatches(entries)) {
+      const outcome = await putRecordsUntilAccepted(kinesis, StreamName, batch);
+      shardIds.push(...outcome.shardIds);
+      retried += outcome.retried;
+      requests++;
+    }
+  }
+
+  const seconds = (performance.now() - started) / 1000;
+  const perShard: Record<string, number> = {};
+  for (const shardId of shardIds) perShard[shardId] = (perShard[shardId] ?? 0) + 1;
+
+  say(`Put ${shardIds.length} record(s) in ${requests} request(s), ${seconds.toFixed(2)} s; run id ${runId}.`);
+  table(Object.entries(perShard).map(([shard, records]) => ({ shard, records })));
+
+  return {
+    sent: shardIds.length,
+    retried,
+    runId,
+    perShard,
+    recordsPerSecond: Math.round(shardIds.length / Math.max(seconds, 0.001)),
+  };
+}
+
+runLesson(import.meta.url, lesson, main);

@@ -1,0 +1,59 @@
+// One AWS SDK client per service, configured for the chosen target.
+import { Agent as HttpAgent } from "node:http";
+import { CloudWatchLogsClient } from "@aws-sdk/client-cloudwatch-logs";
+import { DynamoDBClient } from "@aws-sdk/client-dynamodb";
+import { IAMClient } from "@aws-sdk/client-iam";
+import { KinesisClient } from "@aws-sdk/client-kinesis";
+import { LambdaClient } from "@aws-sdk/client-lambda";
+import { STSClient } from "@aws-sdk/client-sts";
+import { NodeHttpHandler } from "@smithy/node-http-handler";
+import { EMULATOR_CREDENTIALS, type TargetOptions } from "./options.js";
+
+// The SDK warns on every run that releases after January 2027 will need Node 22. The
+// workshop supports Node 20 and 22 (see README), so that warning is switched off here.
+process.env.AWS_SDK_JS_NODE_VERSION_SUPPORT_WARNING_DISABLED ??= "true";
+
+type Where = Pick<TargetOptions, "target" | "region" | "endpoint" | "debug">;
+
+/** Every client made here, so runLesson() can close their connections at the end. */
+const made: { destroy(): void }[] = [];
+
+function config(options: Where) {
+  const onEmulator = options.target !== "aws";
+  // On localstack, real-looking keys from the environment are passed through (some
+  // emulators check them); otherwise emulators get dummy keys. On aws, the SDK's
+  // default chain finds them: environment, ~/.aws files, SSO, instance roles.
+  const useDummyKeys = options.target === "local" || (options.target === "localstack" && !process.env.AWS_ACCESS_KEY_ID);
+  return {
+    region: options.region || undefined,
+    endpoint: options.endpoint,
+    credentials: useDummyKeys ? EMULATOR_CREDENTIALS : undefined,
+    // On aws never let AWS_ENDPOINT_URL or an endpoint_url in ~/.aws/config redirect the calls.
+    ignoreConfiguredEndpointUrls: !onEmulator,
+    // The Kinesis client speaks HTTP/2 by default; MiniStack and kinesis-local cut larger
+    // HTTP/2 replies at 65,535 bytes ("Session closed with error code 1"), so on emulators
+    // every client uses HTTP/1.1, with connections kept open between calls.
+    requestHandler: onEmulator
+      ? new NodeHttpHandler({ httpAgent: new HttpAgent({ keepAlive: true, maxSockets: 64 }) })
+      : undefined,
+    logger: options.debug ? console : undefined,
+  };
+}
+
+function remember<T extends { destroy(): void }>(client: T): T {
+  made.push(client);
+  return client;
+}
+
+export const kinesisClient = (options: Where) => remember(new KinesisClient(config(options)));
+export const dynamoDBClient = (options: Where) => remember(new DynamoDBClient(config(options)));
+export const iamClient = (options: Where) => remember(new IAMClient(config(options)));
+export const lambdaClient = (options: Where) => remember(new LambdaClient(config(options)));
+export const logsClient = (options: Where) => remember(new CloudWatchLogsClient(config(options)));
+export const stsClient = (options: Where) => remember(new STSClient(config(options)));
+
+/** Close the kept-alive connections of every client made so far, so the process can exit. */
+export function closeClients(): void {
+  for (const client of made.splice(0)) client.destroy();
+}
+

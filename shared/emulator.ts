@@ -1,0 +1,209 @@
+// The local emulator: MiniStack, installed into .workshop/venv and run in the background.
+//
+// The first lesson run on the local target installs it (once, about 20 s) and starts
+// it on 127.0.0.1:4599; every later run finds it answering and reuses it. Its state is
+// saved in .workshop/emulator-state when it stops, so lessons run one after another
+// (and after a restart) see the same streams, tables and functions.
+import { spawn, spawnSync } from "node:child_process";
+import { existsSync, mkdirSync, openSync, readFileSync, rmSync, writeFileSync, closeSync } from "node:fs";
+import { dirname, join, resolve } from "node:path";
+import { fileURLToPath } from "node:url";
+import { setTimeout as sleep } from "node:timers/promises";
+import { WorkshopError } from "./errors.js";
+import { localPort } from "./options.js";
+import { progress } from "./output.js";
+
+/** The exact MiniStack release the workshop is written and tested against. */
+export const MINISTACK_VERSION = "1.5.33";
+
+export const PROJECT_ROOT = resolve(dirname(fileURLToPath(import.meta.url)), "..");
+/** Everything the workshop installs or keeps for itself (git-ignored). */
+export const WORKSHOP_DIR = join(PROJECT_ROOT, ".workshop");
+const VENV_DIR = join(WORKSHOP_DIR, "venv");
+const VENV_PYTHON = join(VENV_DIR, process.platform === "win32" ? "Scripts/python.exe" : "bin/python");
+
+/** Only the services the lessons use are loaded: a faster start and a smaller state. */
+const SERVICES = "kinesis,dynamodb,iam,lambda,logs,sts";
+
+export interface EmulatorPaths {
+  port: number;
+  stateDir: string;
+  pidFile: string;
+  logFile: string;
+}
+
+/** The student's emulator: port 4599 (or WORKSHOP_LOCAL_PORT), state under .workshop/. */
+export function defaultEmulatorPaths(port = localPort()): EmulatorPaths {
+  return {
+    port,
+    stateDir: join(WORKSHOP_DIR, "emulator-state"),
+    pidFile: join(WORKSHOP_DIR, `emulator-${port}.pid`),
+    logFile: join(WORKSHOP_DIR, `emulator-${port}.log`),
+  };
+}
+
+export interface Health {
+  version: string;
+  services: Record<string, string>;
+}
+
+/** Ask a port for MiniStack's health; undefined when nothing answers. */
+export async function healthOf(port: number, timeoutMs = 1000): Promise<Health | "other" | undefined> {
+  try {
+    const response = await fetch(`http://127.0.0.1:${port}/_ministack/health`, {
+      signal: AbortSignal.timeout(timeoutMs),
+    });
+    if (!response.ok) return "other";
+    const body = (await response.json()) as Partial<Health>;
+    return typeof body.version === "string" && body.services?.kinesis ? (body as Health) : "other";
+  } catch (error: any) {
+    // A server that answers with something other than JSON is not MiniStack.
+    return error?.name === "SyntaxError" ? "other" : undefined;
+  }
+}
+
+/** The Python to build the virtualenv with: WORKSHOP_PYTHON, else python3. Must be 3.10+. */
+function findPython(): string {
+  const python = process.env.WORKSHOP_PYTHON || (process.platform === "win32" ? "python" : "python3");
+  const probe = spawnSync(python, ["-c", "import sys; print('%d.%d' % sys.version_info[:2])"], { encoding: "utf8" });
+  const [major = 0, minor = 0] = (probe.stdout ?? "").trim().split(".").map(Number);
+  if (probe.error || probe.status !== 0 || major < 3 || (major === 3 && minor < 10)) {
+    const found = probe.error || probe.status !== 0 ? "none found" : `found ${major}.${minor}`;
+    throw new WorkshopError(
+      `the local emulator needs Python 3.10 or newer (${found} as '${python}'): install it, ` +
+        "or run against another emulator with --target localstack, or against AWS with --target aws",
+    );
+  }
+  return python;
+}
+
+function installedVersion(): string | undefined {
+  if (!existsSync(VENV_PYTHON)) return undefined;
+  const probe = spawnSync(VENV_PYTHON, ["-c", "from importlib.metadata import version; print(version('ministack'))"], {
+    encoding: "utf8",
+  });
+  return probe.status === 0 ? probe.stdout.trim() : undefined;
+}
+
+function run(command: string, args: string[], what: string): void {
+  const result = spawnSync(command, args, { encoding: "utf8", stdio: ["ignore", "pipe", "pipe"] });
+  if (result.status !== 0) {
+    const detail = (result.stderr || result.stdout || String(result.error ?? "")).trim().split("\n").slice(-3).join(" | ");
+    throw new WorkshopError(`${what} failed: ${detail || "no output"} — check your network, then run the lesson again`);
+  }
+}
+
+/** Install MiniStack into .workshop/venv unless the pinned version is already there. */
+export function installEmulator(): string {
+  if (installedVersion() === MINISTACK_VERSION) return VENV_PYTHON;
+  const python = findPython();
+  const done = progress(`Installing MiniStack ${MINISTACK_VERSION} into .workshop/venv (first run only)`);
+  if (!existsSync(VENV_PYTHON)) run(python, ["-m", "venv", VENV_DIR], "creating the virtualenv");
+  run(
+    VENV_PYTHON,
+    ["-m", "pip", "install", "--quiet", "--disable-pip-version-check", `ministack==${MINISTACK_VERSION}`],
+    `pip install ministack==${MINISTACK_VERSION}`,
+  );
+  done();
+  return VENV_PYTHON;
+}
+
+export interface RunningEmulator {
+  port: number;
+  endpoint: string;
+  version: string;
+  /** Set when this process started it. */
+  pid?: number;
+}
+
+function notOurs(port: number, what: string): WorkshopError {
+  return new WorkshopError(
+    `port ${port} answers, but ${what}: stop that server, or pick another port with WORKSHOP_LOCAL_PORT=4600`,
+  );
+}
+
+/** Check what answers on the port: our MiniStack (returned), nothing (undefined), or a stranger (thrown). */
+export async function findRunningEmulator(port: number): Promise<RunningEmulator | undefined> {
+  const health = await healthOf(port);
+  if (health === undefined) return undefined;
+  if (health === "other") throw notOurs(port, "it is not MiniStack");
+  if (health.version !== MINISTACK_VERSION) {
+    throw notOurs(port, `it is MiniStack ${health.version}, not the workshop's ${MINISTACK_VERSION}`);
+  }
+  return { port, endpoint: `http://127.0.0.1:${port}`, version: health.version };
+}
+
+/**
+ * Start MiniStack in the background on 127.0.0.1 and wait until it is healthy.
+ * Reuses an instance that already answers on the port.
+ */
+export async function startEmulator(paths: EmulatorPaths = defaultEmulatorPaths()): Promise<RunningEmulator> {
+  const running = await findRunningEmulator(paths.port);
+  if (running) return running;
+
+  const python = installEmulator();
+  mkdirSync(paths.stateDir, { recursive: true });
+  mkdirSync(dirname(paths.logFile), { recursive: true });
+  const log = openSync(paths.logFile, "w");
+  const child = spawn(python, ["-m", "ministack"], {
+    detached: true, // keeps running after the lesson exits
+    stdio: ["ignore", log, log],
+    env: {
+      ...process.env,
+      GATEWAY_PORT: String(paths.port),
+      BIND_HOST: "127.0.0.1", // never reachable from other machines
+      PERSIST_STATE: "1",
+      STATE_DIR: paths.stateDir,
+      SERVICES,
+      LOG_LEVEL: "WARNING",
+      MINISTACK_REGION: "us-east-1",
+    },
+  });
+  closeSync(log);
+  child.unref();
+  const pid = child.pid!;
+  writeFileSync(paths.pidFile, `${pid}\n`);
+
+  let exited = false;
+  child.once("exit", () => (exited = true));
+  const deadline = Date.now() + 30_000;
+  while (Date.now() < deadline && !exited) {
+    const health = await healthOf(paths.port, 500);
+    if (health && health !== "other") return { port: paths.port, endpoint: `http://127.0.0.1:${paths.port}`, version: health.version, pid };
+    await sleep(50);
+  }
+  const tail = existsSync(paths.logFile) ? readFileSync(paths.logFile, "utf8").trim().split("\n").slice(-3).join(" | ") : "";
+  if (!exited) process.kill(pid, "SIGTERM");
+  rmSync(paths.pidFile, { force: true });
+  throw new WorkshopError(`the local emulator did not start on port ${paths.port}: ${tail || "no output"} (log: ${paths.logFile})`);
+}
+
+/** The PID from our pid file, if that process is alive and is MiniStack. */
+export function emulatorPid(paths: EmulatorPaths = defaultEmulatorPaths()): number | undefined {
+  if (!existsSync(paths.pidFile)) return undefined;
+  const pid = Number(readFileSync(paths.pidFile, "utf8").trim());
+  if (!Number.isInteger(pid) || pid <= 0) return undefined;
+  const ps = spawnSync("ps", ["-p", String(pid), "-o", "command="], { encoding: "utf8" });
+  return ps.status === 0 && ps.stdout.includes("ministack") ? pid : undefined;
+}
+
+/**
+ * Stop the emulator this workshop started, gracefully (SIGTERM), so MiniStack saves
+ * its state. Returns false when there was nothing of ours to stop.
+ */
+export async function stopEmulator(paths: EmulatorPaths = defaultEmulatorPaths()): Promise<boolean> {
+  const pid = emulatorPid(paths);
+  rmSync(paths.pidFile, { force: true });
+  if (pid === undefined) return false;
+  process.kill(pid, "SIGTERM");
+  for (let waited = 0; waited < 15_000; waited += 50) {
+    try {
+      process.kill(pid, 0);
+    } catch {
+      return true; // gone
+    }
+    await sleep(50);
+  }
+  process.kill(pid, "SIGKILL");
+  return true;
+}

@@ -1,0 +1,79 @@
+// Turning failures into one line a student can act on.
+//
+// A lesson throws; runLesson() catches and calls explain(). Known failures become
+// a WorkshopError whose message says what went wrong and what to do next. The
+// stack trace is shown only with --debug. Credentials never appear in a message.
+
+/** A failure we understand: its message is the one line the student sees. */
+export class WorkshopError extends Error {
+  override name = "WorkshopError";
+}
+
+/** What explain() needs to know about the run that failed. */
+export interface ErrorContext {
+  target: string;
+  stream: string;
+  endpoint?: string;
+}
+
+const UNREACHABLE = new Set(["ECONNREFUSED", "ECONNRESET", "EHOSTUNREACH", "ENOTFOUND", "ETIMEDOUT", "EAI_AGAIN"]);
+
+/** Find a network error code anywhere in an error's cause chain. */
+function networkCode(error: unknown): string | undefined {
+  for (let e: any = error, depth = 0; e && depth < 5; e = e.cause, depth++) {
+    if (typeof e.code === "string" && UNREACHABLE.has(e.code)) return e.code;
+    if (Array.isArray(e.errors)) {
+      const inner = e.errors.find((x: any) => UNREACHABLE.has(x?.code));
+      if (inner) return inner.code;
+    }
+  }
+  return undefined;
+}
+
+/** How to start the endpoint of a target, for the "unreachable" message. */
+export function howToStart(target: string): string {
+  if (target === "local") return "start it with: npm run emulator:start";
+  if (target === "localstack") {
+    return "start LocalStack (or a compatible emulator) there, or point AWS_ENDPOINT_URL at it";
+  }
+  return "check your network connection";
+}
+
+/**
+ * Map any error to a WorkshopError with an actionable message, or return it
+ * unchanged when we have nothing better to say than the SDK.
+ */
+export function explain(error: unknown, context: ErrorContext): Error {
+  if (error instanceof WorkshopError) return error;
+  const e = error as any;
+  const name: string = e?.name ?? "";
+  const message: string = String(e?.message ?? error);
+  const where = context.target;
+
+  const code = networkCode(error);
+  if (code) {
+    const endpoint = context.endpoint ?? "the AWS endpoint";
+    return new WorkshopError(`cannot reach ${endpoint} (${code}) on ${where}: ${howToStart(where)}`);
+  }
+  if (name === "CredentialsProviderError" || /Could not load credentials/i.test(message)) {
+    return new WorkshopError(
+      `no AWS credentials found for --target ${where}: run 'aws configure' or set AWS_PROFILE, ` +
+        "or use --target local, which needs none",
+    );
+  }
+  if (["UnrecognizedClientException", "InvalidClientTokenId", "InvalidSignatureException"].includes(name)) {
+    return new WorkshopError(`AWS rejected your credentials (${name}): check the access key of your profile`);
+  }
+  if (name === "ExpiredTokenException" || name === "ExpiredToken") {
+    return new WorkshopError("your AWS session token has expired: log in again (for example 'aws sso login')");
+  }
+  if (name === "ResourceNotFoundException" && /stream/i.test(message)) {
+    return new WorkshopError(
+      `stream ${context.stream} not found on ${where}: run lesson 01 first (npx tsx 01-make-a-stream/main.ts --stream ${context.stream})`,
+    );
+  }
+  if (name === "AccessDeniedException" || name === "AccessDenied") {
+    return new WorkshopError(`access denied on ${where}: ${message}`);
+  }
+  return e instanceof Error ? e : new Error(message);
+}

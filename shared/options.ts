@@ -1,0 +1,176 @@
+// Command-line flags: the ones every lesson shares, plus each lesson's own.
+//
+// Every lesson takes --target, --stream, --region, --endpoint, --json, --debug,
+// --yes and --help. A lesson declares its own flags with defineFlags() and gets
+// back one typed options object.
+import { parseArgs } from "node:util";
+import { WorkshopError } from "./errors.js";
+
+export const TARGETS = ["local", "localstack", "aws"] as const;
+export type Target = (typeof TARGETS)[number];
+
+export const DEFAULT_STREAM = "workshop-stream";
+export const DEFAULT_REGION = "us-east-1";
+export const DEFAULT_LOCAL_PORT = 4599;
+export const DEFAULT_LOCALSTACK_ENDPOINT = "http://localhost:4566";
+
+/** Dummy credentials for emulator targets: they accept any key. */
+export const EMULATOR_CREDENTIALS = { accessKeyId: "test", secretAccessKey: "test" };
+
+export interface FlagSpec {
+  type: "string" | "boolean";
+  help: string;
+  default?: string | boolean;
+  /** Shown in --help after the flag, for example "N" or "PATH". */
+  value?: string;
+}
+export type Flags = Record<string, FlagSpec>;
+
+type FlagValue<S extends FlagSpec> = S["type"] extends "boolean"
+  ? boolean
+  : S extends { default: string }
+    ? string
+    : string | undefined;
+
+/** Where the lesson talks to and how it reports: the same for every lesson. */
+export interface TargetOptions {
+  target: Target;
+  /** The stream the lessons share. */
+  stream: string;
+  /** Always set once runLesson() has prepared the target. */
+  region: string;
+  /** The emulator's URL; undefined on aws, where the SDK picks AWS's endpoints. */
+  endpoint: string | undefined;
+  json: boolean;
+  debug: boolean;
+  /** Skip the confirmation prompt before creating billable resources on aws. */
+  yes: boolean;
+}
+
+export type LessonOptions<F extends Flags = {}> = TargetOptions & { -readonly [K in keyof F]: FlagValue<F[K]> };
+
+/** Declare a lesson's own flags; `const` keeps their types exact. */
+export function defineFlags<const F extends Flags>(flags: F): F {
+  return flags;
+}
+
+export const COMMON_FLAGS = defineFlags({
+  target: { type: "string", value: "local|localstack|aws", help: "where to run (default: local, or WORKSHOP_TARGET)" },
+  stream: { type: "string", value: "NAME", default: DEFAULT_STREAM, help: "the stream the lessons share" },
+  region: { type: "string", value: "REGION", help: "AWS region (default: AWS_REGION, your profile's, or us-east-1 on emulators)" },
+  endpoint: { type: "string", value: "URL", help: "emulator URL (default: AWS_ENDPOINT_URL or http://localhost:4566 on localstack)" },
+  json: { type: "boolean", help: "print the summary as one JSON line, last" },
+  debug: { type: "boolean", help: "show stack traces and SDK requests" },
+  yes: { type: "boolean", help: "do not ask before creating billable resources on aws" },
+  help: { type: "boolean", help: "show this help" },
+});
+
+export interface LessonInfo<F extends Flags = Flags> {
+  /** For example "npx tsx 01-make-a-stream/main.ts". */
+  usage: string;
+  /** One or two sentences on what the lesson does. */
+  about: string;
+  flags: F;
+}
+
+/** Thrown by parseOptions() for --help: runLesson prints it and exits 0. */
+export class HelpRequested extends Error {
+  override name = "HelpRequested";
+}
+
+export function helpText(lesson: LessonInfo): string {
+  const all: Flags = { ...lesson.flags, ...COMMON_FLAGS };
+  const rows = Object.entries(all).map(([name, spec]) => {
+    const left = `  --${name}${spec.value ? ` ${spec.value}` : ""}`;
+    const fallback = spec.default !== undefined && spec.type === "string" ? ` (default: ${spec.default})` : "";
+    return `${left.padEnd(34)} ${spec.help}${fallback}`;
+  });
+  return [`Usage: ${lesson.usage} [flags]`, "", lesson.about, "", "Flags:", ...rows].join("\n");
+}
+
+function parseTarget(value: string): Target {
+  if ((TARGETS as readonly string[]).includes(value)) return value as Target;
+  throw new WorkshopError(`unknown target '${value}': use --target local, --target localstack or --target aws`);
+}
+
+/** The local emulator's port: WORKSHOP_LOCAL_PORT, or 4599 so it never collides with a LocalStack on 4566. */
+export function localPort(env: NodeJS.ProcessEnv = process.env): number {
+  const raw = env.WORKSHOP_LOCAL_PORT;
+  if (raw === undefined || raw === "") return DEFAULT_LOCAL_PORT;
+  const port = Number(raw);
+  if (!Number.isInteger(port) || port < 1 || port > 65535) {
+    throw new WorkshopError(`WORKSHOP_LOCAL_PORT must be a port number, got '${raw}'`);
+  }
+  return port;
+}
+
+/** Resolve target, endpoint and region from flags and the environment. */
+export function resolveTarget(
+  values: { target?: string; endpoint?: string; region?: string },
+  env: NodeJS.ProcessEnv = process.env,
+): Pick<TargetOptions, "target" | "endpoint" | "region"> {
+  const target = parseTarget(values.target ?? env.WORKSHOP_TARGET ?? "local");
+  if (target === "aws") {
+    if (values.endpoint) throw new WorkshopError("--endpoint is for emulators: drop it, or use --target localstack");
+    // An empty region here is filled in by prepareTarget() from the SDK's own lookup (profile, IMDS).
+    return { target, endpoint: undefined, region: values.region ?? env.AWS_REGION ?? env.AWS_DEFAULT_REGION ?? "" };
+  }
+  const region = values.region ?? env.AWS_REGION ?? env.AWS_DEFAULT_REGION ?? DEFAULT_REGION;
+  const endpoint =
+    target === "local"
+      ? (values.endpoint ?? `http://127.0.0.1:${localPort(env)}`)
+      : (values.endpoint ?? env.AWS_ENDPOINT_URL ?? DEFAULT_LOCALSTACK_ENDPOINT);
+  return { target, endpoint: endpoint.replace(/\/+$/, ""), region };
+}
+
+/** Parse argv into a lesson's options. Unknown flags and bad values become WorkshopErrors. */
+export function parseOptions<F extends Flags>(
+  lesson: LessonInfo<F>,
+  argv: string[] = process.argv.slice(2),
+  env: NodeJS.ProcessEnv = process.env,
+): LessonOptions<F> {
+  const all: Flags = { ...lesson.flags, ...COMMON_FLAGS };
+  const config = Object.fromEntries(
+    Object.entries(all).map(([name, spec]) => [
+      name,
+      spec.default === undefined ? { type: spec.type } : { type: spec.type, default: spec.default },
+    ]),
+  ) as Record<string, { type: "string" | "boolean"; default?: string | boolean }>;
+
+  let values: Record<string, string | boolean | undefined>;
+  try {
+    ({ values } = parseArgs({ args: argv, options: config, allowPositionals: false, strict: true }));
+  } catch (error: any) {
+    const detail = String(error?.message ?? error).split("\n")[0];
+    throw new WorkshopError(`${detail} — run '${lesson.usage} --help' for the flags`);
+  }
+  if (values.help) throw new HelpRequested(helpText(lesson));
+  const { help: _help, target, endpoint, region, ...rest } = values;
+  return {
+    ...rest,
+    ...resolveTarget({ target: target as string, endpoint: endpoint as string, region: region as string }, env),
+    json: Boolean(values.json),
+    debug: Boolean(values.debug),
+    yes: Boolean(values.yes),
+  } as LessonOptions<F>;
+}
+
+/** A flag that must be a whole number within bounds, for example --shards or --count. */
+export function wholeNumber(value: string | undefined, flag: string, min = 1, max = Number.MAX_SAFE_INTEGER): number {
+  const n = Number(value);
+  if (value === undefined || value.trim() === "" || !Number.isInteger(n) || n < min || n > max) {
+    const range = max === Number.MAX_SAFE_INTEGER ? `${min} or more` : `from ${min} to ${max}`;
+    throw new WorkshopError(`${flag} must be a whole number ${range}, got '${value ?? ""}'`);
+  }
+  return n;
+}
+
+/** A flag that must be one of a few words, for example --key random|fixed. */
+export function oneOf<const T extends string>(value: string, flag: string, allowed: readonly T[]): T {
+  if ((allowed as readonly string[]).includes(value)) return value as T;
+  throw new WorkshopError(`${flag} must be one of ${allowed.join(", ")}, got '${value}'`);
+}
+
+/** Every resource the workshop creates carries this tag, so cleanup can find it. */
+export const WORKSHOP_TAG = { key: "workshop", value: "kinesis-lambda" } as const;
+export const WORKSHOP_TAGS = { [WORKSHOP_TAG.key]: WORKSHOP_TAG.value };

@@ -1,0 +1,151 @@
+// The workshop's records: how they are written, sent in batches, and counted back.
+//
+// Every record a lesson produces is JSON carrying a run id and an index, so a
+// consumer can prove it saw each one exactly once: `unique` must equal what was sent.
+import { randomBytes } from "node:crypto";
+import { setTimeout as sleep } from "node:timers/promises";
+import { PutRecordsCommand, type KinesisClient, type PutRecordsRequestEntry } from "@aws-sdk/client-kinesis";
+import { WorkshopError } from "./errors.js";
+
+export interface WorkshopRecord {
+  runId: string;
+  index: number;
+  /** Milliseconds since the epoch when the producer made the record: consumers measure latency with it. */
+  sentAt: number;
+  /** Optional content: a line of text, a file, a marker. */
+  body?: unknown;
+}
+
+/** A short id that tells one producer run from another, for example "run-5f2a9c". */
+export const newRunId = () => `run-${randomBytes(3).toString("hex")}`;
+
+export function encodeRecord(record: WorkshopRecord): Uint8Array {
+  return Buffer.from(JSON.stringify(record));
+}
+
+/** Decode a record's bytes; undefined when they are not a workshop record (a file, another producer's data). */
+export function decodeRecord(data: Uint8Array | undefined): WorkshopRecord | undefined {
+  if (!data) return undefined;
+  try {
+    const value = JSON.parse(Buffer.from(data).toString("utf8"));
+    return typeof value?.runId === "string" && Number.isInteger(value?.index) ? value : undefined;
+  } catch {
+    return undefined;
+  }
+}
+
+/** Counts what a consumer delivered: all records, distinct run id + index pairs, and repeats. */
+export class RecordTally {
+  records = 0;
+  duplicates = 0;
+  private readonly seen = new Set<string>();
+
+  /** Count one delivered record; returns it decoded when it is a workshop record. */
+  add(data: Uint8Array | undefined): WorkshopRecord | undefined {
+    this.records++;
+    const record = decodeRecord(data);
+    if (!record) return undefined;
+    const key = `${record.runId}#${record.index}`;
+    if (this.seen.has(key)) this.duplicates++;
+    else this.seen.add(key);
+    return record;
+  }
+
+  get unique(): number {
+    return this.seen.size;
+  }
+
+  /** Distinct indexes seen for one run id. */
+  uniqueFor(runId: string): number {
+    let n = 0;
+    for (const key of this.seen) if (key.startsWith(`${runId}#`)) n++;
+    return n;
+  }
+}
+
+/** PutRecords limits (AWS, 2026): 500 records and 10 MiB per request, 10 MiB per record. */
+export const PUT_RECORDS_MAX_ENTRIES = 500;
+export const PUT_RECORDS_MAX_BYTES = 10 * 1024 * 1024;
+/** A shard takes 1 MiB/s and 1,000 records/s of writes; one record's data + key stays under 1 MiB by default. */
+export const RECORD_MAX_BYTES = 1024 * 1024;
+
+/** The bytes a record counts against the limits: its data plus its partition key. */
+export const entrySize = (entry: PutRecordsRequestEntry) =>
+  (entry.Data?.byteLength ?? 0) + Buffer.byteLength(entry.PartitionKey ?? "");
+
+/** Split entries into PutRecords-sized batches (at most 500 records and maxBytes each). */
+export function toBatches(
+  entries: PutRecordsRequestEntry[],
+  maxBytes = PUT_RECORDS_MAX_BYTES,
+): PutRecordsRequestEntry[][] {
+  const batches: PutRecordsRequestEntry[][] = [];
+  let batch: PutRecordsRequestEntry[] = [];
+  let bytes = 0;
+  for (const entry of entries) {
+    const size = entrySize(entry);
+    if (batch.length === PUT_RECORDS_MAX_ENTRIES || (batch.length > 0 && bytes + size > maxBytes)) {
+      batches.push(batch);
+      batch = [];
+      bytes = 0;
+    }
+    batch.push(entry);
+    bytes += size;
+  }
+  if (batch.length > 0) batches.push(batch);
+  return batches;
+}
+
+export interface PutOutcome {
+  /** The shard each entry landed on, in the order of the entries. */
+  shardIds: string[];
+  /** How many entries had to be sent again after a partial failure. */
+  retried: number;
+}
+
+/**
+ * Send one batch with PutRecords until every entry is accepted.
+ *
+ * PutRecords is not all-or-nothing: the reply can accept some entries and refuse
+ * others (FailedRecordCount > 0; the refused ones carry an ErrorCode such as
+ * ProvisionedThroughputExceededException). Only the refused entries are sent
+ * again, after a growing pause, so nothing is lost and nothing is sent twice.
+ */
+export async function putRecordsUntilAccepted(
+  kinesis: KinesisClient,
+  streamName: string,
+  entries: PutRecordsRequestEntry[],
+  maxAttempts = 10,
+): Promise<PutOutcome> {
+  const shardIds: string[] = new Array(entries.length);
+  let pending = entries.map((entry, position) => ({ entry, position }));
+  let retried = 0;
+  let lastError = "";
+
+  for (let attempt = 1; pending.length > 0; attempt++) {
+    if (attempt > maxAttempts) {
+      throw new WorkshopError(
+        `${pending.length} of ${entries.length} records were still refused after ${maxAttempts} attempts (${lastError}): ` +
+          "the stream is over its write limit; add shards, slow down, or try again",
+      );
+    }
+    if (attempt > 1) {
+      retried += pending.length;
+      await sleep(Math.min(2000, 50 * 2 ** attempt) * (0.5 + Math.random() / 2)); // backoff with jitter
+    }
+    const reply = await kinesis.send(
+      new PutRecordsCommand({ StreamName: streamName, Records: pending.map((p) => p.entry) }),
+    );
+    const refused: typeof pending = [];
+    (reply.Records ?? []).forEach((result, i) => {
+      const sent = pending[i]!;
+      if (result.ErrorCode) {
+        refused.push(sent);
+        lastError = result.ErrorCode;
+      } else {
+        shardIds[sent.position] = result.ShardId ?? "?";
+      }
+    });
+    pending = refused;
+  }
+  return { shardIds, retried };
+}

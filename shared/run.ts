@@ -1,0 +1,66 @@
+// runLesson(): what happens when a lesson file is run directly with tsx.
+//
+// Parse the flags, get the target ready, call main(), print the summary, and turn
+// any failure into one line and exit code 1 (the stack only with --debug).
+import { realpathSync } from "node:fs";
+import { fileURLToPath } from "node:url";
+import { closeClients } from "./clients.js";
+import { explain } from "./errors.js";
+import { HelpRequested, parseOptions, type Flags, type LessonInfo, type LessonOptions } from "./options.js";
+import { printSummary } from "./output.js";
+import { prepareTarget } from "./target.js";
+
+/** True when the module at `moduleUrl` is the script node (or tsx) was asked to run. */
+export function isMainModule(moduleUrl: string): boolean {
+  const script = process.argv[1];
+  if (!script) return false;
+  try {
+    return realpathSync(script) === realpathSync(fileURLToPath(moduleUrl));
+  } catch {
+    return false;
+  }
+}
+
+/** Print one line for a failure and set exit code 1. */
+export function reportFailure(error: unknown, context: { target: string; stream: string; endpoint?: string; debug?: boolean }): void {
+  const explained = explain(error, context);
+  process.stderr.write(`✗ ${explained.message}\n`);
+  if (context.debug) process.stderr.write(`${(error as Error)?.stack ?? error}\n`);
+  else if (explained.name !== "WorkshopError") process.stderr.write("  (run again with --debug for details)\n");
+  process.exitCode = 1;
+}
+
+/** Run `main` with the command line's options when `moduleUrl` is the script being run. */
+export function runLesson<F extends Flags, S extends object>(
+  moduleUrl: string,
+  lesson: LessonInfo<F>,
+  main: (options: LessonOptions<F>) => Promise<S>,
+): void {
+  if (!isMainModule(moduleUrl)) return;
+  void runNow(lesson, main);
+}
+
+export async function runNow<F extends Flags, S extends object>(
+  lesson: LessonInfo<F>,
+  main: (options: LessonOptions<F>) => Promise<S>,
+  argv: string[] = process.argv.slice(2),
+): Promise<S | undefined> {
+  let options: LessonOptions<F> | undefined;
+  try {
+    options = parseOptions(lesson, argv);
+    await prepareTarget(options);
+    const summary = await main(options);
+    printSummary(summary, options.json);
+    return summary;
+  } catch (error) {
+    if (error instanceof HelpRequested) {
+      process.stdout.write(`${error.message}\n`);
+      return undefined;
+    }
+    const debug = options?.debug ?? argv.includes("--debug");
+    reportFailure(error, { target: options?.target ?? "local", stream: options?.stream ?? "", endpoint: options?.endpoint, debug });
+    return undefined;
+  } finally {
+    closeClients();
+  }
+}
