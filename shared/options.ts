@@ -145,13 +145,12 @@ export function parseOptions<F extends Flags>(
     throw new WorkshopError(`${detail} — run '${lesson.usage} --help' for the flags`);
   }
   if (values.help) throw new HelpRequested(helpText(lesson));
+  // A boolean flag that was not given is false, not missing.
+  for (const [name, spec] of Object.entries(all)) if (spec.type === "boolean") values[name] = Boolean(values[name]);
   const { help: _help, target, endpoint, region, ...rest } = values;
   return {
     ...rest,
     ...resolveTarget({ target: target as string, endpoint: endpoint as string, region: region as string }, env),
-    json: Boolean(values.json),
-    debug: Boolean(values.debug),
-    yes: Boolean(values.yes),
   } as LessonOptions<F>;
 }
 

@@ -37,6 +37,11 @@ export function runLesson<F extends Flags, S extends object>(
   main: (options: LessonOptions<F>) => Promise<S>,
 ): void {
   if (!isMainModule(moduleUrl)) return;
+  // Piping into `head` closes stdout early: that is the reader's choice, not a failure.
+  process.stdout.on("error", (error: NodeJS.ErrnoException) => {
+    if (error.code === "EPIPE") process.exit(0);
+    throw error;
+  });
   void runNow(lesson, main);
 }
 

@@ -1,0 +1,71 @@
+import { describe, expect, it } from "vitest";
+import { WorkshopError } from "./errors.js";
+import { defineFlags, HelpRequested, parseOptions, resolveTarget, wholeNumber } from "./options.js";
+
+const lesson = {
+  usage: "npx tsx 99-test/main.ts",
+  about: "A test lesson.",
+  flags: defineFlags({ count: { type: "string", default: "5", help: "how many" }, single: { type: "boolean", help: "one" } }),
+};
+
+describe("parseOptions", () => {
+  it("defaults to the local target on port 4599 with the workshop stream", () => {
+    const options = parseOptions(lesson, [], {});
+    expect(options).toMatchObject({
+      target: "local",
+      endpoint: "http://127.0.0.1:4599",
+      region: "us-east-1",
+      stream: "workshop-stream",
+      count: "5",
+      single: false,
+      json: false,
+    });
+  });
+
+  it("reads WORKSHOP_TARGET, AWS_ENDPOINT_URL and AWS_REGION for localstack", () => {
+    const options = parseOptions(lesson, ["--count", "9"], {
+      WORKSHOP_TARGET: "localstack",
+      AWS_ENDPOINT_URL: "http://emulator.test:4566/",
+      AWS_REGION: "eu-west-1",
+    });
+    expect(options).toMatchObject({ target: "localstack", endpoint: "http://emulator.test:4566", region: "eu-west-1", count: "9" });
+  });
+
+  it("never sets an endpoint on aws, even when AWS_ENDPOINT_URL is set", () => {
+    const options = parseOptions(lesson, ["--target", "aws"], { AWS_ENDPOINT_URL: "http://localhost:4566" });
+    expect(options.target).toBe("aws");
+    expect(options.endpoint).toBeUndefined();
+  });
+
+  it("refuses --endpoint on aws", () => {
+    expect(() => resolveTarget({ target: "aws", endpoint: "http://x" }, {})).toThrow(/--endpoint is for emulators/);
+  });
+
+  it("names the targets when given an unknown one", () => {
+    expect(() => parseOptions(lesson, ["--target", "azure"], {})).toThrow(
+      new WorkshopError("unknown target 'azure': use --target local, --target localstack or --target aws"),
+    );
+  });
+
+  it("points to --help on an unknown flag", () => {
+    expect(() => parseOptions(lesson, ["--shardz", "2"], {})).toThrow(/Unknown option '--shardz'.*--help/);
+  });
+
+  it("answers --help with every flag, the lesson's and the common ones", () => {
+    try {
+      parseOptions(lesson, ["--help"], {});
+      expect.unreachable();
+    } catch (error) {
+      expect(error).toBeInstanceOf(HelpRequested);
+      const text = (error as Error).message;
+      for (const flag of ["--count", "--single", "--target", "--stream", "--json", "--debug"]) expect(text).toContain(flag);
+    }
+  });
+});
+
+describe("wholeNumber", () => {
+  it("accepts whole numbers in range", () => expect(wholeNumber("12", "--shards")).toBe(12));
+  it.each(["0", "-1", "1.5", "two", "", undefined])("refuses %s", (value) => {
+    expect(() => wholeNumber(value, "--shards")).toThrow(/--shards must be a whole number 1 or more/);
+  });
+});

@@ -1,0 +1,67 @@
+// The local emulator as the workshop runs it: bound to loopback, our version, state kept across a restart.
+import { existsSync, readFileSync } from "node:fs";
+import { createServer, type Server } from "node:http";
+import { CreateStreamCommand, ListStreamsCommand } from "@aws-sdk/client-kinesis";
+import { afterAll, beforeAll, describe, expect, it } from "vitest";
+import { emulatorPid, findRunningEmulator, startEmulator, stopEmulator } from "../shared/emulator.js";
+import { closeClients, kinesisClient } from "../shared/index.js";
+import { freePort, startTestEmulator, type TestEmulator } from "./emulator.js";
+
+let emulator: TestEmulator;
+beforeAll(async () => {
+  emulator = await startTestEmulator();
+});
+afterAll(async () => {
+  closeClients();
+  await emulator?.stop();
+});
+
+const where = (e: TestEmulator) => ({ target: "local" as const, region: "us-east-1", endpoint: e.endpoint, debug: false });
+
+describe("the local emulator", () => {
+  it("listens on 127.0.0.1 only", () => {
+    // /proc/net/tcp{,6} list every socket: local address (hex ip:port) and state (0A = LISTEN).
+    const portHex = emulator.port.toString(16).toUpperCase().padStart(4, "0");
+    const listeners = ["/proc/net/tcp", "/proc/net/tcp6"]
+      .flatMap((file) => (existsSync(file) ? readFileSync(file, "utf8").trim().split("\n").slice(1) : []))
+      .map((line) => line.trim().split(/\s+/))
+      .filter((cols) => cols[1]?.endsWith(`:${portHex}`) && cols[3] === "0A")
+      .map((cols) => cols[1]!.split(":")[0]);
+    expect(listeners).toEqual(["0100007F"]); // 127.0.0.1, little-endian; no 0.0.0.0, no IPv6
+  });
+
+  it("is found again instead of started twice", async () => {
+    const again = await startEmulator(emulator.paths);
+    expect(again.pid).toBeUndefined(); // reused, not started
+    expect(emulatorPid(emulator.paths)).toBe(emulator.pid);
+  });
+
+  it("keeps its streams across a graceful stop and start", async () => {
+    await kinesisClient(where(emulator)).send(new CreateStreamCommand({ StreamName: "kept", ShardCount: 1 }));
+    closeClients();
+    expect(await stopEmulator(emulator.paths)).toBe(true);
+    expect(await findRunningEmulator(emulator.port)).toBeUndefined();
+
+    const restarted = await startEmulator(emulator.paths);
+    emulator.pid = restarted.pid!;
+    const { StreamNames } = await kinesisClient(where(emulator)).send(new ListStreamsCommand({}));
+    expect(StreamNames).toContain("kept");
+  });
+});
+
+describe("a port taken by another server", () => {
+  let server: Server;
+  let port: number;
+  beforeAll(async () => {
+    port = await freePort();
+    server = createServer((_, res) => res.end("<html>hello</html>"));
+    await new Promise<void>((resolve) => server.listen(port, "127.0.0.1", resolve));
+  });
+  afterAll(() => new Promise<void>((resolve) => server.close(() => resolve())));
+
+  it("is refused with a message naming WORKSHOP_LOCAL_PORT", async () => {
+    await expect(findRunningEmulator(port)).rejects.toThrow(
+      `port ${port} answers, but it is not MiniStack: stop that server, or pick another port with WORKSHOP_LOCAL_PORT=4600`,
+    );
+  });
+});

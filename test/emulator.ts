@@ -1,0 +1,61 @@
+// Test helper: a private MiniStack on a free port with a temporary state folder,
+// never the student's instance on 4599. Stop it in afterAll.
+import { mkdtempSync, rmSync } from "node:fs";
+import { createServer } from "node:net";
+import { tmpdir } from "node:os";
+import { join } from "node:path";
+import { parseOptions, type Flags, type LessonInfo } from "../shared/options.js";
+import { emulatorPid, startEmulator, stopEmulator, type EmulatorPaths } from "../shared/emulator.js";
+
+export async function freePort(): Promise<number> {
+  return new Promise((resolve, reject) => {
+    const server = createServer();
+    server.once("error", reject);
+    server.listen(0, "127.0.0.1", () => {
+      const { port } = server.address() as { port: number };
+      server.close(() => resolve(port));
+    });
+  });
+}
+
+export interface TestEmulator {
+  endpoint: string;
+  port: number;
+  paths: EmulatorPaths;
+  pid: number;
+  stop(): Promise<void>;
+}
+
+export async function startTestEmulator(): Promise<TestEmulator> {
+  const dir = mkdtempSync(join(tmpdir(), "workshop-test-"));
+  const port = await freePort();
+  const paths: EmulatorPaths = {
+    port,
+    stateDir: join(dir, "state"),
+    pidFile: join(dir, "emulator.pid"),
+    logFile: join(dir, "emulator.log"),
+  };
+  const running = await startEmulator(paths);
+  const pid = emulatorPid(paths);
+  if (!running.pid || pid !== running.pid) throw new Error(`test emulator on ${port} was not started by this test`);
+  return {
+    endpoint: running.endpoint,
+    port,
+    paths,
+    pid,
+    async stop() {
+      await stopEmulator(paths);
+      rmSync(dir, { recursive: true, force: true });
+    },
+  };
+}
+
+/** argv for a lesson's parseOptions() against the test emulator. */
+export const localArgs = (emulator: TestEmulator, stream: string, ...more: string[]) => [
+  "--target", "local", "--endpoint", emulator.endpoint, "--stream", stream, ...more,
+];
+
+/** A lesson's options against the test emulator, exactly as the command line would give them. */
+export function localOptions<F extends Flags>(lesson: LessonInfo<F>, emulator: TestEmulator, stream: string, ...more: string[]) {
+  return parseOptions(lesson, localArgs(emulator, stream, ...more), {});
+}
