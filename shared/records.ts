@@ -4,7 +4,14 @@
 // consumer can prove it saw each one exactly once: `unique` must equal what was sent.
 import { randomBytes } from "node:crypto";
 import { setTimeout as sleep } from "node:timers/promises";
-import { PutRecordsCommand, type KinesisClient, type PutRecordsRequestEntry } from "@aws-sdk/client-kinesis";
+import {
+  GetRecordsCommand,
+  GetShardIteratorCommand,
+  ListShardsCommand,
+  PutRecordsCommand,
+  type KinesisClient,
+  type PutRecordsRequestEntry,
+} from "@aws-sdk/client-kinesis";
 import { WorkshopError } from "./errors.js";
 
 export interface WorkshopRecord {
@@ -148,4 +155,24 @@ export async function putRecordsUntilAccepted(
     pending = refused;
   }
   return { shardIds, retried };
+}
+
+/**
+ * Read every record of every shard from the start, once, into a tally: for checking
+ * what reached a stream. Lesson 03 shows the same reading step by step.
+ */
+export async function tallyStream(kinesis: KinesisClient, streamName: string, tally = new RecordTally()): Promise<RecordTally> {
+  const { Shards = [] } = await kinesis.send(new ListShardsCommand({ StreamName: streamName }));
+  for (const shard of Shards) {
+    let { ShardIterator } = await kinesis.send(
+      new GetShardIteratorCommand({ StreamName: streamName, ShardId: shard.ShardId, ShardIteratorType: "TRIM_HORIZON" }),
+    );
+    while (ShardIterator) {
+      const page = await kinesis.send(new GetRecordsCommand({ ShardIterator, Limit: 10_000 }));
+      for (const record of page.Records ?? []) tally.add(record.Data);
+      if ((page.Records ?? []).length === 0 && page.MillisBehindLatest === 0) break;
+      ShardIterator = page.NextShardIterator;
+    }
+  }
+  return tally;
 }

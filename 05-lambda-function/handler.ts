@@ -1,0 +1,50 @@
+// The Lambda function of lesson 05: called by Lambda with a batch of Kinesis records.
+//
+// It logs one line per record (run id, index, and the time since the producer made
+// it), reports records it cannot process as batch item failures, and, when
+// FANOUT_STREAM is set, writes an upper-cased copy of each record to that stream.
+import type { KinesisStreamBatchResponse, KinesisStreamEvent, KinesisStreamRecord } from "aws-lambda";
+import { KinesisClient } from "@aws-sdk/client-kinesis";
+import { NodeHttpHandler } from "@smithy/node-http-handler";
+import { decodeRecord, encodeRecord, putRecordsUntilAccepted, type WorkshopRecord } from "../shared/records.js";
+
+/** A record whose body is this string is one the handler refuses: see questions.md on poison records. */
+export const POISON = "poison";
+
+/** The log line for a processed record; lesson 05 finds these in CloudWatch Logs. */
+export const seenLine = (record: WorkshopRecord, now: number) =>
+  `seen ${record.runId} #${record.index} after ${now - record.sentAt} ms`;
+
+// Made once per container and reused by every invocation it serves. HTTP/1.1 because
+// local emulators mishandle the Kinesis client's default HTTP/2 (see shared/clients.ts).
+let kinesis: KinesisClient | undefined;
+const fanOutClient = () => (kinesis ??= new KinesisClient({ requestHandler: new NodeHttpHandler() }));
+
+export async function handler(event: KinesisStreamEvent): Promise<KinesisStreamBatchResponse> {
+  const batchItemFailures: KinesisStreamBatchResponse["batchItemFailures"] = [];
+  const copies: WorkshopRecord[] = [];
+  const copyOf: KinesisStreamRecord[] = [];
+
+  for (const item of event.Records) {
+    // Kinesis data arrives base64-encoded in the event.
+    const record = decodeRecord(Buffer.from(item.kinesis.data, "base64"));
+    if (!record || record.body === POISON) {
+      // Reported, not thrown: Lambda retries from this record on, not the whole batch.
+      console.log(`cannot process record ${item.kinesis.sequenceNumber} (${record ? "poison" : "not a workshop record"})`);
+      batchItemFailures.push({ itemIdentifier: item.kinesis.sequenceNumber });
+      continue;
+    }
+    console.log(seenLine(record, Date.now()));
+    if (process.env.FANOUT_STREAM) {
+      copies.push({ ...record, body: String(record.body ?? "").toUpperCase() });
+      copyOf.push(item);
+    }
+  }
+
+  if (process.env.FANOUT_STREAM && copies.length > 0) {
+    // Same partition keys as the originals, so the copies keep their order per key.
+    const entries = copies.map((copy, i) => ({ Data: encodeRecord(copy), PartitionKey: copyOf[i]!.kinesis.partitionKey }));
+    await putRecordsUntilAccepted(fanOutClient(), process.env.FANOUT_STREAM, entries);
+  }
+  return { batchItemFailures };
+}
