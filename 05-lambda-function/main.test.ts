@@ -1,0 +1,108 @@
+import {
+  CloudWatchLogsClient,
+  CreateLogGroupCommand,
+  FilterLogEventsCommand,
+  PutRetentionPolicyCommand,
+} from "@aws-sdk/client-cloudwatch-logs";
+import { CreateRoleCommand, IAMClient, PutRolePolicyCommand } from "@aws-sdk/client-iam";
+import { DescribeStreamSummaryCommand, KinesisClient, PutRecordsCommand } from "@aws-sdk/client-kinesis";
+import {
+  CreateEventSourceMappingCommand,
+  CreateFunctionCommand,
+  GetEventSourceMappingCommand,
+  GetFunctionCommand,
+  InvalidParameterValueException,
+  InvokeCommand,
+  LambdaClient,
+  ListEventSourceMappingsCommand,
+  ResourceNotFoundException,
+  UpdateFunctionCodeCommand,
+  UpdateFunctionConfigurationCommand,
+} from "@aws-sdk/client-lambda";
+import { mockClient } from "aws-sdk-client-mock";
+import { beforeEach, describe, expect, it } from "vitest";
+import { decodeRecord, parseOptions } from "../shared/index.js";
+import { lesson, main, rolePolicy } from "./main.js";
+
+const kinesis = mockClient(KinesisClient);
+const iam = mockClient(IAMClient);
+const lambda = mockClient(LambdaClient);
+const logs = mockClient(CloudWatchLogsClient);
+const options = (...argv: string[]) => parseOptions(lesson, ["--endpoint", "http://127.0.0.1:1", "--stream", "s", ...argv], {});
+const STREAM_ARN = "arn:aws:kinesis:us-east-1:111122223333:stream/s";
+const active = { Configuration: { FunctionArn: "arn:fn", State: "Active", LastUpdateStatus: "Successful", CodeSha256: "old" } } as any;
+
+beforeEach(() => {
+  for (const m of [kinesis, iam, lambda, logs]) m.reset();
+  kinesis.on(DescribeStreamSummaryCommand).resolves({ StreamDescriptionSummary: { StreamARN: STREAM_ARN } as any });
+  kinesis.on(PutRecordsCommand).callsFake((input) => ({ FailedRecordCount: 0, Records: input.Records.map(() => ({ ShardId: "s0" })) }));
+  iam.on(CreateRoleCommand).resolves({ Role: { Arn: "arn:aws:iam::111122223333:role/s-handler-role" } as any });
+  iam.on(PutRolePolicyCommand).resolves({});
+  logs.on(CreateLogGroupCommand).resolves({});
+  logs.on(PutRetentionPolicyCommand).resolves({});
+  lambda.on(ListEventSourceMappingsCommand).resolves({ EventSourceMappings: [] });
+  lambda.on(CreateEventSourceMappingCommand).resolves({ UUID: "esm-1" });
+  lambda.on(GetEventSourceMappingCommand).resolves({ State: "Enabled" });
+  lambda.on(InvokeCommand).resolves({ StatusCode: 200, LogResult: Buffer.from("seen sample #0 after 1 ms").toString("base64") });
+  // The log group answers with a "seen" line for every record that was put.
+  logs.on(FilterLogEventsCommand).callsFake(() => ({
+    events: kinesis.commandCalls(PutRecordsCommand).flatMap((c) =>
+      c.args[0].input.Records!.map((r) => {
+        const record = decodeRecord(r.Data)!;
+        return { eventId: `${record.index}`, message: `seen ${record.runId} #${record.index} after 5 ms` };
+      }),
+    ),
+  }));
+});
+
+describe("lesson 05 deploy steps (mocked AWS)", () => {
+  it("creates the function, retrying while the new role is not yet visible to Lambda", async () => {
+    lambda.on(GetFunctionCommand).rejectsOnce(new ResourceNotFoundException({ message: "no", $metadata: {} })).resolves(active);
+    lambda
+      .on(CreateFunctionCommand)
+      .rejectsOnce(new InvalidParameterValueException({ message: "The role defined for the function cannot be assumed by Lambda.", $metadata: {} }))
+      .resolves({ FunctionArn: "arn:fn" });
+
+    const summary = await main(options("--count", "3"));
+
+    expect(summary).toMatchObject({ produced: 3, unique: 3, deployed: "created", functionArn: "arn:fn", latencyMs: 5 });
+    expect(lambda.commandCalls(CreateFunctionCommand)).toHaveLength(2);
+    const created = lambda.commandCalls(CreateFunctionCommand)[1]!.args[0].input;
+    expect(created).toMatchObject({ Runtime: "nodejs22.x", Handler: "index.handler", Tags: { workshop: "kinesis-lambda" } });
+    const mapping = lambda.commandCalls(CreateEventSourceMappingCommand)[0]!.args[0].input;
+    expect(mapping).toMatchObject({
+      EventSourceArn: STREAM_ARN,
+      StartingPosition: "TRIM_HORIZON",
+      MaximumRetryAttempts: 2,
+      BisectBatchOnFunctionError: true,
+      FunctionResponseTypes: ["ReportBatchItemFailures"],
+    });
+  }, 20_000);
+
+  it("updates the code of an existing function and reuses its mapping", async () => {
+    lambda.on(GetFunctionCommand).resolves(active);
+    lambda.on(UpdateFunctionCodeCommand).resolves({});
+    lambda.on(UpdateFunctionConfigurationCommand).resolves({});
+    lambda.on(ListEventSourceMappingsCommand).resolves({ EventSourceMappings: [{ UUID: "esm-old" }] });
+
+    const summary = await main(options("--count", "2"));
+
+    expect(summary).toMatchObject({ deployed: "updated", mappingId: "esm-old", unique: 2 });
+    expect(lambda.commandCalls(CreateFunctionCommand)).toHaveLength(0);
+    expect(lambda.commandCalls(CreateEventSourceMappingCommand)).toHaveLength(0);
+    expect(lambda.commandCalls(UpdateFunctionCodeCommand)[0]!.args[0].input.ZipFile!.byteLength).toBeGreaterThan(1000);
+  });
+});
+
+describe("the role's policy", () => {
+  it("names only the lesson's stream(s) and the function's own log group, never *", () => {
+    const policy = rolePolicy({
+      stream: STREAM_ARN,
+      logGroup: "arn:aws:logs:us-east-1:111122223333:log-group:/aws/lambda/s-handler",
+      fanOutStream: `${STREAM_ARN}-copies`,
+    });
+    const resources = policy.Statement.map((s: any) => s.Resource);
+    expect(resources).toEqual([STREAM_ARN, "arn:aws:logs:us-east-1:111122223333:log-group:/aws/lambda/s-handler:*", `${STREAM_ARN}-copies`]);
+    expect(JSON.stringify(policy)).not.toContain('"*"');
+  });
+});

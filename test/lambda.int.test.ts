@@ -1,0 +1,53 @@
+// Lesson 05 against a real MiniStack of the test's own: deploy, 1,000 records, fan-out, re-run, delete.
+import { DescribeLogGroupsCommand } from "@aws-sdk/client-cloudwatch-logs";
+import { GetRoleCommand, NoSuchEntityException } from "@aws-sdk/client-iam";
+import { ListStreamsCommand } from "@aws-sdk/client-kinesis";
+import { ListEventSourceMappingsCommand, ListFunctionsCommand } from "@aws-sdk/client-lambda";
+import { afterAll, beforeAll, describe, expect, it } from "vitest";
+import * as lesson01 from "../01-make-a-stream/main.js";
+import * as lesson05 from "../05-lambda-function/main.js";
+import { closeClients, iamClient, kinesisClient, lambdaClient, logsClient } from "../shared/index.js";
+import { localOptions, startTestEmulator, type TestEmulator } from "./emulator.js";
+
+let emulator: TestEmulator;
+beforeAll(async () => {
+  emulator = await startTestEmulator();
+  await lesson01.main(localOptions(lesson01.lesson, emulator, "lam"));
+});
+afterAll(async () => {
+  closeClients();
+  await emulator?.stop();
+});
+
+describe("lesson 05 on the local emulator", () => {
+  it("deploys, and the handler logs all 1,000 records and copies them to the fan-out stream", async () => {
+    const summary = await lesson05.main(localOptions(lesson05.lesson, emulator, "lam", "--count", "1000", "--fan-out"));
+    expect(summary).toMatchObject({ produced: 1000, unique: 1000, copies: 1000, deployed: "created", fanOutStream: "lam-copies" });
+    expect(summary.functionArn).toMatch(/:function:lam-handler$/);
+  });
+
+  it("runs again in place: same function and mapping, nothing created twice", async () => {
+    const first = await lesson05.main(localOptions(lesson05.lesson, emulator, "lam", "--count", "10"));
+    const second = await lesson05.main(localOptions(lesson05.lesson, emulator, "lam", "--count", "10"));
+    expect(second).toMatchObject({ deployed: "unchanged", unique: 10, mappingId: first.mappingId, functionArn: first.functionArn });
+    const where = localOptions(lesson05.lesson, emulator, "lam");
+    const { EventSourceMappings = [] } = await lambdaClient(where).send(new ListEventSourceMappingsCommand({ FunctionName: "lam-handler" }));
+    expect(EventSourceMappings).toHaveLength(1);
+  });
+
+  it("--delete leaves no function, mapping, role, log group or copies stream", async () => {
+    const where = localOptions(lesson05.lesson, emulator, "lam");
+    const result = await lesson05.main(localOptions(lesson05.lesson, emulator, "lam", "--delete"));
+    expect(result.deleted).toHaveLength(5);
+
+    const { Functions = [] } = await lambdaClient(where).send(new ListFunctionsCommand({}));
+    expect(Functions.map((f) => f.FunctionName)).not.toContain("lam-handler");
+    const { EventSourceMappings = [] } = await lambdaClient(where).send(new ListEventSourceMappingsCommand({}));
+    expect(EventSourceMappings).toEqual([]);
+    await expect(iamClient(where).send(new GetRoleCommand({ RoleName: "lam-handler-role" }))).rejects.toBeInstanceOf(NoSuchEntityException);
+    const { logGroups = [] } = await logsClient(where).send(new DescribeLogGroupsCommand({ logGroupNamePrefix: "/aws/lambda/lam" }));
+    expect(logGroups).toEqual([]);
+    const { StreamNames = [] } = await kinesisClient(where).send(new ListStreamsCommand({}));
+    expect(StreamNames).toEqual(["lam"]);
+  });
+});
