@@ -228,7 +228,7 @@ export async function main(options: Options) {
 
   // 3. The function: handler.ts bundled by esbuild into one index.js, zipped.
   const pkg = await packageLambdaHandler(new URL("./handler.ts", import.meta.url));
-  const Environment = { Variables: fanOutArn ? { FANOUT_STREAM: names.fanOutStream } : {} };
+  const Environment = { Variables: fanOutArn ? { FANOUT_STREAM: names.fanOutStream } : ({} as Record<string, string>) };
   let functionArn: string;
   let deployed: "created" | "updated" | "unchanged";
   try {
@@ -376,8 +376,10 @@ export async function main(options: Options) {
   };
 }
 
+export type DeploySummary = Exclude<Awaited<ReturnType<typeof main>>, { deleted: string[] }>;
+
 /** --delete: the mapping, the function, the role and its policy, the log group, the copies stream. */
-async function deleteEverything(options: Options) {
+export async function deleteEverything(options: Options) {
   const kinesis = kinesisClient(options);
   const iam = iamClient(options);
   const lambda = lambdaClient(options);

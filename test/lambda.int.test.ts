@@ -10,6 +10,8 @@ import { closeClients, iamClient, kinesisClient, lambdaClient, logsClient } from
 import { localOptions, startTestEmulator, type TestEmulator } from "./emulator.js";
 
 let emulator: TestEmulator;
+const deploy = async (...args: string[]) =>
+  (await lesson05.main(localOptions(lesson05.lesson, emulator, "lam", ...args))) as lesson05.DeploySummary;
 beforeAll(async () => {
   emulator = await startTestEmulator();
   await lesson01.main(localOptions(lesson01.lesson, emulator, "lam"));
@@ -21,14 +23,14 @@ afterAll(async () => {
 
 describe("lesson 05 on the local emulator", () => {
   it("deploys, and the handler logs all 1,000 records and copies them to the fan-out stream", async () => {
-    const summary = await lesson05.main(localOptions(lesson05.lesson, emulator, "lam", "--count", "1000", "--fan-out"));
+    const summary = await deploy("--count", "1000", "--fan-out");
     expect(summary).toMatchObject({ produced: 1000, unique: 1000, copies: 1000, deployed: "created", fanOutStream: "lam-copies" });
     expect(summary.functionArn).toMatch(/:function:lam-handler$/);
   });
 
   it("runs again in place: same function and mapping, nothing created twice", async () => {
-    const first = await lesson05.main(localOptions(lesson05.lesson, emulator, "lam", "--count", "10"));
-    const second = await lesson05.main(localOptions(lesson05.lesson, emulator, "lam", "--count", "10"));
+    const first = await deploy("--count", "10");
+    const second = await deploy("--count", "10");
     expect(second).toMatchObject({ deployed: "unchanged", unique: 10, mappingId: first.mappingId, functionArn: first.functionArn });
     const where = localOptions(lesson05.lesson, emulator, "lam");
     const { EventSourceMappings = [] } = await lambdaClient(where).send(new ListEventSourceMappingsCommand({ FunctionName: "lam-handler" }));
@@ -37,7 +39,7 @@ describe("lesson 05 on the local emulator", () => {
 
   it("--delete leaves no function, mapping, role, log group or copies stream", async () => {
     const where = localOptions(lesson05.lesson, emulator, "lam");
-    const result = await lesson05.main(localOptions(lesson05.lesson, emulator, "lam", "--delete"));
+    const result = await lesson05.deleteEverything(localOptions(lesson05.lesson, emulator, "lam"));
     expect(result.deleted).toHaveLength(5);
 
     const { Functions = [] } = await lambdaClient(where).send(new ListFunctionsCommand({}));
