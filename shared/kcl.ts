@@ -108,6 +108,7 @@ export function kclProperties(s: KclSettings): string {
     "initialPositionInStream = TRIM_HORIZON",
     "retrievalMode = POLLING",
     `idleTimeBetweenReadsInMillis = ${s.idleTimeBetweenReadsInMillis}`,
+    "maxRecords = 100",
     "metricsLevel = NONE",
     "shardSyncIntervalMillis = 5000",
     "parentShardPollIntervalMillis = 1000",
