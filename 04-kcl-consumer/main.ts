@@ -175,7 +175,8 @@ export async function main(options: Options) {
       if (expect !== undefined && tally.unique >= expect) break;
       if (daemonExited) {
         const tail = readFileSync(logFile, "utf8").trim().split("\n").slice(-3).join(" | ");
-        throw new WorkshopError(`the KCL daemon exited before ${expect ?? "Ctrl-C"} records were processed; last log lines: ${tail}`);
+        const when = expect === undefined ? "unexpectedly" : `before ${expect} records were processed`;
+        throw new WorkshopError(`the KCL daemon exited ${when}; last log lines: ${tail}`);
       }
       if (expect !== undefined && Date.now() - started > timeoutMs) {
         throw new WorkshopError(`only ${tally.unique} of ${expect} records were processed in ${timeoutMs / 1000} s: see ${logFile}`);
