@@ -10,12 +10,13 @@ import {
 } from "@aws-sdk/client-kinesis";
 import { mockClient } from "aws-sdk-client-mock";
 import { beforeEach, describe, expect, it } from "vitest";
-import { explain, parseOptions } from "../shared/index.js";
+import { offlineOptions } from "../test/emulator.js";
+import { explain } from "../shared/index.js";
 import { decodeRecord } from "../shared/records.js";
 import { lesson, main, partitionKeyFor } from "./main.js";
 
 const kinesisMock = mockClient(KinesisClient);
-const options = (...argv: string[]) => parseOptions(lesson, ["--endpoint", "http://127.0.0.1:1", "--stream", "s", ...argv], {});
+const options = (...argv: string[]) => offlineOptions(lesson, ...argv);
 
 beforeEach(() => {
   kinesisMock.reset();

@@ -7,12 +7,12 @@ import {
 } from "@aws-sdk/client-kinesis";
 import { mockClient } from "aws-sdk-client-mock";
 import { beforeEach, describe, expect, it } from "vitest";
-import { parseOptions } from "../shared/index.js";
+import { offlineOptions } from "../test/emulator.js";
 import { encodeRecord } from "../shared/records.js";
 import { lesson, main, startingPosition } from "./main.js";
 
 const kinesisMock = mockClient(KinesisClient);
-const options = (...argv: string[]) => parseOptions(lesson, ["--endpoint", "http://127.0.0.1:1", "--stream", "s", ...argv], {});
+const options = (...argv: string[]) => offlineOptions(lesson, ...argv);
 const rec = (index: number) => ({ SequenceNumber: String(100 + index), PartitionKey: "k", Data: encodeRecord({ runId: "run-t", index, sentAt: 0 }) });
 
 beforeEach(() => kinesisMock.reset());

@@ -21,14 +21,15 @@ import {
 } from "@aws-sdk/client-lambda";
 import { mockClient } from "aws-sdk-client-mock";
 import { beforeEach, describe, expect, it } from "vitest";
-import { decodeRecord, parseOptions } from "../shared/index.js";
+import { offlineOptions } from "../test/emulator.js";
+import { decodeRecord } from "../shared/index.js";
 import { lesson, main, rolePolicy } from "./main.js";
 
 const kinesis = mockClient(KinesisClient);
 const iam = mockClient(IAMClient);
 const lambda = mockClient(LambdaClient);
 const logs = mockClient(CloudWatchLogsClient);
-const options = (...argv: string[]) => parseOptions(lesson, ["--endpoint", "http://127.0.0.1:1", "--stream", "s", ...argv], {});
+const options = (...argv: string[]) => offlineOptions(lesson, ...argv);
 const STREAM_ARN = "arn:aws:kinesis:us-east-1:111122223333:stream/s";
 const active = { Configuration: { FunctionArn: "arn:fn", State: "Active", LastUpdateStatus: "Successful", CodeSha256: "old" } } as any;
 

@@ -5,23 +5,16 @@ import { CreateStreamCommand, ListStreamsCommand } from "@aws-sdk/client-kinesis
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
 import { emulatorPid, findRunningEmulator, startEmulator, stopEmulator } from "../shared/emulator.js";
 import { closeClients, kinesisClient } from "../shared/index.js";
-import { freePort, startTestEmulator, type TestEmulator } from "./emulator.js";
+import { freePort, useTestEmulator, type TestEmulator } from "./emulator.js";
 
-let emulator: TestEmulator;
-beforeAll(async () => {
-  emulator = await startTestEmulator();
-});
-afterAll(async () => {
-  closeClients();
-  await emulator?.stop();
-});
+const testEmulator = useTestEmulator();
 
 const where = (e: TestEmulator) => ({ target: "local" as const, region: "us-east-1", endpoint: e.endpoint, debug: false });
 
 describe("the local emulator", () => {
   it("listens on 127.0.0.1 only", () => {
     // /proc/net/tcp{,6} list every socket: local address (hex ip:port) and state (0A = LISTEN).
-    const portHex = emulator.port.toString(16).toUpperCase().padStart(4, "0");
+    const portHex = testEmulator.current.port.toString(16).toUpperCase().padStart(4, "0");
     const listeners = ["/proc/net/tcp", "/proc/net/tcp6"]
       .flatMap((file) => (existsSync(file) ? readFileSync(file, "utf8").trim().split("\n").slice(1) : []))
       .map((line) => line.trim().split(/\s+/))
@@ -31,20 +24,20 @@ describe("the local emulator", () => {
   });
 
   it("is found again instead of started twice", async () => {
-    const again = await startEmulator(emulator.paths);
+    const again = await startEmulator(testEmulator.current.paths);
     expect(again.pid).toBeUndefined(); // reused, not started
-    expect(emulatorPid(emulator.paths)).toBe(emulator.pid);
+    expect(emulatorPid(testEmulator.current.paths)).toBe(testEmulator.current.pid);
   });
 
   it("keeps its streams across a graceful stop and start", async () => {
-    await kinesisClient(where(emulator)).send(new CreateStreamCommand({ StreamName: "kept", ShardCount: 1 }));
+    await kinesisClient(where(testEmulator.current)).send(new CreateStreamCommand({ StreamName: "kept", ShardCount: 1 }));
     closeClients();
-    expect(await stopEmulator(emulator.paths)).toBe(true);
-    expect(await findRunningEmulator(emulator.port)).toBeUndefined();
+    expect(await stopEmulator(testEmulator.current.paths)).toBe(true);
+    expect(await findRunningEmulator(testEmulator.current.port)).toBeUndefined();
 
-    const restarted = await startEmulator(emulator.paths);
-    emulator.pid = restarted.pid!;
-    const { StreamNames } = await kinesisClient(where(emulator)).send(new ListStreamsCommand({}));
+    const restarted = await startEmulator(testEmulator.current.paths);
+    testEmulator.current.pid = restarted.pid!;
+    const { StreamNames } = await kinesisClient(where(testEmulator.current)).send(new ListStreamsCommand({}));
     expect(StreamNames).toContain("kept");
   });
 });

@@ -4,6 +4,8 @@ import { mkdtempSync, rmSync } from "node:fs";
 import { createServer } from "node:net";
 import { tmpdir } from "node:os";
 import { join } from "node:path";
+import { afterAll, beforeAll } from "vitest";
+import { closeClients } from "../shared/clients.js";
 import { parseOptions, type Flags, type LessonInfo } from "../shared/options.js";
 import { emulatorPid, startEmulator, stopEmulator, type EmulatorPaths } from "../shared/emulator.js";
 
@@ -58,4 +60,30 @@ export const localArgs = (emulator: TestEmulator, stream: string, ...more: strin
 /** A lesson's options against the test emulator, exactly as the command line would give them. */
 export function localOptions<F extends Flags>(lesson: LessonInfo<F>, emulator: TestEmulator, stream: string, ...more: string[]) {
   return parseOptions(lesson, localArgs(emulator, stream, ...more), {});
+}
+
+/**
+ * Give this test file a private emulator: started before its tests, stopped after
+ * them (clients closed first). Read `.current` inside tests and hooks.
+ */
+export function useTestEmulator(): { readonly current: TestEmulator } {
+  let emulator: TestEmulator | undefined;
+  beforeAll(async () => {
+    emulator = await startTestEmulator();
+  });
+  afterAll(async () => {
+    closeClients();
+    await emulator?.stop();
+  });
+  return {
+    get current() {
+      if (!emulator) throw new Error("the test emulator is not started yet: read .current inside a test or hook");
+      return emulator;
+    },
+  };
+}
+
+/** A lesson's options for unit tests with mocked clients: an endpoint nothing listens on, stream "s". */
+export function offlineOptions<F extends Flags>(lesson: LessonInfo<F>, ...more: string[]) {
+  return parseOptions(lesson, ["--endpoint", "http://127.0.0.1:1", "--stream", "s", ...more], {});
 }

@@ -1,46 +1,40 @@
 // Lesson 04 with the real Java MultiLangDaemon against a MiniStack of the test's own.
 import { spawnSync } from "node:child_process";
-import { readFileSync } from "node:fs";
+import { readFileSync, rmSync } from "node:fs";
 import { join } from "node:path";
-import { afterAll, beforeAll, describe, expect, it } from "vitest";
+import { describe, expect, it } from "vitest";
 import * as lesson01 from "../01-make-a-stream/main.js";
 import * as lesson02 from "../02-produce-data/main.js";
 import * as lesson04 from "../04-kcl-consumer/main.js";
 import { WORKSHOP_DIR } from "../shared/emulator.js";
-import { closeClients } from "../shared/index.js";
 import { lastJson, runCli } from "./cli.js";
-import { localArgs, localOptions, startTestEmulator, type TestEmulator } from "./emulator.js";
+import { localArgs, localOptions, useTestEmulator } from "./emulator.js";
 
-let emulator: TestEmulator;
-beforeAll(async () => {
-  emulator = await startTestEmulator();
-});
-afterAll(async () => {
-  closeClients();
-  await emulator?.stop();
-});
+const testEmulator = useTestEmulator();
 
 describe("lesson 04 on the local emulator", () => {
   it("processes all 1,000 records and leaves a checkpoint in the lease table", async () => {
-    await lesson01.main(localOptions(lesson01.lesson, emulator, "kcl-a"));
-    await lesson02.main(localOptions(lesson02.lesson, emulator, "kcl-a", "--count", "1000"));
+    await lesson01.main(localOptions(lesson01.lesson, testEmulator.current, "kcl-a"));
+    await lesson02.main(localOptions(lesson02.lesson, testEmulator.current, "kcl-a", "--count", "1000"));
 
-    const summary = await lesson04.main(localOptions(lesson04.lesson, emulator, "kcl-a", "--expect", "1000"));
+    const summary = await lesson04.main(localOptions(lesson04.lesson, testEmulator.current, "kcl-a", "--expect", "1000"));
     expect(summary).toMatchObject({ unique: 1000, leases: 1 });
 
-    const leases = await runCli("04-kcl-consumer/main.ts", [...localArgs(emulator, "kcl-a"), "--show-leases", "--json"]);
+    const leases = await runCli("04-kcl-consumer/main.ts", [...localArgs(testEmulator.current, "kcl-a"), "--show-leases", "--json"]);
     expect(lastJson(leases)).toEqual({ leases: 1, table: "workshop-kcl-local-kcl-a" });
     expect(leases.stdout).toMatch(/shardId-000000000000\s+\S+\s+\d{10,}/); // owner and a sequence-number checkpoint
   }, 240_000);
 
   it("loses no record when the worker is killed (SIGKILL) mid-stream and restarted", async () => {
     const stream = "kcl-b";
-    await lesson01.main(localOptions(lesson01.lesson, emulator, stream));
-    await lesson02.main(localOptions(lesson02.lesson, emulator, stream, "--count", "500"));
+    await lesson01.main(localOptions(lesson01.lesson, testEmulator.current, stream));
+    await lesson02.main(localOptions(lesson02.lesson, testEmulator.current, stream, "--count", "500"));
 
     // First worker: wait until it has processed the first 500, then kill the Java daemon hard.
-    const first = runCli("04-kcl-consumer/main.ts", [...localArgs(emulator, stream), "--expect", "100000", "--timeout", "200"]);
+    // (A run of this test before, on the same machine, left its own file: start from none.)
     const processed = join(WORKSHOP_DIR, "kcl", `workshop-kcl-local-${stream}.processed.jsonl`);
+    rmSync(processed, { force: true });
+    const first = runCli("04-kcl-consumer/main.ts", [...localArgs(testEmulator.current, stream), "--expect", "100000", "--timeout", "200"]);
     const count = () => { try { return readFileSync(processed, "utf8").trim().split("\n").filter(Boolean).length; } catch { return 0; } };
     const deadline = Date.now() + 150_000;
     while (count() < 500 && Date.now() < deadline) await new Promise((r) => setTimeout(r, 250));
@@ -53,8 +47,8 @@ describe("lesson 04 on the local emulator", () => {
     expect(killed.stderr).toMatch(/the KCL daemon exited before/);
 
     // More records while no worker runs, then a new worker: everything arrives, repeats are counted.
-    await lesson02.main(localOptions(lesson02.lesson, emulator, stream, "--count", "500"));
-    const summary = await lesson04.main(localOptions(lesson04.lesson, emulator, stream, "--expect", "1000", "--timeout", "200"));
+    await lesson02.main(localOptions(lesson02.lesson, testEmulator.current, stream, "--count", "500"));
+    const summary = await lesson04.main(localOptions(lesson04.lesson, testEmulator.current, stream, "--expect", "1000", "--timeout", "200"));
     expect(summary.unique).toBe(1000);
     expect(summary.records).toBe((summary.unique ?? 0) + (summary.duplicates ?? 0));
   }, 420_000);

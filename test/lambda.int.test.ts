@@ -3,22 +3,17 @@ import { DescribeLogGroupsCommand } from "@aws-sdk/client-cloudwatch-logs";
 import { GetRoleCommand, NoSuchEntityException } from "@aws-sdk/client-iam";
 import { ListStreamsCommand } from "@aws-sdk/client-kinesis";
 import { ListEventSourceMappingsCommand, ListFunctionsCommand } from "@aws-sdk/client-lambda";
-import { afterAll, beforeAll, describe, expect, it } from "vitest";
+import { beforeAll, describe, expect, it } from "vitest";
 import * as lesson01 from "../01-make-a-stream/main.js";
 import * as lesson05 from "../05-lambda-function/main.js";
-import { closeClients, iamClient, kinesisClient, lambdaClient, logsClient } from "../shared/index.js";
-import { localOptions, startTestEmulator, type TestEmulator } from "./emulator.js";
+import { iamClient, kinesisClient, lambdaClient, logsClient } from "../shared/index.js";
+import { localOptions, useTestEmulator } from "./emulator.js";
 
-let emulator: TestEmulator;
+const testEmulator = useTestEmulator();
 const deploy = async (...args: string[]) =>
-  (await lesson05.main(localOptions(lesson05.lesson, emulator, "lam", ...args))) as lesson05.DeploySummary;
+  (await lesson05.main(localOptions(lesson05.lesson, testEmulator.current, "lam", ...args))) as lesson05.DeploySummary;
 beforeAll(async () => {
-  emulator = await startTestEmulator();
-  await lesson01.main(localOptions(lesson01.lesson, emulator, "lam"));
-});
-afterAll(async () => {
-  closeClients();
-  await emulator?.stop();
+  await lesson01.main(localOptions(lesson01.lesson, testEmulator.current, "lam"));
 });
 
 describe("lesson 05 on the local emulator", () => {
@@ -32,14 +27,14 @@ describe("lesson 05 on the local emulator", () => {
     const first = await deploy("--count", "10");
     const second = await deploy("--count", "10");
     expect(second).toMatchObject({ deployed: "unchanged", unique: 10, mappingId: first.mappingId, functionArn: first.functionArn });
-    const where = localOptions(lesson05.lesson, emulator, "lam");
+    const where = localOptions(lesson05.lesson, testEmulator.current, "lam");
     const { EventSourceMappings = [] } = await lambdaClient(where).send(new ListEventSourceMappingsCommand({ FunctionName: "lam-handler" }));
     expect(EventSourceMappings).toHaveLength(1);
   });
 
   it("--delete leaves no function, mapping, role, log group or copies stream", async () => {
-    const where = localOptions(lesson05.lesson, emulator, "lam");
-    const result = await lesson05.deleteEverything(localOptions(lesson05.lesson, emulator, "lam"));
+    const where = localOptions(lesson05.lesson, testEmulator.current, "lam");
+    const result = await lesson05.deleteEverything(localOptions(lesson05.lesson, testEmulator.current, "lam"));
     expect(result.deleted).toHaveLength(5);
 
     const { Functions = [] } = await lambdaClient(where).send(new ListFunctionsCommand({}));
