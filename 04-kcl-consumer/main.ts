@@ -158,7 +158,7 @@ export async function main(options: Options) {
     readBytes += Buffer.byteLength(chunk.slice(0, complete));
     for (const line of chunk.slice(0, complete).split("\n").filter(Boolean)) {
       const row = JSON.parse(line);
-      tally.add(Buffer.from(JSON.stringify(row)));
+      tally.addPair(row.runId, row.index);
       latencies.push(row.processedAt - row.sentAt);
     }
   };

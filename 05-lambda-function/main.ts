@@ -340,7 +340,7 @@ export async function main(options: Options) {
         // On AWS each console.log line is one event; an emulator may store a whole
         // invocation's output as one event, so read every line of it.
         for (const [line, runIdSeen, index, latency] of event.message?.matchAll(SEEN) ?? []) {
-          tally.add(encodeRecord({ runId: runIdSeen!, index: Number(index), sentAt: 0 }));
+          tally.addPair(runIdSeen!, Number(index));
           latencies.push(Number(latency));
           if (tally.records <= 5) say(`  | ${line}`);
         }

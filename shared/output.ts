@@ -21,9 +21,6 @@ export function progress(label: string): () => void {
   };
 }
 
-/** Milliseconds since `started` (from performance.now()), rounded. */
-export const elapsedMs = (started: number) => Math.round(performance.now() - started);
-
 /** Print the lesson's summary: as aligned "key  value" lines, and as one JSON line last with --json. */
 export function printSummary(summary: object, json: boolean): void {
   say();

@@ -66,4 +66,10 @@ describe("RecordTally", () => {
     expect(tally.uniqueFor("run-t")).toBe(3);
     expect(tally.uniqueFor("run-other")).toBe(0);
   });
+
+  it("counts pairs reported without their bytes the same way", () => {
+    const tally = new RecordTally();
+    for (const i of [4, 5, 4]) tally.addPair("run-log", i);
+    expect({ records: tally.records, unique: tally.unique, duplicates: tally.duplicates }).toEqual({ records: 3, unique: 2, duplicates: 1 });
+  });
 });

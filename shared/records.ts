@@ -47,15 +47,20 @@ export class RecordTally {
   duplicates = 0;
   private readonly seen = new Set<string>();
 
-  /** Count one delivered record; returns it decoded when it is a workshop record. */
+  /** Count one delivered record's bytes; returns it decoded when it is a workshop record. */
   add(data: Uint8Array | undefined): WorkshopRecord | undefined {
-    this.records++;
     const record = decodeRecord(data);
-    if (!record) return undefined;
-    const key = `${record.runId}#${record.index}`;
+    if (record) this.addPair(record.runId, record.index);
+    else this.records++; // delivered, but not one of ours: counted, never unique
+    return record;
+  }
+
+  /** Count one delivery reported as its run id and index (a log line, a processor's report). */
+  addPair(runId: string, index: number): void {
+    this.records++;
+    const key = `${runId}#${index}`;
     if (this.seen.has(key)) this.duplicates++;
     else this.seen.add(key);
-    return record;
   }
 
   get unique(): number {
@@ -162,8 +167,14 @@ export async function putRecordsUntilAccepted(
  * what reached a stream. Lesson 03 shows the same reading step by step.
  */
 export async function tallyStream(kinesis: KinesisClient, streamName: string, tally = new RecordTally()): Promise<RecordTally> {
-  const { Shards = [] } = await kinesis.send(new ListShardsCommand({ StreamName: streamName }));
-  for (const shard of Shards) {
+  const shards = [];
+  let NextToken: string | undefined;
+  do {
+    const page = await kinesis.send(new ListShardsCommand(NextToken ? { NextToken } : { StreamName: streamName }));
+    shards.push(...(page.Shards ?? []));
+    NextToken = page.NextToken;
+  } while (NextToken);
+  for (const shard of shards) {
     let { ShardIterator } = await kinesis.send(
       new GetShardIteratorCommand({ StreamName: streamName, ShardId: shard.ShardId, ShardIteratorType: "TRIM_HORIZON" }),
     );
