@@ -9,29 +9,31 @@
 // share the shards; kill one and the other takes its leases over.
 //
 // This file is the launcher: it writes the daemon's properties, starts Java, counts
-// what the processor reports, and stops the daemon cleanly.
-import { spawn } from "node:child_process";
-import { closeSync, existsSync, mkdirSync, openSync, readFileSync, statSync, writeFileSync } from "node:fs";
-import { delimiter, join } from "node:path";
+// what the processors report, and stops the daemon cleanly.
+import { existsSync, mkdirSync, writeFileSync } from "node:fs";
+import { setTimeout as sleep } from "node:timers/promises";
+import { join } from "node:path";
 import { fileURLToPath } from "node:url";
-import { DescribeTableCommand, ResourceNotFoundException, ScanCommand } from "@aws-sdk/client-dynamodb";
+import { DescribeTableCommand, ResourceNotFoundException, ScanCommand, type DynamoDBClient } from "@aws-sdk/client-dynamodb";
 import { DescribeStreamSummaryCommand } from "@aws-sdk/client-kinesis";
 import {
   defineFlags,
   dynamoDBClient,
-  EMULATOR_CREDENTIALS,
+  followJsonLines,
+  KCL_WORK_DIR,
+  kclProperties,
   kinesisClient,
+  percentiles,
+  PROJECT_ROOT,
   RecordTally,
   runLesson,
   say,
+  startMultiLangDaemon,
   table,
   wholeNumber,
   WorkshopError,
   type LessonOptions,
 } from "../shared/index.js";
-import { PROJECT_ROOT, WORKSHOP_DIR } from "../shared/emulator.js";
-import { ensureKclJars, findJava, kclProperties, MULTI_LANG_DAEMON } from "../shared/kcl.js";
-import { percentiles } from "../shared/wait.js";
 
 export const lesson = {
   usage: "npx tsx 04-kcl-consumer/main.ts",
@@ -45,17 +47,25 @@ export const lesson = {
 };
 export type Options = LessonOptions<typeof lesson.flags>;
 
-const PROCESSOR = fileURLToPath(new URL("./record-processor.ts", import.meta.url));
-const TSX = join(PROJECT_ROOT, "node_modules", ".bin", "tsx");
+/** The command the daemon runs for each shard lease: our processor, run by tsx. */
+const PROCESSOR_COMMAND = `${join(PROJECT_ROOT, "node_modules", ".bin", "tsx")} ${fileURLToPath(new URL("./record-processor.ts", import.meta.url))}`;
 
 /** The KCL names its DynamoDB lease table after the application. */
 export const applicationName = (options: Pick<Options, "target" | "stream">) => `workshop-kcl-${options.target}-${options.stream}`;
 
+/** What a processor reports for each record it handled (see record-processor.ts). */
+interface ProcessedRecord {
+  shardId: string;
+  runId: string;
+  index: number;
+  sentAt: number;
+  processedAt: number;
+}
+
 /** Read the lease table: one item per shard, with its owner and checkpoint. */
-async function readLeases(options: Options) {
-  const dynamodb = dynamoDBClient(options);
+async function readLeases(dynamodb: DynamoDBClient, tableName: string) {
   try {
-    const { Items = [] } = await dynamodb.send(new ScanCommand({ TableName: applicationName(options) }));
+    const { Items = [] } = await dynamodb.send(new ScanCommand({ TableName: tableName }));
     return Items.map((item) => ({
       shard: item.leaseKey?.S ?? "?",
       owner: item.leaseOwner?.S ?? "(none)",
@@ -63,19 +73,23 @@ async function readLeases(options: Options) {
       leaseCounter: item.leaseCounter?.N ?? "",
     }));
   } catch (error) {
-    if (error instanceof ResourceNotFoundException) return [];
+    if (error instanceof ResourceNotFoundException) return []; // no worker has run yet
     throw error;
   }
 }
 
 export async function main(options: Options) {
+  const dynamodb = dynamoDBClient(options);
   const app = applicationName(options);
-  const workDir = join(WORKSHOP_DIR, "kcl");
-  mkdirSync(workDir, { recursive: true });
-  const outputFile = join(workDir, `${app}.processed.jsonl`);
+  mkdirSync(KCL_WORK_DIR, { recursive: true });
+  const files = {
+    properties: join(KCL_WORK_DIR, `${app}.properties`),
+    log: join(KCL_WORK_DIR, `${app}.log`),
+    processed: join(KCL_WORK_DIR, `${app}.processed.jsonl`),
+  };
 
   if (options["show-leases"]) {
-    const leases = await readLeases(options);
+    const leases = await readLeases(dynamodb, app);
     if (leases.length === 0) say(`No lease table ${app} yet: run this lesson once without --show-leases.`);
     table(leases);
     return { leases: leases.length, table: app };
@@ -89,77 +103,44 @@ export async function main(options: Options) {
   await kinesisClient(options).send(new DescribeStreamSummaryCommand({ StreamName: options.stream }));
 
   // A new lease table means the application starts from scratch: so does our record of what it processed.
-  const tableExists = await dynamoDBClient(options)
+  const tableExists = await dynamodb
     .send(new DescribeTableCommand({ TableName: app }))
     .then(() => true, (error) => (error instanceof ResourceNotFoundException ? false : Promise.reject(error)));
-  if (!tableExists || !existsSync(outputFile)) writeFileSync(outputFile, "");
+  if (!tableExists || !existsSync(files.processed)) writeFileSync(files.processed, "");
 
-  // The daemon's properties (see sample.properties for what each key means).
-  const java = findJava();
-  const jars = ensureKclJars();
-  const propertiesFile = join(workDir, `${app}.properties`);
+  // The daemon's properties (sample.properties explains each key).
   writeFileSync(
-    propertiesFile,
+    files.properties,
     kclProperties({
       applicationName: app,
       streamName: options.stream,
       region: options.region,
       endpoint: options.endpoint,
-      executableName: `${TSX} ${PROCESSOR}`,
+      executableName: PROCESSOR_COMMAND,
       idleTimeBetweenReadsInMillis: 250,
     }),
   );
 
-  // Start the daemon. On emulators: dummy keys, and CBOR off (MiniStack's CBOR replies
-  // carry timestamps in seconds where the Java SDK expects milliseconds).
-  const logFile = join(workDir, `${app}.log`);
-  const log = openSync(logFile, "a");
-  const daemon = spawn(java, ["-cp", [...jars, workDir].join(delimiter), MULTI_LANG_DAEMON, "--properties-file", propertiesFile], {
-    stdio: ["ignore", log, log],
-    env: {
-      ...process.env,
-      KCL_OUTPUT_FILE: outputFile,
-      ...(crashOn !== undefined ? { KCL_CRASH_ON: String(crashOn) } : {}),
-      AWS_REGION: options.region,
-      ...(options.endpoint
-        ? {
-            AWS_ACCESS_KEY_ID: EMULATOR_CREDENTIALS.accessKeyId,
-            AWS_SECRET_ACCESS_KEY: EMULATOR_CREDENTIALS.secretAccessKey,
-            JAVA_TOOL_OPTIONS: `${process.env.JAVA_TOOL_OPTIONS ?? ""} -Daws.cborEnabled=false`.trim(),
-          }
-        : {}),
-    },
+  // Start the daemon. Each processor it starts appends what it handled to files.processed.
+  const daemon = startMultiLangDaemon({
+    propertiesFile: files.properties,
+    logFile: files.log,
+    region: options.region,
+    endpoint: options.endpoint,
+    env: { KCL_OUTPUT_FILE: files.processed, ...(crashOn !== undefined ? { KCL_CRASH_ON: String(crashOn) } : {}) },
   });
-  closeSync(log);
-  say(`Started the MultiLangDaemon (PID ${daemon.pid}) for application ${app}; its log: ${logFile}`);
-
-  const exited = new Promise<number | null>((resolve) => daemon.once("exit", (code) => resolve(code)));
-  let daemonExited = false;
-  void exited.then(() => (daemonExited = true));
-  const stopDaemon = async () => {
-    if (daemonExited) return;
-    daemon.kill("SIGTERM"); // the daemon's shutdown hook ends each lease with a final checkpoint
-    const timer = setTimeout(() => daemon.kill("SIGKILL"), 30_000);
-    await exited;
-    clearTimeout(timer);
-  };
-  const onCtrlC = () => void stopDaemon();
+  say(`Started the MultiLangDaemon (PID ${daemon.pid}) for application ${app}; its log: ${files.log}`);
+  const onCtrlC = () => void daemon.stop();
   process.once("SIGINT", onCtrlC);
 
   // Count what the processors report, until --expect is met, the daemon dies, or Ctrl-C.
   const tally = new RecordTally();
   const latencies: number[] = [];
-  let readBytes = 0;
-  const readNewLines = () => {
-    const size = statSync(outputFile).size;
-    if (size <= readBytes) return;
-    const chunk = readFileSync(outputFile).subarray(readBytes, size).toString("utf8");
-    const complete = chunk.lastIndexOf("\n") + 1;
-    readBytes += Buffer.byteLength(chunk.slice(0, complete));
-    for (const line of chunk.slice(0, complete).split("\n").filter(Boolean)) {
-      const row = JSON.parse(line);
-      tally.addPair(row.runId, row.index);
-      latencies.push(row.processedAt - row.sentAt);
+  const newReports = followJsonLines<ProcessedRecord>(files.processed);
+  const count = () => {
+    for (const report of newReports()) {
+      tally.addPair(report.runId, report.index);
+      latencies.push(report.processedAt - report.sentAt);
     }
   };
 
@@ -167,29 +148,28 @@ export async function main(options: Options) {
   let lastShown = -1;
   try {
     for (;;) {
-      readNewLines();
+      count();
       if (tally.records !== lastShown) {
         say(`  processed ${tally.records} record(s), ${tally.unique} distinct`);
         lastShown = tally.records;
       }
       if (expect !== undefined && tally.unique >= expect) break;
-      if (daemonExited) {
-        const tail = readFileSync(logFile, "utf8").trim().split("\n").slice(-3).join(" | ");
+      if (daemon.hasExited()) {
         const when = expect === undefined ? "unexpectedly" : `before ${expect} records were processed`;
-        throw new WorkshopError(`the KCL daemon exited ${when}; last log lines: ${tail}`);
+        throw new WorkshopError(`the KCL daemon exited ${when}; last log lines: ${daemon.logTail()}`);
       }
       if (expect !== undefined && Date.now() - started > timeoutMs) {
-        throw new WorkshopError(`only ${tally.unique} of ${expect} records were processed in ${timeoutMs / 1000} s: see ${logFile}`);
+        throw new WorkshopError(`only ${tally.unique} of ${expect} records were processed in ${timeoutMs / 1000} s: see ${files.log}`);
       }
-      await new Promise((resolve) => setTimeout(resolve, 250));
+      await sleep(250);
     }
   } finally {
     process.off("SIGINT", onCtrlC);
-    await stopDaemon();
+    await daemon.stop(); // the daemon ends each lease with a final checkpoint
   }
-  readNewLines();
+  count();
 
-  const leases = await readLeases(options);
+  const leases = await readLeases(dynamodb, app);
   say();
   table(leases);
   const { median, p95 } = percentiles(latencies);

@@ -1,8 +1,12 @@
 // The workshop's helper: everything a lesson imports comes from here.
+// (05-lambda-function/handler.ts imports shared/records.ts alone, so its bundle stays small.)
 export * from "./clients.js";
 export * from "./errors.js";
 export * from "./options.js";
 export * from "./output.js";
 export * from "./records.js";
 export * from "./run.js";
-export { MINISTACK_VERSION } from "./emulator.js";
+export * from "./wait.js";
+export { MINISTACK_VERSION, PROJECT_ROOT, WORKSHOP_DIR } from "./emulator.js";
+export { followJsonLines, KCL_WORK_DIR, kclProperties, startMultiLangDaemon } from "./kcl.js";
+export { packageLambdaHandler } from "./lambda-package.js";

@@ -4,11 +4,12 @@
 // starts one child process per shard lease (our record processor), talking to it as
 // JSON lines over stdin/stdout. The jars (about 80) are fetched once into
 // .workshop/kcl-jars with Maven, or with aws-kcl's own downloader when Maven is missing.
-import { spawnSync } from "node:child_process";
-import { existsSync, mkdirSync, readdirSync, readFileSync, writeFileSync, rmSync } from "node:fs";
-import { join } from "node:path";
+import { spawn, spawnSync } from "node:child_process";
+import { closeSync, existsSync, mkdirSync, openSync, readdirSync, readFileSync, rmSync, writeFileSync } from "node:fs";
+import { delimiter, dirname, join } from "node:path";
 import { WorkshopError } from "./errors.js";
 import { PROJECT_ROOT, WORKSHOP_DIR } from "./emulator.js";
+import { EMULATOR_CREDENTIALS } from "./options.js";
 import { progress } from "./output.js";
 
 const AWS_KCL_DIR = join(PROJECT_ROOT, "node_modules", "aws-kcl");
@@ -116,4 +117,83 @@ export function kclProperties(s: KclSettings): string {
   ];
   if (s.endpoint) lines.push(`kinesisEndpoint = ${s.endpoint}`, `dynamoDBEndpoint = ${s.endpoint}`);
   return `${lines.join("\n")}\n`;
+}
+
+/** Where lesson 04 keeps each application's properties, daemon log and processor reports. */
+export const KCL_WORK_DIR = join(WORKSHOP_DIR, "kcl");
+
+export interface DaemonStart {
+  propertiesFile: string;
+  /** The daemon's stdout and stderr (and so the processors' stderr) are appended here. */
+  logFile: string;
+  region: string;
+  /** Emulator URL; undefined on aws. */
+  endpoint: string | undefined;
+  /** Extra environment for the record processors the daemon starts. */
+  env: Record<string, string>;
+}
+
+export interface RunningDaemon {
+  pid: number;
+  hasExited(): boolean;
+  /** Stop gracefully (SIGTERM: the daemon ends each lease with a final checkpoint); SIGKILL after 30 s. */
+  stop(): Promise<void>;
+  /** The last lines of its log, for an error message. */
+  logTail(lines?: number): string;
+}
+
+/** Start `java … MultiLangDaemon --properties-file …` with the jars fetched once. */
+export function startMultiLangDaemon(start: DaemonStart): RunningDaemon {
+  const java = findJava();
+  const classpath = [...ensureKclJars(), dirname(start.propertiesFile)].join(delimiter);
+  const log = openSync(start.logFile, "a");
+  const daemon = spawn(java, ["-cp", classpath, MULTI_LANG_DAEMON, "--properties-file", start.propertiesFile], {
+    stdio: ["ignore", log, log],
+    env: {
+      ...process.env,
+      ...start.env,
+      AWS_REGION: start.region,
+      // On emulators: dummy keys, and CBOR off (MiniStack's CBOR replies carry
+      // timestamps in seconds where the Java SDK expects milliseconds).
+      ...(start.endpoint
+        ? {
+            AWS_ACCESS_KEY_ID: EMULATOR_CREDENTIALS.accessKeyId,
+            AWS_SECRET_ACCESS_KEY: EMULATOR_CREDENTIALS.secretAccessKey,
+            JAVA_TOOL_OPTIONS: `${process.env.JAVA_TOOL_OPTIONS ?? ""} -Daws.cborEnabled=false`.trim(),
+          }
+        : {}),
+    },
+  });
+  closeSync(log);
+
+  let exited = false;
+  const exit = new Promise<void>((resolve) => daemon.once("exit", () => ((exited = true), resolve())));
+  return {
+    pid: daemon.pid!,
+    hasExited: () => exited,
+    async stop() {
+      if (exited) return;
+      daemon.kill("SIGTERM");
+      const timer = setTimeout(() => daemon.kill("SIGKILL"), 30_000);
+      await exit;
+      clearTimeout(timer);
+    },
+    logTail: (lines = 3) => readFileSync(start.logFile, "utf8").trim().split("\n").slice(-lines).join(" | "),
+  };
+}
+
+/**
+ * Follow a file of JSON lines that other processes append to: each call returns the
+ * complete lines added since the last call (a half-written last line waits for the next).
+ */
+export function followJsonLines<T = any>(file: string): () => T[] {
+  let offset = 0;
+  return () => {
+    const bytes = readFileSync(file);
+    const end = bytes.lastIndexOf(0x0a) + 1; // just after the last newline
+    if (end <= offset) return [];
+    const lines = bytes.subarray(offset, end).toString("utf8").split("\n").filter(Boolean);
+    offset = end;
+    return lines.map((line) => JSON.parse(line) as T);
+  };
 }
