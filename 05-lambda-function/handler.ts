@@ -3,9 +3,10 @@
 // It logs one line per record (run id, index, and the time since the producer made
 // it), reports records it cannot process as batch item failures, and, when
 // FANOUT_STREAM is set, writes an upper-cased copy of each record to that stream.
-import type { KinesisStreamBatchResponse, KinesisStreamEvent, KinesisStreamRecord } from "aws-lambda";
-import { KinesisClient } from "@aws-sdk/client-kinesis";
+import type { KinesisStreamBatchResponse, KinesisStreamEvent } from "aws-lambda";
+import { KinesisClient, type PutRecordsRequestEntry } from "@aws-sdk/client-kinesis";
 import { NodeHttpHandler } from "@smithy/node-http-handler";
+// shared/records.ts alone, not shared/index.ts: the bundle must not pull in esbuild and the rest.
 import { decodeRecord, encodeRecord, putRecordsUntilAccepted, type WorkshopRecord } from "../shared/records.js";
 
 /** A record whose body is this string is one the handler refuses: see questions.md on poison records. */
@@ -21,9 +22,9 @@ let kinesis: KinesisClient | undefined;
 const fanOutClient = () => (kinesis ??= new KinesisClient({ requestHandler: new NodeHttpHandler() }));
 
 export async function handler(event: KinesisStreamEvent): Promise<KinesisStreamBatchResponse> {
+  const fanOutStream = process.env.FANOUT_STREAM;
   const batchItemFailures: KinesisStreamBatchResponse["batchItemFailures"] = [];
-  const copies: WorkshopRecord[] = [];
-  const copyOf: KinesisStreamRecord[] = [];
+  const copies: PutRecordsRequestEntry[] = [];
 
   for (const item of event.Records) {
     // Kinesis data arrives base64-encoded in the event.
@@ -35,16 +36,13 @@ export async function handler(event: KinesisStreamEvent): Promise<KinesisStreamB
       continue;
     }
     console.log(seenLine(record, Date.now()));
-    if (process.env.FANOUT_STREAM) {
-      copies.push({ ...record, body: String(record.body ?? "").toUpperCase() });
-      copyOf.push(item);
+    if (fanOutStream) {
+      // The copy keeps the original's partition key, so copies keep their order per key.
+      const copy = { ...record, body: String(record.body ?? "").toUpperCase() };
+      copies.push({ Data: encodeRecord(copy), PartitionKey: item.kinesis.partitionKey });
     }
   }
 
-  if (process.env.FANOUT_STREAM && copies.length > 0) {
-    // Same partition keys as the originals, so the copies keep their order per key.
-    const entries = copies.map((copy, i) => ({ Data: encodeRecord(copy), PartitionKey: copyOf[i]!.kinesis.partitionKey }));
-    await putRecordsUntilAccepted(fanOutClient(), process.env.FANOUT_STREAM, entries);
-  }
+  if (fanOutStream && copies.length > 0) await putRecordsUntilAccepted(fanOutClient(), fanOutStream, copies);
   return { batchItemFailures };
 }

@@ -56,8 +56,12 @@ import {
   logsClient,
   newRunId,
   oneOf,
+  packageLambdaHandler,
+  percentiles,
+  pollUntil,
   putRecordsUntilAccepted,
   RecordTally,
+  retryWhile,
   runLesson,
   say,
   tallyStream,
@@ -67,8 +71,6 @@ import {
   WorkshopError,
   type LessonOptions,
 } from "../shared/index.js";
-import { packageLambdaHandler } from "../shared/lambda-package.js";
-import { percentiles, pollUntil, retryWhile } from "../shared/wait.js";
 import { POISON } from "./handler.js";
 
 export const lesson = {
@@ -162,14 +164,14 @@ const isRolePropagationError = (error: any) =>
   error?.name === "InvalidParameterValueException" && /cannot be assumed|role|ensure the role/i.test(error?.message ?? "");
 
 export async function main(options: Options) {
+  if (options.delete) return deleteEverything(options);
+
   const kinesis = kinesisClient(options);
   const iam = iamClient(options);
   const lambda = lambdaClient(options);
   const logs = logsClient(options);
   const names = resourceNames(options.stream);
   const FunctionName = names.functionName;
-
-  if (options.delete) return deleteEverything(options);
 
   const count = wholeNumber(options.count, "--count");
   const batchSize = wholeNumber(options["batch-size"], "--batch-size", 1, 10_000);
