@@ -2,8 +2,8 @@
 import { GetCallerIdentityCommand } from "@aws-sdk/client-sts";
 import { stsClient } from "./clients.js";
 import { WorkshopError, explain, howToStart } from "./errors.js";
-import { startEmulator, defaultEmulatorPaths, MINISTACK_VERSION } from "./emulator.js";
-import type { TargetOptions } from "./options.js";
+import { defaultEmulatorPaths, findRunningEmulator, MINISTACK_VERSION, startEmulator } from "./emulator.js";
+import { localPort, type TargetOptions } from "./options.js";
 import { say } from "./output.js";
 
 /**
@@ -13,8 +13,13 @@ import { say } from "./output.js";
  */
 export async function prepareTarget(options: TargetOptions): Promise<{ account?: string }> {
   if (options.target === "local") {
-    const port = Number(new URL(options.endpoint!).port);
-    await startEmulator(defaultEmulatorPaths(port));
+    if (options.endpoint === `http://127.0.0.1:${localPort()}`) {
+      // The workshop's own emulator: installed and started on first use.
+      await startEmulator(defaultEmulatorPaths());
+    } else if (!(await findRunningEmulator(Number(new URL(options.endpoint!).port)))) {
+      // An emulator named with --endpoint is used, never started: it must already run.
+      throw new WorkshopError(`cannot reach ${options.endpoint} on local: start that emulator, or leave out --endpoint to use the workshop's`);
+    }
     say(`▶ target local (MiniStack ${MINISTACK_VERSION}) · region ${options.region} · endpoint ${options.endpoint}`);
     return {};
   }

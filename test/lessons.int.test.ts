@@ -6,7 +6,8 @@ import * as lesson03 from "../03-basic-consumer/main.js";
 import { GetRecordsCommand, GetShardIteratorCommand } from "@aws-sdk/client-kinesis";
 import { kinesisClient } from "../shared/index.js";
 import { lastJson, runCli } from "./cli.js";
-import { localArgs, localOptions, useTestEmulator } from "./emulator.js";
+import { findRunningEmulator } from "../shared/emulator.js";
+import { freePort, localArgs, localOptions, useTestEmulator } from "./emulator.js";
 
 const testEmulator = useTestEmulator();
 
@@ -71,6 +72,16 @@ describe("lessons run as a student runs them", () => {
     expect(lastJson(put)).toMatchObject({ sent: 25, retried: 0 });
     const read = await runCli("03-basic-consumer/main.ts", [...localArgs(testEmulator.current, "cli"), "--json"]);
     expect(lastJson(read)).toMatchObject({ records: 25, unique: 25 });
+  });
+
+  it("uses an emulator named with --endpoint but never starts one there", async () => {
+    const port = await freePort();
+    const result = await runCli("01-make-a-stream/main.ts", ["--endpoint", `http://127.0.0.1:${port}`]);
+    expect(result.code).toBe(1);
+    expect(result.stderr.trim()).toBe(
+      `✗ cannot reach http://127.0.0.1:${port} on local: start that emulator, or leave out --endpoint to use the workshop's`,
+    );
+    expect(await findRunningEmulator(port)).toBeUndefined();
   });
 
   it("--delete removes the stream", async () => {
