@@ -6,6 +6,7 @@ import { tmpdir } from "node:os";
 import { join } from "node:path";
 import { afterAll, beforeAll } from "vitest";
 import { closeClients } from "../shared/clients.js";
+import { stopCliRuns } from "./cli.js";
 import { parseOptions, type Flags, type LessonInfo } from "../shared/options.js";
 import { emulatorPid, startEmulator, stopEmulator, type EmulatorPaths } from "../shared/emulator.js";
 
@@ -72,6 +73,7 @@ export function useTestEmulator(): { readonly current: TestEmulator } {
     emulator = await startTestEmulator();
   });
   afterAll(async () => {
+    await stopCliRuns(); // before the emulator, so no lesson run outlives it
     closeClients();
     await emulator?.stop();
   });
