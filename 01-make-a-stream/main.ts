@@ -14,7 +14,17 @@ import {
   waitUntilStreamExists,
   waitUntilStreamNotExists,
 } from "@aws-sdk/client-kinesis";
-import { defineFlags, kinesisClient, runLesson, say, wholeNumber, WORKSHOP_TAGS, type LessonOptions } from "../shared/index.js";
+import {
+  confirmBillable,
+  defineFlags,
+  kinesisClient,
+  runLesson,
+  say,
+  streamCost,
+  wholeNumber,
+  WORKSHOP_TAGS,
+  type LessonOptions,
+} from "../shared/index.js";
 
 export const lesson = {
   usage: "npx tsx 01-make-a-stream/main.ts",
@@ -40,6 +50,9 @@ export async function main(options: Options) {
   }
 
   const shardCount = wholeNumber(options.shards, "--shards");
+
+  // On AWS a provisioned shard is billed by the hour from creation until --delete (asks once; not on emulators).
+  await confirmBillable(options, [{ what: `stream ${StreamName} with ${shardCount} provisioned shard(s)`, cost: streamCost(shardCount) }]);
 
   // CreateStream only starts the work: the stream is CREATING for up to a minute on AWS.
   // A name is unique per account and region, so creating it twice fails with

@@ -17,6 +17,7 @@ import { fileURLToPath } from "node:url";
 import { DescribeTableCommand, ResourceNotFoundException, ScanCommand, type DynamoDBClient } from "@aws-sdk/client-dynamodb";
 import { DescribeStreamSummaryCommand } from "@aws-sdk/client-kinesis";
 import {
+  confirmBillable,
   defineFlags,
   dynamoDBClient,
   followJsonLines,
@@ -107,6 +108,11 @@ export async function main(options: Options) {
     .send(new DescribeTableCommand({ TableName: app }))
     .then(() => true, (error) => (error instanceof ResourceNotFoundException ? false : Promise.reject(error)));
   if (!tableExists || !existsSync(files.processed)) writeFileSync(files.processed, "");
+
+  // The KCL makes its lease table in DynamoDB (on-demand) the first time it runs.
+  await confirmBillable(options, [
+    { what: `DynamoDB lease table ${app}, made by the KCL`, cost: "on-demand: well under $0.01 per hour while a worker runs, pennies a month when idle" },
+  ]);
 
   // The daemon's properties (sample.properties explains each key).
   writeFileSync(

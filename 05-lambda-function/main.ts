@@ -48,6 +48,7 @@ import {
   waitUntilFunctionUpdatedV2,
 } from "@aws-sdk/client-lambda";
 import {
+  confirmBillable,
   defineFlags,
   encodeRecord,
   iamClient,
@@ -64,6 +65,7 @@ import {
   retryWhile,
   runLesson,
   say,
+  streamCost,
   tallyStream,
   toBatches,
   wholeNumber,
@@ -177,6 +179,13 @@ export async function main(options: Options) {
   const batchSize = wholeNumber(options["batch-size"], "--batch-size", 1, 10_000);
   const startingPosition = oneOf(options.from, "--from", ["trim-horizon", "latest"] as const);
   const timeoutMs = wholeNumber(options.timeout, "--timeout") * 1000;
+
+  // Lambda and CloudWatch Logs bill per use; a fan-out stream bills per hour (asks once on aws).
+  await confirmBillable(options, [
+    { what: `Lambda function ${FunctionName} and its event source mapping`, cost: "$0.20 per million invocations plus $0.0000167 per GB-second; the monthly free tier covers this lesson" },
+    { what: `log group ${names.logGroupName}, kept 1 day`, cost: "$0.50 per GB of log lines written" },
+    ...(options["fan-out"] ? [{ what: `stream ${names.fanOutStream} with 1 provisioned shard`, cost: streamCost(1) }] : []),
+  ]);
 
   // 1. The stream from lesson 01 (and, with --fan-out, a second stream for the copies).
   const { StreamDescriptionSummary: stream } = await kinesis.send(new DescribeStreamSummaryCommand({ StreamName: options.stream }));

@@ -1,6 +1,7 @@
 // The workshop's helper: everything a lesson imports comes from here.
 // (05-lambda-function/handler.ts imports shared/records.ts alone, so its bundle stays small.)
 export * from "./clients.js";
+export * from "./costs.js";
 export * from "./errors.js";
 export * from "./options.js";
 export * from "./output.js";

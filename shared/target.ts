@@ -47,6 +47,6 @@ export async function prepareTarget(options: TargetOptions): Promise<{ account?:
     throw explain(error, { target: "aws", stream: "" });
   }
   say(`▶ target aws · account ${account} · region ${options.region}`);
-  say("  This runs against your real AWS account and may cost money: see README 'What it costs'; clean up with each lesson's --delete.");
+  say("  This runs against your real AWS account and may cost money: see README 'What it costs'; remove everything with: npm run cleanup -- --target aws.");
   return { account };
 }

@@ -1,6 +1,6 @@
 // npm run kcl:install — fetch the KCL MultiLangDaemon jars for lesson 04 (CI runs this).
-import { ensureKclJars, findJava } from "./kcl.js";
-import { reportFailure } from "./run.js";
+import { ensureKclJars, findJava } from "../shared/kcl.js";
+import { reportFailure } from "../shared/run.js";
 
 try {
   findJava();

@@ -1,7 +1,7 @@
 // npm run emulator:start | emulator:stop | emulator:status
-import { closeClients } from "./clients.js";
-import { defaultEmulatorPaths, emulatorPid, findRunningEmulator, installEmulator, startEmulator, stopEmulator, MINISTACK_VERSION } from "./emulator.js";
-import { reportFailure } from "./run.js";
+import { closeClients } from "../shared/clients.js";
+import { defaultEmulatorPaths, emulatorPid, findRunningEmulator, installEmulator, startEmulator, stopEmulator, MINISTACK_VERSION } from "../shared/emulator.js";
+import { reportFailure } from "../shared/run.js";
 
 async function emulatorCommand(command: string | undefined): Promise<void> {
   const paths = defaultEmulatorPaths();
@@ -33,7 +33,7 @@ async function emulatorCommand(command: string | undefined): Promise<void> {
       return;
     }
     default:
-      throw new Error(`usage: tsx shared/emulator-cli.ts install|start|stop|status (got '${command ?? ""}')`);
+      throw new Error(`usage: tsx scripts/emulator.ts install|start|stop|status (got '${command ?? ""}')`);
   }
 }
 
