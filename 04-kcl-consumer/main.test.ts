@@ -5,6 +5,7 @@ describe("the daemon's properties", () => {
   it("spell every key the way the KCL reads it (keys are case-sensitive; unknown ones are ignored)", () => {
     const text = kclProperties({
       applicationName: "app",
+      workerId: "worker-1",
       streamName: "s",
       region: "us-east-1",
       endpoint: "http://127.0.0.1:4599",
@@ -21,11 +22,12 @@ describe("the daemon's properties", () => {
       dynamoDBEndpoint: "http://127.0.0.1:4599",
       AWSCredentialsProvider: "DefaultCredentialsProvider",
       applicationName: "app",
+      workerId: "worker-1",
     });
   });
 
   it("name no endpoint on aws", () => {
-    const text = kclProperties({ applicationName: "a", streamName: "s", region: "eu-west-1", endpoint: undefined, executableName: "x", idleTimeBetweenReadsInMillis: 250 });
+    const text = kclProperties({ applicationName: "a", workerId: "w", streamName: "s", region: "eu-west-1", endpoint: undefined, executableName: "x", idleTimeBetweenReadsInMillis: 250 });
     expect(text).not.toMatch(/Endpoint/);
   });
 });

@@ -1,12 +1,13 @@
 // Lesson 04: a consumer built on the Kinesis Client Library (KCL).
 //
-//   npx tsx 04-kcl-consumer/main.ts [--expect 1000] [--show-leases] [--crash-on N]
+//   npx tsx 04-kcl-consumer/main.ts [--expect 1000] [--worker worker-1] [--show-leases] [--crash-on N]
 //
 // Lesson 03 did everything by hand: list shards, hold iterators, remember positions.
 // The KCL does that for you. Its MultiLangDaemon (Java) takes a *lease* on each shard in
 // a DynamoDB table, starts our record processor (record-processor.ts) for it, feeds it
-// records, and stores the *checkpoints* it asks for. Start a second worker and they
-// share the shards; kill one and the other takes its leases over.
+// records, and stores the *checkpoints* it asks for. Start a second worker in another
+// terminal (--worker worker-2) and they share the shards; kill one and the other takes
+// its leases over.
 //
 // This file is the launcher: it writes the daemon's properties, starts Java, counts
 // what the processors report, and stops the daemon cleanly.
@@ -42,6 +43,7 @@ export const lesson = {
   flags: defineFlags({
     expect: { type: "string", value: "N", help: "stop cleanly once N distinct records were processed" },
     timeout: { type: "string", value: "SECONDS", default: "180", help: "give up after this long (with --expect)" },
+    worker: { type: "string", value: "NAME", default: "worker-1", help: "this worker's name; give a second worker another one" },
     "show-leases": { type: "boolean", help: "print the lease table (shard, owner, checkpoint) and exit" },
     "crash-on": { type: "string", value: "INDEX", help: "make the processor throw on the record with this index" },
   }),
@@ -119,6 +121,7 @@ export async function main(options: Options) {
     files.properties,
     kclProperties({
       applicationName: app,
+      workerId: options.worker,
       streamName: options.stream,
       region: options.region,
       endpoint: options.endpoint,

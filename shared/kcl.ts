@@ -85,6 +85,8 @@ function fetchWithBootstrap(): void {
 
 export interface KclSettings {
   applicationName: string;
+  /** This worker's name: the owner written on its leases. */
+  workerId: string;
   streamName: string;
   region: string;
   /** Emulator URL; undefined on aws. */
@@ -104,12 +106,13 @@ export function kclProperties(s: KclSettings): string {
     `executableName = ${s.executableName}`,
     `streamName = ${s.streamName}`,
     `applicationName = ${s.applicationName}`,
+    `workerId = ${s.workerId}`,
     `regionName = ${s.region}`,
     "AWSCredentialsProvider = DefaultCredentialsProvider",
     "initialPositionInStream = TRIM_HORIZON",
     "retrievalMode = POLLING",
     `idleTimeBetweenReadsInMillis = ${s.idleTimeBetweenReadsInMillis}`,
-    "maxRecords = 100",
+    "maxRecords = 1000",
     "metricsLevel = NONE",
     "shardSyncIntervalMillis = 5000",
     "parentShardPollIntervalMillis = 1000",
