@@ -62,22 +62,31 @@ export async function healthOf(port: number, timeoutMs = 1000): Promise<Health |
   }
 }
 
-/** The Python to build the virtualenv with: WORKSHOP_PYTHON, else python3. Must be 3.10+. */
-function findPython(): string {
-  const python = process.env.WORKSHOP_PYTHON || (process.platform === "win32" ? "python" : "python3");
-  const probe = spawnSync(python, ["-c", "import sys; print('%d.%d' % sys.version_info[:2])"], { encoding: "utf8" });
-  const [major = 0, minor = 0] = (probe.stdout ?? "").trim().split(".").map(Number);
-  if (probe.error || probe.status !== 0 || major < 3 || (major === 3 && minor < 10)) {
-    const found = probe.error || probe.status !== 0 ? "none found" : `found ${major}.${minor}`;
-    throw new WorkshopError(
-      `the local emulator needs Python 3.10 or newer (${found} as '${python}'): install it, ` +
-        "or run against another emulator with --target localstack, or against AWS with --target aws",
-    );
-  }
-  return python;
+/** The Python the virtualenv is built with (WORKSHOP_PYTHON, else python3), and its version if it runs. */
+export function probePython(): { command: string; version?: string; supported: boolean } {
+  const command = process.env.WORKSHOP_PYTHON || (process.platform === "win32" ? "python" : "python3");
+  const probe = spawnSync(command, ["-c", "import sys; print('%d.%d' % sys.version_info[:2])"], { encoding: "utf8" });
+  if (probe.error || probe.status !== 0) return { command, supported: false };
+  const version = probe.stdout.trim();
+  const [major = 0, minor = 0] = version.split(".").map(Number);
+  return { command, version, supported: major > 3 || (major === 3 && minor >= 10) };
 }
 
-function installedVersion(): string | undefined {
+/** What to do when there is no Python 3.10+: said by the emulator and by npm run doctor. */
+export const PYTHON_FIX =
+  "install Python 3.10 or newer (or point WORKSHOP_PYTHON at one), or use another emulator with --target localstack, or AWS with --target aws";
+
+function findPython(): string {
+  const python = probePython();
+  if (!python.supported) {
+    const found = python.version ? `found ${python.version}` : "none found";
+    throw new WorkshopError(`the local emulator needs Python 3.10 or newer (${found} as '${python.command}'): ${PYTHON_FIX}`);
+  }
+  return python.command;
+}
+
+/** The MiniStack version installed in .workshop/venv, if any. */
+export function installedVersion(): string | undefined {
   if (!existsSync(VENV_PYTHON)) return undefined;
   const probe = spawnSync(VENV_PYTHON, ["-c", "from importlib.metadata import version; print(version('ministack'))"], {
     encoding: "utf8",

@@ -22,15 +22,27 @@ export function kclVersion(): string {
   return /<kcl\.version>([^<]+)<\/kcl\.version>/.exec(pom)?.[1] ?? "unknown";
 }
 
-/** The java to run: $JAVA_HOME/bin/java, else java on PATH. Must be 8 or newer (the KCL's minimum). */
-export function findJava(): string {
-  const java = process.env.JAVA_HOME ? join(process.env.JAVA_HOME, "bin", "java") : "java";
-  const probe = spawnSync(java, ["-version"], { encoding: "utf8" });
-  if (probe.error || probe.status !== 0) {
-    throw new WorkshopError(`lesson 04 needs Java to run the KCL daemon and found none ('${java}'): install a JDK 11+ or set JAVA_HOME`);
-  }
-  return java;
+/** The java to run ($JAVA_HOME/bin/java, else java on PATH) and its version, if it runs. */
+export function probeJava(): { command: string; version?: string } {
+  const command = process.env.JAVA_HOME ? join(process.env.JAVA_HOME, "bin", "java") : "java";
+  const probe = spawnSync(command, ["-version"], { encoding: "utf8" });
+  if (probe.error || probe.status !== 0) return { command };
+  // java -version prints to stderr, for example: openjdk version "17.0.15" 2025-04-15
+  return { command, version: /version "([^"]+)"/.exec(probe.stderr)?.[1] ?? "unknown" };
 }
+
+/** What to do when there is no Java: said by lesson 04 and by npm run doctor. */
+export const JAVA_FIX = "install a JDK 11 or newer (for example apt-get install openjdk-17-jre-headless) or set JAVA_HOME";
+
+/** The java to run the daemon with; a one-line error when there is none. */
+export function findJava(): string {
+  const java = probeJava();
+  if (!java.version) throw new WorkshopError(`lesson 04 needs Java to run the KCL daemon and found none ('${java.command}'): ${JAVA_FIX}`);
+  return java.command;
+}
+
+/** True once the jars of this KCL version are fetched. */
+export const kclJarsInstalled = () => existsSync(marker());
 
 const marker = () => join(KCL_JAR_DIR, `.complete-${kclVersion()}`);
 

@@ -1,0 +1,142 @@
+// npm run doctor: is this laptop ready for the workshop? (The original tutorial's lesson zero.)
+//
+//   npm run doctor [-- --target local|localstack|aws]
+//
+// One line per check: ✓ fine, ✗ must be fixed (with the fix), – nothing to do yet.
+// Exits 1 when any check failed. Starts nothing and creates nothing.
+import { existsSync, statSync } from "node:fs";
+import { homedir } from "node:os";
+import { join } from "node:path";
+import { GetCallerIdentityCommand } from "@aws-sdk/client-sts";
+import { closeClients, stsClient } from "../shared/clients.js";
+import { explain, howToStart } from "../shared/errors.js";
+import { healthOf, installedVersion, MINISTACK_VERSION, probePython, PYTHON_FIX } from "../shared/emulator.js";
+import { JAVA_FIX, kclJarsInstalled, kclVersion, probeJava } from "../shared/kcl.js";
+import { defineFlags, HelpRequested, parseOptions, type TargetOptions } from "../shared/options.js";
+import { isMainModule, reportFailure } from "../shared/run.js";
+
+export const doctor = {
+  usage: "npm run doctor --",
+  about: "Check Node.js, your AWS credentials file, Java, Python and the target's endpoint. Changes nothing.",
+  flags: defineFlags({}),
+};
+
+export interface Check {
+  /** true ✓, false ✗, undefined – (nothing to do yet, or not needed on this target) */
+  ok: boolean | undefined;
+  what: string;
+  /** For ✗ and –: what to do. */
+  fix?: string;
+}
+
+const MIN_NODE = [20, 11] as const;
+
+export function checkNode(version = process.versions.node): Check {
+  const [major = 0, minor = 0] = version.split(".").map(Number);
+  const ok = major > MIN_NODE[0] || (major === MIN_NODE[0] && minor >= MIN_NODE[1]);
+  return ok
+    ? { ok, what: `Node.js ${version}` }
+    : { ok, what: `Node.js ${version} is too old`, fix: `install Node.js ${MIN_NODE.join(".")} or newer (20 LTS or 22 LTS)` };
+}
+
+/** The shared credentials file must be readable by you alone: it holds a secret key. */
+export function checkCredentialsFile(target: string, env: NodeJS.ProcessEnv = process.env): Check {
+  const file = env.AWS_SHARED_CREDENTIALS_FILE || join(homedir(), ".aws", "credentials");
+  if (!existsSync(file)) {
+    return target === "aws"
+      ? { ok: undefined, what: `no credentials file at ${file}`, fix: "fine with SSO (aws sso login), environment variables or an instance role; else run 'aws configure'" }
+      : { ok: undefined, what: `no credentials file at ${file}`, fix: `not needed for --target ${target}` };
+  }
+  const mode = statSync(file).mode & 0o777;
+  const octal = mode.toString(8).padStart(3, "0");
+  if (mode & 0o077) {
+    return { ok: false, what: `${file} can be read by other users (mode ${octal})`, fix: `chmod 600 ${file}` };
+  }
+  return { ok: true, what: `${file} is private (mode ${octal})` };
+}
+
+export function checkJava(): Check {
+  const java = probeJava();
+  if (!java.version) return { ok: false, what: `no Java found as '${java.command}' (lesson 04 runs the KCL daemon on it)`, fix: JAVA_FIX };
+  const jars = kclJarsInstalled()
+    ? `, KCL ${kclVersion()} jars in .workshop/kcl-jars`
+    : "; the KCL jars are fetched on lesson 04's first run (or now: npm run kcl:install)";
+  return { ok: true, what: `Java ${java.version} for lesson 04${jars}` };
+}
+
+export function checkPython(target: string): Check {
+  const python = probePython();
+  if (python.supported) {
+    const installed = installedVersion();
+    const emulator = installed === MINISTACK_VERSION
+      ? `, MiniStack ${installed} installed`
+      : "; MiniStack is installed on the first lesson (or now: npm run emulator:install)";
+    return { ok: true, what: `Python ${python.version} for the local emulator${emulator}` };
+  }
+  const found = python.version ? `Python ${python.version} is too old` : `no Python found as '${python.command}'`;
+  // Only the local target runs an emulator of ours.
+  return { ok: target === "local" ? false : undefined, what: `${found} (the local emulator needs 3.10+)`, fix: PYTHON_FIX };
+}
+
+export async function checkEndpoint(options: TargetOptions): Promise<Check> {
+  if (options.target === "aws") {
+    const sts = stsClient(options);
+    options.region ||= await sts.config.region().catch(() => "");
+    if (!options.region) return { ok: false, what: "no AWS region set", fix: "pass --region eu-west-1, set AWS_REGION, or set a region in your profile" };
+    try {
+      const { Account } = await sts.send(new GetCallerIdentityCommand({}));
+      return { ok: true, what: `AWS account ${Account} in region ${options.region}: lessons will create (and bill) resources there` };
+    } catch (error) {
+      return { ok: false, what: "AWS could not say who you are (sts:GetCallerIdentity failed)", fix: explain(error, { target: "aws", stream: "" }).message };
+    }
+  }
+  const endpoint = options.endpoint!;
+  if (options.target === "local") {
+    const health = await healthOf(Number(new URL(endpoint).port));
+    if (health === "other") return { ok: false, what: `${endpoint} answers, but it is not MiniStack`, fix: "stop that server, or set WORKSHOP_LOCAL_PORT=4600" };
+    if (health) return { ok: true, what: `MiniStack ${health.version} answers on ${endpoint}` };
+    return { ok: undefined, what: `nothing answers on ${endpoint} yet`, fix: "the first lesson starts the emulator (or now: npm run emulator:start)" };
+  }
+  try {
+    await fetch(endpoint, { signal: AbortSignal.timeout(3000) });
+    return { ok: true, what: `${endpoint} answers` };
+  } catch {
+    return { ok: false, what: `nothing answers on ${endpoint}`, fix: howToStart("localstack") };
+  }
+}
+
+export async function runChecks(options: TargetOptions): Promise<Check[]> {
+  return [
+    checkNode(),
+    checkCredentialsFile(options.target),
+    checkJava(),
+    checkPython(options.target),
+    await checkEndpoint(options),
+  ];
+}
+
+export function formatCheck(check: Check): string {
+  const mark = check.ok === true ? "✓" : check.ok === false ? "✗" : "–";
+  return `${mark} ${check.what}${check.fix ? `\n    → ${check.fix}` : ""}`;
+}
+
+async function main(argv: string[]): Promise<void> {
+  let options: TargetOptions | undefined;
+  try {
+    options = parseOptions(doctor, argv);
+    console.log(`Checking this machine for --target ${options.target}:`);
+    const checks = await runChecks(options);
+    for (const check of checks) console.log(formatCheck(check));
+    const failed = checks.filter((c) => c.ok === false).length;
+    console.log(failed ? `\n${failed} check(s) failed: fix them, then run npm run doctor again.` : "\nReady: npm start, or npm run lesson:01.");
+    if (options.json) console.log(JSON.stringify({ ok: failed === 0, target: options.target, checks }));
+    if (failed) process.exitCode = 1;
+  } catch (error) {
+    if (error instanceof HelpRequested) return void console.log(error.message);
+    reportFailure(error, { target: options?.target ?? "local", stream: "", endpoint: options?.endpoint, debug: argv.includes("--debug") });
+  } finally {
+    closeClients();
+  }
+}
+
+if (isMainModule(import.meta.url)) void main(process.argv.slice(2));
