@@ -1,6 +1,7 @@
 import { PassThrough } from "node:stream";
 import { describe, expect, it } from "vitest";
-import { confirmBillable, streamCost, type Prompt } from "./costs.js";
+import { confirmBillable, streamCost } from "./costs.js";
+import type { Prompt } from "./output.js";
 import { parseOptions } from "./options.js";
 
 const lesson = { usage: "x", about: "x", flags: {} };

@@ -3,10 +3,9 @@
 //
 // Prices are us-east-1 list prices on the day the workshop was checked; other regions
 // differ a little. README "What it costs" has the whole table.
-import { createInterface } from "node:readline/promises";
 import { WorkshopError } from "./errors.js";
 import type { TargetOptions } from "./options.js";
-import { say } from "./output.js";
+import { askYesNo, say, terminalPrompt, type Prompt } from "./output.js";
 
 export interface Billable {
   /** What gets created, for example "stream workshop-stream, 2 provisioned shards". */
@@ -19,35 +18,20 @@ export interface Billable {
 export const streamCost = (shards: number): string =>
   `about $${(0.015 * shards).toFixed(3)} per hour until deleted, plus $0.014 per million records put`;
 
-/** Where the answer comes from: the terminal, or (in tests) anything readable. */
-export interface Prompt {
-  input: NodeJS.ReadableStream;
-  output: NodeJS.WritableStream;
-  interactive: boolean;
-}
-
-const terminal = (): Prompt => ({ input: process.stdin, output: process.stdout, interactive: Boolean(process.stdin.isTTY) });
-
 /**
  * On aws without --yes: list what is about to be created and ask "Go ahead?". A "no",
  * or no terminal to ask in, stops the lesson before anything is created. After one
  * "yes", options.yes is set so the same run does not ask again.
  */
-export async function confirmBillable(options: TargetOptions, items: Billable[], prompt: Prompt = terminal()): Promise<void> {
+export async function confirmBillable(options: TargetOptions, items: Billable[], prompt: Prompt = terminalPrompt()): Promise<void> {
   if (options.target !== "aws" || options.yes || items.length === 0) return;
   say("This creates billable resources in your AWS account:");
   for (const item of items) say(`  • ${item.what}: ${item.cost}`);
   if (!prompt.interactive) {
     throw new WorkshopError("nothing was created: this would be billed on AWS and there is no terminal to ask in; run again with --yes to confirm");
   }
-  const questions = createInterface({ input: prompt.input, output: prompt.output });
-  try {
-    const answer = await questions.question("Go ahead? [y/N] ");
-    if (!/^y(es)?$/i.test(answer.trim())) {
-      throw new WorkshopError("stopped: nothing was created. Run again and answer y, or pass --yes");
-    }
-  } finally {
-    questions.close();
+  if (!(await askYesNo("Go ahead?", prompt))) {
+    throw new WorkshopError("stopped: nothing was created. Run again and answer y, or pass --yes");
   }
   options.yes = true;
 }

@@ -4,6 +4,7 @@
 // line, last, for scripts and tests. WORKSHOP_QUIET=1 silences everything but
 // that JSON line (the tests use it).
 import { performance } from "node:perf_hooks";
+import { createInterface } from "node:readline/promises";
 
 const quiet = () => process.env.WORKSHOP_QUIET === "1";
 
@@ -39,4 +40,23 @@ export function table(rows: Record<string, string | number>[]): void {
   const line = (cells: string[]) => say(`  ${cells.map((c, i) => c.padEnd(widths[i]!)).join("  ")}`.trimEnd());
   line(keys);
   for (const row of rows) line(keys.map((k) => String(row[k] ?? "")));
+}
+
+/** Where a yes/no answer comes from: the terminal, or (in tests) anything readable. */
+export interface Prompt {
+  input: NodeJS.ReadableStream;
+  output: NodeJS.WritableStream;
+  interactive: boolean;
+}
+
+export const terminalPrompt = (): Prompt => ({ input: process.stdin, output: process.stdout, interactive: Boolean(process.stdin.isTTY) });
+
+/** Ask "question [y/N]"; only y or yes (any case) is a yes. */
+export async function askYesNo(question: string, prompt: Prompt = terminalPrompt()): Promise<boolean> {
+  const questions = createInterface({ input: prompt.input, output: prompt.output });
+  try {
+    return /^y(es)?$/i.test((await questions.question(`${question} [y/N] `)).trim());
+  } finally {
+    questions.close();
+  }
 }

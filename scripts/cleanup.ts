@@ -1,0 +1,244 @@
+// npm run cleanup: delete everything the workshop created on one target.
+//
+//   npm run cleanup [-- --target local|localstack|aws] [--stream NAME] [--yes]
+//
+// What counts as the workshop's: anything tagged workshop=kinesis-lambda, anything named
+// after the stream (--stream, default workshop-stream: the stream, STREAM-copies,
+// STREAM-handler and its role and log group), and the KCL lease tables (workshop-kcl-*),
+// which the KCL makes without tags. The name rule covers emulators that drop tags.
+//
+// It lists what it found first; on aws it asks before deleting (--yes skips). Deletes
+// wait until each thing is really gone, so a second run finds nothing.
+import {
+  CloudWatchLogsClient,
+  DeleteLogGroupCommand,
+  ListTagsForResourceCommand,
+  paginateDescribeLogGroups,
+} from "@aws-sdk/client-cloudwatch-logs";
+import { DeleteTableCommand, paginateListTables, waitUntilTableNotExists } from "@aws-sdk/client-dynamodb";
+import {
+  DeleteRoleCommand,
+  DeleteRolePolicyCommand,
+  DetachRolePolicyCommand,
+  IAMClient,
+  ListRoleTagsCommand,
+  paginateListAttachedRolePolicies,
+  paginateListRolePolicies,
+  paginateListRoles,
+} from "@aws-sdk/client-iam";
+import { DeleteStreamCommand, ListTagsForStreamCommand, paginateListStreams, waitUntilStreamNotExists } from "@aws-sdk/client-kinesis";
+import {
+  DeleteEventSourceMappingCommand,
+  DeleteFunctionCommand,
+  ListTagsCommand,
+  paginateListEventSourceMappings,
+  paginateListFunctions,
+} from "@aws-sdk/client-lambda";
+import { resourceNames } from "../05-lambda-function/main.js";
+import { closeClients, dynamoDBClient, iamClient, kinesisClient, lambdaClient, logsClient } from "../shared/clients.js";
+import { WorkshopError } from "../shared/errors.js";
+import { defineFlags, HelpRequested, parseOptions, WORKSHOP_TAG, type TargetOptions } from "../shared/options.js";
+import { askYesNo, say, terminalPrompt, type Prompt } from "../shared/output.js";
+import { isMainModule, reportFailure } from "../shared/run.js";
+import { prepareTarget } from "../shared/target.js";
+import { pollUntil } from "../shared/wait.js";
+
+export const cleanup = {
+  usage: "npm run cleanup --",
+  about: "Find everything the workshop created on the target (tag workshop=kinesis-lambda, or its names), list it, and delete it.",
+  flags: defineFlags({
+    "dry-run": { type: "boolean", help: "only list what would be deleted" },
+  }),
+};
+
+/** Lesson 04's lease tables: the KCL names them after the application, workshop-kcl-TARGET-STREAM. */
+export const LEASE_TABLE_PREFIX = "workshop-kcl-";
+
+export type Kind = "event source mapping" | "function" | "role" | "log group" | "stream" | "lease table";
+export interface Found {
+  kind: Kind;
+  /** The name, or the UUID for a mapping. */
+  name: string;
+}
+
+/** Deleting happens in this order: what uses a thing goes before the thing. */
+const ORDER: Kind[] = ["event source mapping", "function", "role", "log group", "stream", "lease table"];
+
+/** Does a tag call say workshop=kinesis-lambda? An emulator without the tag API counts as "no". */
+async function tagged(read: () => Promise<Record<string, string | undefined>>): Promise<boolean> {
+  try {
+    return (await read())[WORKSHOP_TAG.key] === WORKSHOP_TAG.value;
+  } catch {
+    return false;
+  }
+}
+
+/** IAM and Kinesis list tags as [{Key, Value}]; Lambda and Logs as {key: value}. */
+const tagMap = (tags: { Key?: string; Value?: string }[] = []) => Object.fromEntries(tags.map((t) => [t.Key, t.Value]));
+
+export async function findWorkshopResources(options: TargetOptions): Promise<Found[]> {
+  const kinesis = kinesisClient(options);
+  const lambda = lambdaClient(options);
+  const iam = iamClient(options);
+  const logs = logsClient(options);
+  const dynamodb = dynamoDBClient(options);
+  const names = resourceNames(options.stream);
+  const found: Found[] = [];
+
+  const streamArns: string[] = [];
+  for await (const page of paginateListStreams({ client: kinesis }, {})) {
+    for (const summary of page.StreamSummaries ?? []) {
+      const name = summary.StreamName!;
+      if (summary.StreamStatus === "DELETING") continue;
+      const ours = name === options.stream || name === names.fanOutStream ||
+        (await tagged(async () => tagMap((await kinesis.send(new ListTagsForStreamCommand({ StreamName: name }))).Tags)));
+      if (ours) {
+        found.push({ kind: "stream", name });
+        streamArns.push(summary.StreamARN!);
+      }
+    }
+  }
+
+  const functionNames: string[] = [];
+  for await (const page of paginateListFunctions({ client: lambda }, {})) {
+    for (const fn of page.Functions ?? []) {
+      const ours = fn.FunctionName === names.functionName ||
+        (await tagged(async () => (await lambda.send(new ListTagsCommand({ Resource: fn.FunctionArn }))).Tags ?? {}));
+      if (ours) functionNames.push(fn.FunctionName!);
+    }
+  }
+
+  // Mappings of the workshop's functions, and any mapping that reads a workshop stream.
+  const mappings = new Set<string>();
+  const filters = [...functionNames.map((FunctionName) => ({ FunctionName })), ...streamArns.map((EventSourceArn) => ({ EventSourceArn }))];
+  for (const filter of filters) {
+    for await (const page of paginateListEventSourceMappings({ client: lambda }, filter)) {
+      for (const mapping of page.EventSourceMappings ?? []) if (mapping.State !== "Deleting") mappings.add(mapping.UUID!);
+    }
+  }
+  found.push(...[...mappings].map((name) => ({ kind: "event source mapping" as const, name })));
+  found.push(...functionNames.map((name) => ({ kind: "function" as const, name })));
+
+  for await (const page of paginateListRoles({ client: iam }, {})) {
+    for (const role of page.Roles ?? []) {
+      const name = role.RoleName!;
+      // Only roles named like lesson 05's are asked for their tags: an account can have hundreds.
+      const ours = name === names.roleName ||
+        (name.endsWith("-handler-role") && (await tagged(async () => tagMap((await iam.send(new ListRoleTagsCommand({ RoleName: name }))).Tags))));
+      if (ours) found.push({ kind: "role", name });
+    }
+  }
+
+  for await (const page of paginateDescribeLogGroups({ client: logs }, { logGroupNamePrefix: "/aws/lambda/" })) {
+    for (const group of page.logGroups ?? []) {
+      const name = group.logGroupName!;
+      const arn = group.logGroupArn ?? group.arn?.replace(/:\*$/, "");
+      const ours = name === names.logGroupName ||
+        (name.endsWith("-handler") && (await tagged(async () => (await logs.send(new ListTagsForResourceCommand({ resourceArn: arn }))).tags ?? {})));
+      if (ours) found.push({ kind: "log group", name });
+    }
+  }
+
+  for await (const page of paginateListTables({ client: dynamodb }, {})) {
+    for (const name of page.TableNames ?? []) if (name.startsWith(LEASE_TABLE_PREFIX)) found.push({ kind: "lease table", name });
+  }
+
+  return found.sort((a, b) => ORDER.indexOf(a.kind) - ORDER.indexOf(b.kind));
+}
+
+/** Delete what was found, in ORDER, waiting until each stream and table is gone. Returns what was deleted. */
+export async function deleteResources(options: TargetOptions, found: Found[]): Promise<Found[]> {
+  const kinesis = kinesisClient(options);
+  const lambda = lambdaClient(options);
+  const iam: IAMClient = iamClient(options);
+  const logs: CloudWatchLogsClient = logsClient(options);
+  const dynamodb = dynamoDBClient(options);
+  const deleted: Found[] = [];
+  const wait = { maxWaitTime: 300, minDelay: 1, maxDelay: 5 };
+
+  for (const item of found) {
+    switch (item.kind) {
+      case "event source mapping":
+        await lambda.send(new DeleteEventSourceMappingCommand({ UUID: item.name }));
+        // On AWS a mapping is "Deleting" for a while; its function can go meanwhile.
+        break;
+      case "function":
+        await lambda.send(new DeleteFunctionCommand({ FunctionName: item.name }));
+        break;
+      case "role":
+        // A role with policies cannot be deleted: inline ones are deleted, managed ones detached.
+        for await (const page of paginateListRolePolicies({ client: iam }, { RoleName: item.name })) {
+          for (const PolicyName of page.PolicyNames ?? []) await iam.send(new DeleteRolePolicyCommand({ RoleName: item.name, PolicyName }));
+        }
+        for await (const page of paginateListAttachedRolePolicies({ client: iam }, { RoleName: item.name })) {
+          for (const policy of page.AttachedPolicies ?? []) {
+            await iam.send(new DetachRolePolicyCommand({ RoleName: item.name, PolicyArn: policy.PolicyArn }));
+          }
+        }
+        await iam.send(new DeleteRoleCommand({ RoleName: item.name }));
+        break;
+      case "log group":
+        await logs.send(new DeleteLogGroupCommand({ logGroupName: item.name }));
+        break;
+      case "stream":
+        await kinesis.send(new DeleteStreamCommand({ StreamName: item.name, EnforceConsumerDeletion: true }));
+        await waitUntilStreamNotExists({ client: kinesis, ...wait }, { StreamName: item.name });
+        break;
+      case "lease table":
+        await dynamodb.send(new DeleteTableCommand({ TableName: item.name }));
+        await waitUntilTableNotExists({ client: dynamodb, ...wait }, { TableName: item.name });
+        break;
+    }
+    say(`  deleted ${item.kind} ${item.name}`);
+    deleted.push(item);
+  }
+  // Mappings go asynchronously on AWS: wait until none of the deleted ones is listed any more.
+  const mappingIds = new Set(deleted.filter((d) => d.kind === "event source mapping").map((d) => d.name));
+  if (mappingIds.size > 0) {
+    await pollUntil("the event source mappings to be deleted", async () => {
+      for await (const page of paginateListEventSourceMappings({ client: lambda }, {})) {
+        if ((page.EventSourceMappings ?? []).some((m) => mappingIds.has(m.UUID!))) return undefined;
+      }
+      return true;
+    }, { timeoutMs: 300_000, intervalMs: 2000 });
+  }
+  return deleted;
+}
+
+export async function runCleanup(options: TargetOptions & { "dry-run": boolean }, prompt: Prompt = terminalPrompt()) {
+  const found = await findWorkshopResources(options);
+  if (found.length === 0) {
+    say(`Nothing of the workshop's is left on ${options.target}.`);
+    return { found: 0, deleted: [] as Found[] };
+  }
+  say(`Found ${found.length} workshop resource(s) on ${options.target}:`);
+  for (const item of found) say(`  ${item.kind.padEnd(20)} ${item.name}`);
+  if (options["dry-run"]) return { found: found.length, deleted: [] as Found[] };
+
+  if (options.target === "aws" && !options.yes) {
+    if (!prompt.interactive) throw new WorkshopError("nothing was deleted: there is no terminal to ask in; run again with --yes to delete these");
+    if (!(await askYesNo(`Delete these ${found.length} resource(s) from your AWS account?`, prompt))) {
+      throw new WorkshopError("stopped: nothing was deleted");
+    }
+  }
+  const deleted = await deleteResources(options, found);
+  say(`Deleted ${deleted.length} resource(s). Run npm run cleanup again to check that nothing is left.`);
+  return { found: found.length, deleted };
+}
+
+async function main(argv: string[]): Promise<void> {
+  let options: ReturnType<typeof parseOptions<typeof cleanup.flags>> | undefined;
+  try {
+    options = parseOptions(cleanup, argv);
+    await prepareTarget(options);
+    const result = await runCleanup(options);
+    if (options.json) process.stdout.write(`${JSON.stringify(result)}\n`);
+  } catch (error) {
+    if (error instanceof HelpRequested) return void process.stdout.write(`${error.message}\n`);
+    reportFailure(error, { target: options?.target ?? "local", stream: options?.stream ?? "", endpoint: options?.endpoint, debug: argv.includes("--debug") });
+  } finally {
+    closeClients();
+  }
+}
+
+if (isMainModule(import.meta.url)) void main(process.argv.slice(2));
