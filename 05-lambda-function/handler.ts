@@ -16,6 +16,9 @@ export const POISON = "poison";
 export const seenLine = (record: WorkshopRecord, now: number) =>
   `seen ${record.runId} #${record.index} after ${now - record.sentAt} ms`;
 
+/** Finds seenLine()'s lines in a log message: run id, index, milliseconds. */
+export const SEEN_LINES = /seen (\S+) #(\d+) after (-?\d+) ms/g;
+
 // Made once per container and reused by every invocation it serves. HTTP/1.1 because
 // local emulators mishandle the Kinesis client's default HTTP/2 (see shared/clients.ts).
 let kinesis: KinesisClient | undefined;

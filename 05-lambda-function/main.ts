@@ -73,7 +73,7 @@ import {
   WorkshopError,
   type LessonOptions,
 } from "../shared/index.js";
-import { POISON } from "./handler.js";
+import { POISON, SEEN_LINES } from "./handler.js";
 
 export const lesson = {
   usage: "npx tsx 05-lambda-function/main.ts",
@@ -158,9 +158,6 @@ export function sampleEvent(streamArn: string) {
     ],
   };
 }
-
-/** The handler's line for a record: "seen run-abc123 #42 after 310 ms". */
-const SEEN = /seen (\S+) #(\d+) after (-?\d+) ms/g;
 
 const isRolePropagationError = (error: any) =>
   error?.name === "InvalidParameterValueException" && /cannot be assumed|role|ensure the role/i.test(error?.message ?? "");
@@ -350,7 +347,7 @@ export async function main(options: Options) {
         seenEvents.add(id);
         // On AWS each console.log line is one event; an emulator may store a whole
         // invocation's output as one event, so read every line of it.
-        for (const [line, runIdSeen, index, latency] of event.message?.matchAll(SEEN) ?? []) {
+        for (const [line, runIdSeen, index, latency] of event.message?.matchAll(SEEN_LINES) ?? []) {
           tally.addPair(runIdSeen!, Number(index));
           latencies.push(Number(latency));
           if (tally.records <= 5) say(`  | ${line}`);

@@ -5,6 +5,7 @@
 // saved in .workshop/emulator-state when it stops, so lessons run one after another
 // (and after a restart) see the same streams, tables and functions.
 import { spawn, spawnSync } from "node:child_process";
+import { createServer } from "node:net";
 import { existsSync, mkdirSync, openSync, readFileSync, rmSync, writeFileSync, closeSync } from "node:fs";
 import { dirname, join, resolve } from "node:path";
 import { fileURLToPath } from "node:url";
@@ -185,6 +186,18 @@ export async function startEmulator(paths: EmulatorPaths = defaultEmulatorPaths(
   if (!exited) process.kill(pid, "SIGTERM");
   rmSync(paths.pidFile, { force: true });
   throw new WorkshopError(`the local emulator did not start on port ${paths.port}: ${tail || "no output"} (log: ${paths.logFile})`);
+}
+
+/** A TCP port nothing listens on at the moment, on 127.0.0.1: for the tests' and the bench's own emulators. */
+export function freePort(): Promise<number> {
+  return new Promise((resolve, reject) => {
+    const server = createServer();
+    server.once("error", reject);
+    server.listen(0, "127.0.0.1", () => {
+      const { port } = server.address() as { port: number };
+      server.close(() => resolve(port));
+    });
+  });
 }
 
 /** The PID from our pid file, if that process is alive and is MiniStack. */

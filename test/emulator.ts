@@ -1,25 +1,15 @@
 // Test helper: a private MiniStack on a free port with a temporary state folder,
 // never the student's instance on 4599. Stop it in afterAll.
 import { mkdtempSync, rmSync } from "node:fs";
-import { createServer } from "node:net";
 import { tmpdir } from "node:os";
 import { join } from "node:path";
 import { afterAll, beforeAll } from "vitest";
 import { closeClients } from "../shared/clients.js";
 import { stopCliRuns } from "./cli.js";
 import { parseOptions, type Flags, type LessonInfo } from "../shared/options.js";
-import { emulatorPid, startEmulator, stopEmulator, type EmulatorPaths } from "../shared/emulator.js";
+import { emulatorPid, freePort, startEmulator, stopEmulator, type EmulatorPaths } from "../shared/emulator.js";
 
-export async function freePort(): Promise<number> {
-  return new Promise((resolve, reject) => {
-    const server = createServer();
-    server.once("error", reject);
-    server.listen(0, "127.0.0.1", () => {
-      const { port } = server.address() as { port: number };
-      server.close(() => resolve(port));
-    });
-  });
-}
+export { freePort };
 
 export interface TestEmulator {
   endpoint: string;
