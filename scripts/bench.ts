@@ -10,7 +10,7 @@
 //   kclMedianMs       put → processRecords with the KCL daemon running (kclP95Ms too)
 // It never touches the student's emulator on 4599 or its state.
 import { spawn } from "node:child_process";
-import { mkdtempSync, readdirSync, rmSync } from "node:fs";
+import { existsSync, mkdtempSync, readdirSync, rmSync } from "node:fs";
 import { cpus, tmpdir } from "node:os";
 import { join } from "node:path";
 import { performance } from "node:perf_hooks";
@@ -179,7 +179,7 @@ export async function runBench(records: number, samples: number): Promise<Record
     await stopEmulator(paths);
     rmSync(dir, { recursive: true, force: true });
     // Lesson 04's files for the bench's application went with its emulator.
-    for (const file of readdirSync(KCL_WORK_DIR)) if (file.startsWith("workshop-kcl-local-bench-stream.")) rmSync(join(KCL_WORK_DIR, file));
+    for (const file of existsSync(KCL_WORK_DIR) ? readdirSync(KCL_WORK_DIR) : []) if (file.startsWith("workshop-kcl-local-bench-stream.")) rmSync(join(KCL_WORK_DIR, file));
   }
 }
 

@@ -1,0 +1,28 @@
+// npm run bench prints every figure it promises. Its numbers are not judged here (that is
+// what the bench's own table is for); this only checks that the benchmark works and stops
+// what it starts.
+import { describe, expect, it } from "vitest";
+import { healthOf } from "../shared/emulator.js";
+import { lastJson, runCli } from "./cli.js";
+
+describe("npm run bench", () => {
+  it("prints the table, and with --json one line with every figure", async () => {
+    const run = await runCli("scripts/bench.ts", ["--records", "1000", "--samples", "50", "--json"], {}, 280_000);
+    expect(run.stderr).not.toMatch(/✗/);
+    expect(run.code).toBe(0);
+    expect(run.stdout).toMatch(/Workshop benchmark on \d+ cores/);
+    const figures = lastJson(run);
+    for (const name of ["emulatorStartMs", "workshopSeconds", "batchVsSingle", "lambdaMedianMs", "lambdaP95Ms", "kclMedianMs", "kclP95Ms"]) {
+      expect(figures[name], name).toEqual(expect.any(Number));
+    }
+    expect(figures.emulatorStartMs).toBeGreaterThan(0);
+    expect(figures.workshopSeconds).toBeGreaterThan(0);
+    expect(figures.batchVsSingle).toBeGreaterThan(1); // batching must at least beat one-by-one
+    expect(figures.lambdaP95Ms).toBeGreaterThanOrEqual(figures.lambdaMedianMs);
+    expect(figures.kclP95Ms).toBeGreaterThanOrEqual(figures.kclMedianMs);
+    // Its private emulator is gone: the port it named no longer answers.
+    const port = Number(/private MiniStack on 127\.0\.0\.1:(\d+)/.exec(run.stderr)?.[1]);
+    expect(port).toBeGreaterThan(0);
+    expect(await healthOf(port)).toBeUndefined();
+  }, 300_000);
+});
