@@ -1,6 +1,6 @@
 // Lesson 05: hand the consumer to AWS. A Lambda function, fed by the stream.
 //
-//   npx tsx 05-lambda-function/main.ts [--count 100] [--fan-out] [--delete]
+//   npx tsx 05-lambda-function/main.ts [--count 100] [--fan-out] [--poison] [--logs] [--delete]
 //
 // No poller of ours and no daemon: Lambda's event source mapping reads the shards,
 // calls our function with batches of records, keeps the position, and retries.
@@ -85,6 +85,7 @@ export const lesson = {
     "fan-out": { type: "boolean", help: "also copy each record to a second stream, STREAM-copies" },
     poison: { type: "boolean", help: "put one record the handler refuses, to watch retries" },
     timeout: { type: "string", value: "SECONDS", default: "120", help: "how long to wait for the log lines" },
+    logs: { type: "boolean", help: "only print the function's log lines of the last 10 minutes" },
     delete: { type: "boolean", help: "delete the mapping, function, role, log group (and copies stream)" },
   }),
 };
@@ -164,6 +165,7 @@ const isRolePropagationError = (error: any) =>
 
 export async function main(options: Options) {
   if (options.delete) return deleteEverything(options);
+  if (options.logs) return printRecentLogs(options);
 
   const kinesis = kinesisClient(options);
   const iam = iamClient(options);
@@ -384,7 +386,26 @@ export async function main(options: Options) {
   };
 }
 
-export type DeploySummary = Exclude<Awaited<ReturnType<typeof main>>, { deleted: string[] }>;
+export type DeploySummary = Exclude<Awaited<ReturnType<typeof main>>, { deleted: string[] } | { logGroup: string; events: number }>;
+
+/** --logs: what the function logged in the last 10 minutes, without deploying anything. */
+export async function printRecentLogs(options: Options) {
+  const names = resourceNames(options.stream);
+  try {
+    await lambdaClient(options).send(new GetFunctionCommand({ FunctionName: names.functionName }));
+  } catch (error) {
+    if (!(error instanceof FunctionNotFound)) throw error;
+    throw new WorkshopError(
+      `function ${names.functionName} not found on ${options.target}: run lesson 05 first (npx tsx 05-lambda-function/main.ts --stream ${options.stream})`,
+    );
+  }
+  const { events = [] } = await logsClient(options).send(
+    new FilterLogEventsCommand({ logGroupName: names.logGroupName, startTime: Date.now() - 10 * 60_000 }),
+  );
+  for (const event of events) for (const line of (event.message ?? "").trim().split("\n")) say(`  | ${line}`);
+  if (events.length === 0) say(`No log lines in ${names.logGroupName} in the last 10 minutes.`);
+  return { logGroup: names.logGroupName, events: events.length };
+}
 
 /** --delete: the mapping, the function, the role and its policy, the log group, the copies stream. */
 export async function deleteEverything(options: Options) {

@@ -18,8 +18,8 @@ import { progress } from "./output.js";
 export const MINISTACK_VERSION = "1.5.33";
 
 export const PROJECT_ROOT = resolve(dirname(fileURLToPath(import.meta.url)), "..");
-/** Everything the workshop installs or keeps for itself (git-ignored). */
-export const WORKSHOP_DIR = join(PROJECT_ROOT, ".workshop");
+/** Everything the workshop installs or keeps for itself: .workshop (git-ignored), or WORKSHOP_DIR. */
+export const WORKSHOP_DIR = process.env.WORKSHOP_DIR ? resolve(process.env.WORKSHOP_DIR) : join(PROJECT_ROOT, ".workshop");
 const VENV_DIR = join(WORKSHOP_DIR, "venv");
 const VENV_PYTHON = join(VENV_DIR, process.platform === "win32" ? "Scripts/python.exe" : "bin/python");
 

@@ -72,6 +72,11 @@ export function explain(error: unknown, context: ErrorContext): Error {
       `stream ${context.stream} not found on ${where}: run lesson 01 first (npx tsx 01-make-a-stream/main.ts --stream ${context.stream})`,
     );
   }
+  if (name === "ExpiredIteratorException") {
+    return new WorkshopError(
+      "the shard iterator kept expiring (an iterator lasts 5 minutes; it was renewed and expired again): run the lesson again, it asks for fresh iterators",
+    );
+  }
   if (name === "AccessDeniedException" || name === "AccessDenied") {
     return new WorkshopError(`access denied on ${where}: ${message}`);
   }
