@@ -375,6 +375,7 @@ export async function main(options: Options) {
 
   return {
     produced: count,
+    records: tally.records,
     unique: tally.unique,
     duplicates: tally.duplicates,
     latencyMs: median,
