@@ -13,7 +13,7 @@
 // what the processors report, and stops the daemon cleanly.
 import { existsSync, mkdirSync, writeFileSync } from "node:fs";
 import { setTimeout as sleep } from "node:timers/promises";
-import { join } from "node:path";
+import { join, relative } from "node:path";
 import { fileURLToPath } from "node:url";
 import { DescribeTableCommand, ResourceNotFoundException, ScanCommand, type DynamoDBClient } from "@aws-sdk/client-dynamodb";
 import { DescribeStreamSummaryCommand } from "@aws-sdk/client-kinesis";
@@ -138,7 +138,7 @@ export async function main(options: Options) {
     endpoint: options.endpoint,
     env: { KCL_OUTPUT_FILE: files.processed, ...(crashOn !== undefined ? { KCL_CRASH_ON: String(crashOn) } : {}) },
   });
-  say(`Started the MultiLangDaemon (PID ${daemon.pid}) for application ${app}; its log: ${files.log}`);
+  say(`Started the MultiLangDaemon (PID ${daemon.pid}) for application ${app}; its log: ${relative(process.cwd(), files.log)}`);
   const onCtrlC = () => void daemon.stop();
   process.once("SIGINT", onCtrlC);
 

@@ -33,10 +33,17 @@ export async function stopCliRuns(): Promise<void> {
   );
 }
 
-export function runCli(script: string, args: string[], env: NodeJS.ProcessEnv = {}, timeoutMs = 120_000): Promise<CliResult> {
+export interface RunOptions {
+  env?: NodeJS.ProcessEnv;
+  timeoutMs?: number;
+  cwd?: string;
+}
+
+/** Start a process in its own process group, remember it, and collect what it prints. */
+function runProcess(file: string, args: string[], { env = {}, timeoutMs = 120_000, cwd = PROJECT_ROOT }: RunOptions): Promise<CliResult> {
   return new Promise((resolve, reject) => {
-    const child = spawn(TSX, [join(PROJECT_ROOT, script), ...args], {
-      cwd: PROJECT_ROOT,
+    const child = spawn(file, args, {
+      cwd,
       env: { ...process.env, WORKSHOP_QUIET: "0", ...env },
       stdio: ["ignore", "pipe", "pipe"],
       detached: true, // its own process group, so killGroup() reaches its children too
@@ -54,6 +61,16 @@ export function runCli(script: string, args: string[], env: NodeJS.ProcessEnv = 
       resolve({ code, stdout, stderr });
     });
   });
+}
+
+/** Run a lesson or script the way a student does (npx tsx FILE ARGS), from the project folder. */
+export function runCli(script: string, args: string[], env: NodeJS.ProcessEnv = {}, timeoutMs = 120_000): Promise<CliResult> {
+  return runProcess(TSX, [join(PROJECT_ROOT, script), ...args], { env, timeoutMs });
+}
+
+/** Run one shell command line with bash, as a student types it in a terminal. */
+export function runShell(commandLine: string, options: RunOptions = {}): Promise<CliResult> {
+  return runProcess("bash", ["-c", commandLine], options);
 }
 
 /** The last line of stdout parsed as JSON: a lesson's --json summary. */
