@@ -1,5 +1,5 @@
-// The local emulator as the workshop runs it: bound to loopback, our version, state kept across a restart.
-import { existsSync, readFileSync } from "node:fs";
+// The local emulator as the workshop runs it: our version, state kept across a restart.
+// (That it listens on 127.0.0.1 only is in test/security.int.test.ts.)
 import { createServer, type Server } from "node:http";
 import { CreateStreamCommand, ListStreamsCommand } from "@aws-sdk/client-kinesis";
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
@@ -12,17 +12,6 @@ const testEmulator = useTestEmulator();
 const where = (e: TestEmulator) => ({ target: "local" as const, region: "us-east-1", endpoint: e.endpoint, debug: false });
 
 describe("the local emulator", () => {
-  it("listens on 127.0.0.1 only", () => {
-    // /proc/net/tcp{,6} list every socket: local address (hex ip:port) and state (0A = LISTEN).
-    const portHex = testEmulator.current.port.toString(16).toUpperCase().padStart(4, "0");
-    const listeners = ["/proc/net/tcp", "/proc/net/tcp6"]
-      .flatMap((file) => (existsSync(file) ? readFileSync(file, "utf8").trim().split("\n").slice(1) : []))
-      .map((line) => line.trim().split(/\s+/))
-      .filter((cols) => cols[1]?.endsWith(`:${portHex}`) && cols[3] === "0A")
-      .map((cols) => cols[1]!.split(":")[0]);
-    expect(listeners).toEqual(["0100007F"]); // 127.0.0.1, little-endian; no 0.0.0.0, no IPv6
-  });
-
   it("is found again instead of started twice", async () => {
     const again = await startEmulator(testEmulator.current.paths);
     expect(again.pid).toBeUndefined(); // reused, not started
