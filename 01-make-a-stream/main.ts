@@ -21,6 +21,7 @@ import {
   runLesson,
   say,
   streamCost,
+  waitingFor,
   wholeNumber,
   WORKSHOP_TAGS,
   type LessonOptions,
@@ -44,7 +45,10 @@ export async function main(options: Options) {
     // Deleting is asynchronous too: the stream is DELETING for a while, then gone.
     // Its records go with it. EnforceConsumerDeletion also removes fan-out consumers.
     await kinesis.send(new DeleteStreamCommand({ StreamName, EnforceConsumerDeletion: true }));
-    await waitUntilStreamNotExists({ client: kinesis, maxWaitTime: 300, minDelay: 1, maxDelay: 5 }, { StreamName });
+    await waitingFor(
+      `${StreamName} to be deleted`,
+      waitUntilStreamNotExists({ client: kinesis, maxWaitTime: 300, minDelay: 1, maxDelay: 5 }, { StreamName }),
+    );
     say(`Deleted stream ${StreamName}.`);
     return { deleted: StreamName };
   }
@@ -76,7 +80,10 @@ export async function main(options: Options) {
 
   // The waiter polls DescribeStream until StreamStatus is ACTIVE. It checks once at
   // once (emulators answer ACTIVE straight away), then every 1–5 s on AWS.
-  await waitUntilStreamExists({ client: kinesis, maxWaitTime: 120, minDelay: 1, maxDelay: 5 }, { StreamName });
+  await waitingFor(
+    `${StreamName} to be ACTIVE`,
+    waitUntilStreamExists({ client: kinesis, maxWaitTime: 120, minDelay: 1, maxDelay: 5 }, { StreamName }),
+  );
 
   const { StreamDescriptionSummary: stream } = await kinesis.send(new DescribeStreamSummaryCommand({ StreamName }));
   const { Shards = [] } = await kinesis.send(new ListShardsCommand({ StreamName }));

@@ -117,7 +117,7 @@ export async function main(options: Options) {
   for (const shardId of shardIds) perShard[shardId] = (perShard[shardId] ?? 0) + 1;
 
   say(`Put ${shardIds.length} record(s) in ${requests} request(s), ${seconds.toFixed(2)} s; run id ${runId}.`);
-  table(Object.entries(perShard).map(([shard, records]) => ({ shard, records })));
+  table(Object.keys(perShard).sort().map((shard) => ({ shard, records: perShard[shard]! })));
 
   return {
     sent: shardIds.length,

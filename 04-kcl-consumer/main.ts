@@ -110,6 +110,7 @@ export async function main(options: Options) {
     .send(new DescribeTableCommand({ TableName: app }))
     .then(() => true, (error) => (error instanceof ResourceNotFoundException ? false : Promise.reject(error)));
   if (!tableExists || !existsSync(files.processed)) writeFileSync(files.processed, "");
+  if (!tableExists) say("A new application: the KCL makes its lease table, then waits 1 to 30 s before it writes the leases (first run only).");
 
   // The KCL makes its lease table in DynamoDB (on-demand) the first time it runs.
   await confirmBillable(options, [

@@ -68,6 +68,7 @@ import {
   streamCost,
   tallyStream,
   toBatches,
+  waitingFor,
   wholeNumber,
   WORKSHOP_TAGS,
   WorkshopError,
@@ -197,7 +198,10 @@ export async function main(options: Options) {
     } catch (error) {
       if (!(error instanceof ResourceInUseException)) throw error;
     }
-    await waitUntilStreamExists({ client: kinesis, maxWaitTime: 120, minDelay: 1, maxDelay: 5 }, { StreamName: names.fanOutStream });
+    await waitingFor(
+      `${names.fanOutStream} to be ACTIVE`,
+      waitUntilStreamExists({ client: kinesis, maxWaitTime: 120, minDelay: 1, maxDelay: 5 }, { StreamName: names.fanOutStream }),
+    );
     fanOutArn = streamArn.replace(/stream\/.*$/, `stream/${names.fanOutStream}`);
     say(`Fan-out stream ${names.fanOutStream} is ready.`);
   }
@@ -248,12 +252,18 @@ export async function main(options: Options) {
     if (current!.CodeSha256 !== pkg.sha256) {
       // New code: upload it, then wait until Lambda has finished switching to it.
       await lambda.send(new UpdateFunctionCodeCommand({ FunctionName, ZipFile: pkg.zip }));
-      await waitUntilFunctionUpdatedV2({ client: lambda, maxWaitTime: 120, minDelay: 1, maxDelay: 5 }, { FunctionName });
+      await waitingFor(
+        "the new code to be live",
+        waitUntilFunctionUpdatedV2({ client: lambda, maxWaitTime: 120, minDelay: 1, maxDelay: 5 }, { FunctionName }),
+      );
       deployed = "updated";
     }
     // Configuration is a separate update, and only one update may run at a time.
     await lambda.send(new UpdateFunctionConfigurationCommand({ FunctionName, Environment, Role: roleArn }));
-    await waitUntilFunctionUpdatedV2({ client: lambda, maxWaitTime: 120, minDelay: 1, maxDelay: 5 }, { FunctionName });
+    await waitingFor(
+      "the configuration to be live",
+      waitUntilFunctionUpdatedV2({ client: lambda, maxWaitTime: 120, minDelay: 1, maxDelay: 5 }, { FunctionName }),
+    );
   } catch (error) {
     if (!(error instanceof FunctionNotFound)) throw error;
     // A role just created takes a few seconds to reach Lambda everywhere: until then
@@ -275,7 +285,10 @@ export async function main(options: Options) {
       ), { onRetry: () => say("  (the new role is not visible to Lambda yet: trying again in 3 s)") },
     );
     functionArn = created.FunctionArn!;
-    await waitUntilFunctionActiveV2({ client: lambda, maxWaitTime: 120, minDelay: 1, maxDelay: 5 }, { FunctionName });
+    await waitingFor(
+      `${FunctionName} to be Active`,
+      waitUntilFunctionActiveV2({ client: lambda, maxWaitTime: 120, minDelay: 1, maxDelay: 5 }, { FunctionName }),
+    );
     deployed = "created";
   }
   say(`Function ${FunctionName} ${deployed} (${(pkg.zip.byteLength / 1024).toFixed(0)} KiB zip, nodejs22.x).`);

@@ -22,6 +22,25 @@ export function progress(label: string): () => void {
   };
 }
 
+/**
+ * Await `work`; if it takes more than a second, say on stderr what we are waiting for,
+ * and how long it took once it is done. For the SDK's waiters, which can take a minute on AWS.
+ */
+export async function waitingFor<T>(label: string, work: Promise<T>): Promise<T> {
+  const started = performance.now();
+  let shown = false;
+  const timer = setTimeout(() => {
+    shown = true;
+    if (!quiet()) process.stderr.write(`… waiting for ${label}\n`);
+  }, 1000);
+  try {
+    return await work;
+  } finally {
+    clearTimeout(timer);
+    if (shown && !quiet()) process.stderr.write(`✓ ${label} (${((performance.now() - started) / 1000).toFixed(1)} s)\n`);
+  }
+}
+
 /** Print the lesson's summary: as aligned "key  value" lines, and as one JSON line last with --json. */
 export function printSummary(summary: object, json: boolean): void {
   say();

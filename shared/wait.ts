@@ -3,15 +3,24 @@
 import { setTimeout as sleep } from "node:timers/promises";
 import { WorkshopError } from "./errors.js";
 
+/** After this long, pollUntil says what it is still waiting for, and again at this interval. */
+const REPORT_EVERY_MS = 5000;
+
 export async function pollUntil<T>(
   what: string | (() => string),
   check: () => Promise<T | undefined>,
   { timeoutMs = 60_000, intervalMs = 500 } = {},
 ): Promise<T> {
-  const deadline = Date.now() + timeoutMs;
+  const started = Date.now();
+  const deadline = started + timeoutMs;
+  let nextReport = started + REPORT_EVERY_MS;
   for (;;) {
     const value = await check();
     if (value !== undefined) return value;
+    if (Date.now() >= nextReport && process.env.WORKSHOP_QUIET !== "1") {
+      process.stderr.write(`… still waiting for ${typeof what === "string" ? what : what()} (${Math.round((Date.now() - started) / 1000)} s)\n`);
+      nextReport += REPORT_EVERY_MS;
+    }
     if (Date.now() >= deadline) throw new WorkshopError(`gave up after ${Math.round(timeoutMs / 1000)} s waiting for ${typeof what === "string" ? what : what()}`);
     await sleep(intervalMs);
   }

@@ -1,0 +1,34 @@
+import { setTimeout as sleep } from "node:timers/promises";
+import { afterEach, describe, expect, it, vi } from "vitest";
+import { waitingFor } from "./output.js";
+
+describe("waitingFor", () => {
+  afterEach(() => vi.unstubAllEnvs());
+
+  const stderrOf = async (work: () => Promise<unknown>) => {
+    vi.stubEnv("WORKSHOP_QUIET", "0");
+    const stderr = vi.spyOn(process.stderr, "write").mockImplementation(() => true);
+    try {
+      await work();
+      return stderr.mock.calls.map(([text]) => String(text)).join("");
+    } finally {
+      stderr.mockRestore();
+    }
+  };
+
+  it("says nothing about work that is done within a second, and returns its result", async () => {
+    let result: unknown;
+    const said = await stderrOf(async () => (result = await waitingFor("x", Promise.resolve(42))));
+    expect(said).toBe("");
+    expect(result).toBe(42);
+  });
+
+  it("says what it waits for after a second, and how long it took", async () => {
+    const said = await stderrOf(() => waitingFor("the stream to be ACTIVE", sleep(1200)));
+    expect(said).toMatch(/^… waiting for the stream to be ACTIVE\n✓ the stream to be ACTIVE \(1\.\d s\)\n$/);
+  });
+
+  it("passes a failure through", async () => {
+    await expect(waitingFor("x", Promise.reject(new Error("boom")))).rejects.toThrow("boom");
+  });
+});

@@ -1,0 +1,53 @@
+// prepareTarget on aws: the banner names the account and region before anything is created.
+import { GetCallerIdentityCommand, STSClient } from "@aws-sdk/client-sts";
+import { mockClient } from "aws-sdk-client-mock";
+import { afterEach, describe, expect, it, vi } from "vitest";
+import { parseOptions } from "./options.js";
+import { prepareTarget } from "./target.js";
+
+const lesson = { usage: "x", about: "x", flags: {} };
+const sts = mockClient(STSClient);
+
+describe("prepareTarget on aws", () => {
+  afterEach(() => {
+    sts.reset();
+    vi.unstubAllEnvs();
+  });
+
+  async function printed(work: () => Promise<unknown>): Promise<string> {
+    vi.stubEnv("WORKSHOP_QUIET", "0");
+    const stdout = vi.spyOn(process.stdout, "write").mockImplementation(() => true);
+    try {
+      await work();
+      return stdout.mock.calls.map(([text]) => String(text)).join("");
+    } finally {
+      stdout.mockRestore();
+    }
+  }
+
+  it("prints the account and region that will be billed, and how to clean up", async () => {
+    sts.on(GetCallerIdentityCommand).resolves({ Account: "123456789012", Arn: "arn:aws:iam::123456789012:user/student" });
+    const options = parseOptions(lesson, ["--target", "aws", "--region", "eu-west-1"], {});
+    let account: unknown;
+    const banner = await printed(async () => ({ account } = await prepareTarget(options)));
+    expect(account).toBe("123456789012");
+    expect(banner).toContain("▶ target aws · account 123456789012 · region eu-west-1");
+    expect(banner).toContain("npm run cleanup -- --target aws");
+  });
+
+  it("turns rejected credentials into one actionable line", async () => {
+    sts.on(GetCallerIdentityCommand).rejects(Object.assign(new Error("The security token included in the request is invalid."), { name: "InvalidClientTokenId" }));
+    const options = parseOptions(lesson, ["--target", "aws", "--region", "eu-west-1"], {});
+    await expect(prepareTarget(options)).rejects.toThrow("AWS rejected your credentials (InvalidClientTokenId): check the access key of your profile");
+  });
+
+  it("asks for a region when none is set anywhere", async () => {
+    vi.stubEnv("AWS_REGION", "");
+    vi.stubEnv("AWS_DEFAULT_REGION", "");
+    vi.stubEnv("AWS_CONFIG_FILE", "/nonexistent/config");
+    vi.stubEnv("AWS_PROFILE", "");
+    const options = parseOptions(lesson, ["--target", "aws"], {});
+    await expect(prepareTarget(options)).rejects.toThrow(/no AWS region set: pass --region eu-west-1, set AWS_REGION/);
+    expect(sts.commandCalls(GetCallerIdentityCommand)).toHaveLength(0);
+  });
+});
