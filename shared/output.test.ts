@@ -1,20 +1,10 @@
 import { setTimeout as sleep } from "node:timers/promises";
-import { afterEach, describe, expect, it, vi } from "vitest";
+import { describe, expect, it } from "vitest";
+import { printedTo } from "../test/capture.js";
 import { waitingFor } from "./output.js";
 
 describe("waitingFor", () => {
-  afterEach(() => vi.unstubAllEnvs());
-
-  const stderrOf = async (work: () => Promise<unknown>) => {
-    vi.stubEnv("WORKSHOP_QUIET", "0");
-    const stderr = vi.spyOn(process.stderr, "write").mockImplementation(() => true);
-    try {
-      await work();
-      return stderr.mock.calls.map(([text]) => String(text)).join("");
-    } finally {
-      stderr.mockRestore();
-    }
-  };
+  const stderrOf = (work: () => Promise<unknown>) => printedTo("stderr", work);
 
   it("says nothing about work that is done within a second, and returns its result", async () => {
     let result: unknown;

@@ -2,6 +2,7 @@
 import { GetCallerIdentityCommand, STSClient } from "@aws-sdk/client-sts";
 import { mockClient } from "aws-sdk-client-mock";
 import { afterEach, describe, expect, it, vi } from "vitest";
+import { printedTo } from "../test/capture.js";
 import { parseOptions } from "./options.js";
 import { prepareTarget } from "./target.js";
 
@@ -14,22 +15,11 @@ describe("prepareTarget on aws", () => {
     vi.unstubAllEnvs();
   });
 
-  async function printed(work: () => Promise<unknown>): Promise<string> {
-    vi.stubEnv("WORKSHOP_QUIET", "0");
-    const stdout = vi.spyOn(process.stdout, "write").mockImplementation(() => true);
-    try {
-      await work();
-      return stdout.mock.calls.map(([text]) => String(text)).join("");
-    } finally {
-      stdout.mockRestore();
-    }
-  }
-
   it("prints the account and region that will be billed, and how to clean up", async () => {
     sts.on(GetCallerIdentityCommand).resolves({ Account: "123456789012", Arn: "arn:aws:iam::123456789012:user/student" });
     const options = parseOptions(lesson, ["--target", "aws", "--region", "eu-west-1"], {});
     let account: unknown;
-    const banner = await printed(async () => ({ account } = await prepareTarget(options)));
+    const banner = await printedTo("stdout", async () => ({ account } = await prepareTarget(options)));
     expect(account).toBe("123456789012");
     expect(banner).toContain("▶ target aws · account 123456789012 · region eu-west-1");
     expect(banner).toContain("npm run cleanup -- --target aws");

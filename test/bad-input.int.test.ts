@@ -6,11 +6,12 @@ import { tmpdir } from "node:os";
 import { join } from "node:path";
 import { ExpiredIteratorException, GetRecordsCommand, GetShardIteratorCommand, KinesisClient, ListShardsCommand } from "@aws-sdk/client-kinesis";
 import { mockClient } from "aws-sdk-client-mock";
-import { afterAll, beforeAll, describe, expect, it, vi } from "vitest";
+import { afterAll, beforeAll, describe, expect, it } from "vitest";
 import * as lesson01 from "../01-make-a-stream/main.js";
 import * as lesson03 from "../03-basic-consumer/main.js";
 import { freePort, healthOf } from "../shared/emulator.js";
 import { reportFailure } from "../shared/run.js";
+import { printedTo } from "./capture.js";
 import { runCli, type CliResult } from "./cli.js";
 import { localArgs, localOptions, offlineOptions, useTestEmulator } from "./emulator.js";
 
@@ -157,15 +158,12 @@ describe("bad input: one actionable line, exit code 1, no stack trace", () => {
       const failure = await lesson03.main(offlineOptions(lesson03.lesson)).catch((error: unknown) => error);
       expect(kinesis.commandCalls(GetShardIteratorCommand)).toHaveLength(4); // the first, then three renewals
 
-      const stderr = vi.spyOn(process.stderr, "write").mockImplementation(() => true);
       const exitCode = process.exitCode;
       try {
-        reportFailure(failure, { target: "local", stream: "s" });
-        const written = stderr.mock.calls.map(([text]) => String(text)).join("");
+        const written = await printedTo("stderr", () => reportFailure(failure, { target: "local", stream: "s" }));
         expect(written).toMatch(/^✗ the shard iterator kept expiring .*: run the lesson again, it asks for fresh iterators\n$/);
         expect(process.exitCode).toBe(1);
       } finally {
-        stderr.mockRestore();
         process.exitCode = exitCode;
       }
     } finally {
