@@ -89,7 +89,7 @@ export function firstMissing(output: string, promised: string[], port: number): 
  */
 function studentFolder(): string {
   const dir = mkdtempSync(join(tmpdir(), "workshop-questions-"));
-  for (const entry of ["01-make-a-stream", "02-produce-data", "03-basic-consumer", "04-kcl-consumer", "05-lambda-function", "shared", "node_modules", "package.json", "tsconfig.json"]) {
+  for (const entry of ["01-make-a-stream", "02-produce-data", "03-basic-consumer", "04-kcl-consumer", "05-lambda-function", "shared", "scripts", "node_modules", "package.json", "tsconfig.json"]) {
     symlinkSync(join(PROJECT_ROOT, entry), join(dir, entry));
   }
   mkdirSync(join(dir, ".workshop"));
