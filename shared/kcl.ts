@@ -126,7 +126,7 @@ export function kclProperties(s: KclSettings): string {
     `idleTimeBetweenReadsInMillis = ${s.idleTimeBetweenReadsInMillis}`,
     "maxRecords = 1000",
     "metricsLevel = NONE",
-    "shardSyncIntervalMillis = 5000",
+    "shardSyncIntervalMillis = 1000",
     "parentShardPollIntervalMillis = 1000",
     "failoverTimeMillis = 10000",
   ];
