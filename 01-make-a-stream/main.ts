@@ -31,7 +31,7 @@ export const lesson = {
   usage: "npx tsx 01-make-a-stream/main.ts",
   about: "Create the workshop's stream (or reuse it if it exists), wait until it is ACTIVE, and describe it.",
   flags: defineFlags({
-    shards: { type: "string", value: "N", default: "1", help: "number of shards for a new stream" },
+    shards: { type: "string", value: "N", default: "1", help: "number of shards for a new stream", parse: (n) => wholeNumber(n, "--shards") },
     delete: { type: "boolean", help: "delete the stream instead" },
   }),
 };
@@ -53,7 +53,7 @@ export async function main(options: Options) {
     return { deleted: StreamName };
   }
 
-  const shardCount = wholeNumber(options.shards, "--shards");
+  const shardCount = options.shards;
 
   // On AWS a provisioned shard is billed by the hour from creation until --delete (asks once; not on emulators).
   await confirmBillable(options, [{ what: `stream ${StreamName} with ${shardCount} provisioned shard(s)`, cost: streamCost(shardCount) }]);

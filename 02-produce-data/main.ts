@@ -31,9 +31,15 @@ export const lesson = {
   usage: "npx tsx 02-produce-data/main.ts",
   about: "Put --count records into the stream with PutRecords batches (or --single PutRecord calls), or one --file.",
   flags: defineFlags({
-    count: { type: "string", value: "N", default: "100", help: "how many records to put" },
+    count: { type: "string", value: "N", default: "100", help: "how many records to put", parse: (n) => wholeNumber(n, "--count") },
     single: { type: "boolean", help: "one PutRecord call per record instead of PutRecords batches" },
-    key: { type: "string", value: "random|fixed|FIELD", default: "random", help: "partition key: random, one fixed key, or a record field (index, runId)" },
+    key: {
+      type: "string",
+      value: "random|fixed|FIELD",
+      default: "random",
+      help: "partition key: random, one fixed key, or a record field (index, runId)",
+      parse: (strategy) => (partitionKeyFor(strategy), strategy), // refuse an unknown one at once
+    },
     file: { type: "string", value: "PATH", help: "send this file's contents as one record" },
   }),
 };
@@ -55,7 +61,7 @@ export async function main(options: Options) {
   const kinesis = kinesisClient(options);
   const StreamName = options.stream;
   const keyOf = partitionKeyFor(options.key);
-  const count = options.file ? 1 : wholeNumber(options.count, "--count");
+  const count = options.file ? 1 : options.count;
 
   // Check the stream first: a missing one fails here with ResourceNotFoundException
   // (shared/ turns that into "run lesson 01 first"). It also tells us the largest

@@ -37,8 +37,9 @@ export const lesson = {
       value: "POSITION",
       default: "trim-horizon",
       help: "trim-horizon | latest | at-sequence:SEQ | after-sequence:SEQ | at-timestamp:ISO",
+      parse: (from) => (startingPosition(from), from), // refuse a bad one at once
     },
-    limit: { type: "string", value: "N", default: "1000", help: "records per GetRecords call (1 to 10000)" },
+    limit: { type: "string", value: "N", default: "1000", help: "records per GetRecords call (1 to 10000)", parse: (n) => wholeNumber(n, "--limit", 1, 10_000) },
     shard: { type: "string", value: "SHARD_ID", help: "read only this shard (needed for sequence numbers on many shards)" },
     follow: { type: "boolean", help: "keep reading after catching up; Ctrl-C to stop" },
   }),
@@ -161,7 +162,7 @@ export async function main(options: Options) {
   const kinesis = kinesisClient(options);
   const StreamName = options.stream;
   const start = startingPosition(options.from);
-  const limit = wholeNumber(options.limit, "--limit", 1, 10_000);
+  const limit = options.limit;
 
   // ListShards pages through the shards (up to 1,000 a page); a next page is asked for
   // with NextToken alone, without the StreamName. Closed shards stay listed while they

@@ -41,11 +41,11 @@ export const lesson = {
   usage: "npx tsx 04-kcl-consumer/main.ts",
   about: "Run a KCL consumer: the Java MultiLangDaemon with a TypeScript record processor, leases and checkpoints in DynamoDB.",
   flags: defineFlags({
-    expect: { type: "string", value: "N", help: "stop cleanly once N distinct records were processed" },
-    timeout: { type: "string", value: "SECONDS", default: "180", help: "give up after this long (with --expect)" },
+    expect: { type: "string", value: "N", help: "stop cleanly once N distinct records were processed", parse: (n) => wholeNumber(n, "--expect") },
+    timeout: { type: "string", value: "SECONDS", default: "180", help: "give up after this long (with --expect)", parse: (n) => wholeNumber(n, "--timeout") },
     worker: { type: "string", value: "NAME", default: "worker-1", help: "this worker's name; give a second worker another one" },
     "show-leases": { type: "boolean", help: "print the lease table (shard, owner, checkpoint) and exit" },
-    "crash-on": { type: "string", value: "INDEX", help: "make the processor throw on the record with this index" },
+    "crash-on": { type: "string", value: "INDEX", help: "make the processor throw on the record with this index", parse: (n) => wholeNumber(n, "--crash-on", 0) },
   }),
 };
 export type Options = LessonOptions<typeof lesson.flags>;
@@ -98,9 +98,9 @@ export async function main(options: Options) {
     return { leases: leases.length, table: app };
   }
 
-  const expect = options.expect === undefined ? undefined : wholeNumber(options.expect, "--expect");
-  const crashOn = options["crash-on"] === undefined ? undefined : wholeNumber(options["crash-on"], "--crash-on", 0);
-  const timeoutMs = wholeNumber(options.timeout, "--timeout") * 1000;
+  const expect = options.expect;
+  const crashOn = options["crash-on"];
+  const timeoutMs = options.timeout * 1000;
 
   // The stream must exist (lesson 01); the KCL would otherwise retry quietly forever.
   await kinesisClient(options).send(new DescribeStreamSummaryCommand({ StreamName: options.stream }));

@@ -80,12 +80,24 @@ export const lesson = {
   usage: "npx tsx 05-lambda-function/main.ts",
   about: "Deploy a Node.js Lambda with its IAM role, connect it to the stream, put records and follow its logs.",
   flags: defineFlags({
-    count: { type: "string", value: "N", default: "100", help: "how many records to put for the function" },
-    from: { type: "string", value: "trim-horizon|latest", default: "trim-horizon", help: "where a new mapping starts reading" },
-    "batch-size": { type: "string", value: "N", default: "100", help: "records per invocation (1 to 10000)" },
+    count: { type: "string", value: "N", default: "100", help: "how many records to put for the function", parse: (n) => wholeNumber(n, "--count") },
+    from: {
+      type: "string",
+      value: "trim-horizon|latest",
+      default: "trim-horizon",
+      help: "where a new mapping starts reading",
+      parse: (from) => oneOf(from, "--from", ["trim-horizon", "latest"] as const),
+    },
+    "batch-size": {
+      type: "string",
+      value: "N",
+      default: "100",
+      help: "records per invocation (1 to 10000)",
+      parse: (n) => wholeNumber(n, "--batch-size", 1, 10_000),
+    },
     "fan-out": { type: "boolean", help: "also copy each record to a second stream, STREAM-copies" },
     poison: { type: "boolean", help: "put one record the handler refuses, to watch retries" },
-    timeout: { type: "string", value: "SECONDS", default: "120", help: "how long to wait for the log lines" },
+    timeout: { type: "string", value: "SECONDS", default: "120", help: "how long to wait for the log lines", parse: (n) => wholeNumber(n, "--timeout") },
     logs: { type: "boolean", help: "only print the function's log lines of the last 10 minutes" },
     delete: { type: "boolean", help: "delete the mapping, function, role, log group (and copies stream)" },
   }),
@@ -175,10 +187,10 @@ export async function main(options: Options) {
   const names = resourceNames(options.stream);
   const FunctionName = names.functionName;
 
-  const count = wholeNumber(options.count, "--count");
-  const batchSize = wholeNumber(options["batch-size"], "--batch-size", 1, 10_000);
-  const startingPosition = oneOf(options.from, "--from", ["trim-horizon", "latest"] as const);
-  const timeoutMs = wholeNumber(options.timeout, "--timeout") * 1000;
+  const count = options.count;
+  const batchSize = options["batch-size"];
+  const startingPosition = options.from;
+  const timeoutMs = options.timeout * 1000;
 
   // Lambda and CloudWatch Logs bill per use; a fan-out stream bills per hour (asks once on aws).
   await confirmBillable(options, [

@@ -34,8 +34,8 @@ export const bench = {
   usage: "npm run bench --",
   about: "Measure emulator start, the whole workshop, batched vs single puts, and Lambda and KCL latency on a private emulator.",
   flags: defineFlags({
-    records: { type: "string", value: "N", default: "10000", help: "records for the batched and the single put runs" },
-    samples: { type: "string", value: "N", default: "100", help: "records put one at a time for each latency figure" },
+    records: { type: "string", value: "N", default: "10000", help: "records for the batched and the single put runs", parse: (n) => wholeNumber(n, "--records") },
+    samples: { type: "string", value: "N", default: "100", help: "records put one at a time for each latency figure (50 or more)", parse: (n) => wholeNumber(n, "--samples", 50) },
   }),
 };
 
@@ -204,7 +204,7 @@ function printTable(result: Record<string, unknown>): void {
 async function main(argv: string[]): Promise<void> {
   try {
     const options = parseOptions(bench, argv);
-    const result = await runBench(wholeNumber(options.records, "--records"), wholeNumber(options.samples, "--samples", 50));
+    const result = await runBench(options.records, options.samples);
     printTable(result);
     if (options.json) process.stdout.write(`${JSON.stringify(result)}\n`);
   } catch (error) {

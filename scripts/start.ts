@@ -13,7 +13,7 @@ import * as kclConsumer from "../04-kcl-consumer/main.js";
 import * as lambdaFunction from "../05-lambda-function/main.js";
 import { closeClients } from "../shared/clients.js";
 import { explain } from "../shared/errors.js";
-import { defineFlags, HelpRequested, parseOptions, wholeNumber, type LessonInfo, type TargetOptions } from "../shared/options.js";
+import { defineFlags, HelpRequested, parseOptions, wholeNumber, type LessonInfo, type LessonOptions, type TargetOptions } from "../shared/options.js";
 import { say, table } from "../shared/output.js";
 import { isMainModule, reportFailure } from "../shared/run.js";
 import { prepareTarget } from "../shared/target.js";
@@ -22,9 +22,15 @@ export const workshop = {
   usage: "npm start --",
   about: "Run lessons 01 to 05 in order on one target and print a table of what each did.",
   flags: defineFlags({
-    shards: { type: "string", value: "N", default: "2", help: "shards for the stream lesson 01 makes" },
-    count: { type: "string", value: "N", default: "1000", help: "records lesson 02 puts" },
-    "lambda-count": { type: "string", value: "N", default: "100", help: "records lesson 05 puts for the function" },
+    shards: { type: "string", value: "N", default: "2", help: "shards for the stream lesson 01 makes", parse: (n) => wholeNumber(n, "--shards") },
+    count: { type: "string", value: "N", default: "1000", help: "records lesson 02 puts", parse: (n) => wholeNumber(n, "--count") },
+    "lambda-count": {
+      type: "string",
+      value: "N",
+      default: "100",
+      help: "records lesson 05 puts for the function",
+      parse: (n) => wholeNumber(n, "--lambda-count"),
+    },
   }),
 };
 
@@ -41,13 +47,13 @@ const STEPS: Step[] = [
   {
     lesson: "01-make-a-stream",
     module: makeStream,
-    args: (given) => ["--shards", given.shards],
+    args: (given) => ["--shards", String(given.shards)],
     figure: (s) => `${s.streamArn} (${s.shardIds.length} shards)`,
   },
   {
     lesson: "02-produce-data",
     module: produceData,
-    args: (given) => ["--count", given.count],
+    args: (given) => ["--count", String(given.count)],
     figure: (s) => `${s.sent} records sent, ${s.recordsPerSecond}/s`,
   },
   {
@@ -66,7 +72,7 @@ const STEPS: Step[] = [
   {
     lesson: "05-lambda-function",
     module: lambdaFunction,
-    args: (given) => ["--count", given["lambda-count"]],
+    args: (given) => ["--count", String(given["lambda-count"])],
     figure: (s) => `${s.unique} unique by Lambda, median ${s.latencyMs} ms, p95 ${s.latencyP95Ms} ms`,
   },
 ];
@@ -90,7 +96,7 @@ export interface WorkshopRun {
 const secondsSince = (start: number) => Math.round((performance.now() - start) / 100) / 10;
 
 /** Run the five lessons on a prepared target. Never throws: a failure ends the run and is in the result. */
-export async function runWorkshop(given: ReturnType<typeof parseWorkshopOptions>): Promise<WorkshopRun> {
+export async function runWorkshop(given: WorkshopOptions): Promise<WorkshopRun> {
   const started = performance.now();
   const target: TargetOptions = given;
   const summaries: Record<string, any> = {};
@@ -123,18 +129,12 @@ export async function runWorkshop(given: ReturnType<typeof parseWorkshopOptions>
 
 const pickTarget = ({ target, stream, region, endpoint, debug, yes }: TargetOptions) => ({ target, stream, region, endpoint, debug, yes, json: false });
 
-export function parseWorkshopOptions(argv: string[], env: NodeJS.ProcessEnv = process.env) {
-  const options = parseOptions(workshop, argv, env);
-  wholeNumber(options.shards, "--shards");
-  wholeNumber(options.count, "--count");
-  wholeNumber(options["lambda-count"], "--lambda-count");
-  return options;
-}
+export type WorkshopOptions = LessonOptions<typeof workshop.flags>;
 
 async function start(argv: string[]): Promise<void> {
-  let options: ReturnType<typeof parseWorkshopOptions> | undefined;
+  let options: WorkshopOptions | undefined;
   try {
-    options = parseWorkshopOptions(argv);
+    options = parseOptions(workshop, argv);
     await prepareTarget(options);
   } catch (error) {
     if (error instanceof HelpRequested) return void process.stdout.write(`${error.message}\n`);

@@ -9,6 +9,16 @@ const lesson = {
 };
 
 describe("parseOptions", () => {
+  it("turns a flag's text into its value with the flag's parse(), and refuses a bad one", () => {
+    const counted = {
+      ...lesson,
+      flags: defineFlags({ count: { type: "string", default: "5", help: "how many", parse: (n) => wholeNumber(n, "--count") } }),
+    };
+    expect(parseOptions(counted, [], {}).count).toBe(5);
+    expect(parseOptions(counted, ["--count", "12"], {}).count).toBe(12);
+    expect(() => parseOptions(counted, ["--count", "lots"], {})).toThrow(new WorkshopError("--count must be a whole number 1 or more, got 'lots'"));
+  });
+
   it("defaults to the local target on port 4599 with the workshop stream", () => {
     const options = parseOptions(lesson, [], {});
     expect(options).toMatchObject({

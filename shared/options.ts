@@ -23,14 +23,23 @@ export interface FlagSpec {
   default?: string | boolean;
   /** Shown in --help after the flag, for example "N" or "PATH". */
   value?: string;
+  /**
+   * Turns the text given into what main() gets (a number, say), or throws a WorkshopError.
+   * It runs while the flags are read, so a bad value is refused before the target starts.
+   */
+  parse?: (text: string) => unknown;
 }
 export type Flags = Record<string, FlagSpec>;
 
 type FlagValue<S extends FlagSpec> = S["type"] extends "boolean"
   ? boolean
-  : S extends { default: string }
-    ? string
-    : string | undefined;
+  : S extends { parse: (text: string) => infer T }
+    ? S extends { default: string }
+      ? T
+      : T | undefined
+    : S extends { default: string }
+      ? string
+      : string | undefined;
 
 /** Where the lesson talks to and how it reports: the same for every lesson. */
 export interface TargetOptions {
@@ -145,9 +154,12 @@ export function parseOptions<F extends Flags>(
     throw new WorkshopError(`${detail} — run '${lesson.usage} --help' for the flags`);
   }
   if (values.help) throw new HelpRequested(helpText(lesson));
-  // A boolean flag that was not given is false, not missing.
-  for (const [name, spec] of Object.entries(all)) if (spec.type === "boolean") values[name] = Boolean(values[name]);
-  const { help: _help, target, endpoint, region, ...rest } = values;
+  for (const [name, spec] of Object.entries(all)) {
+    // A boolean flag that was not given is false, not missing.
+    if (spec.type === "boolean") values[name] = Boolean(values[name]);
+    else if (spec.parse && typeof values[name] === "string") values[name] = spec.parse(values[name]) as string;
+  }
+  const { help: _help, target, endpoint, region, ...rest } = values as Record<string, unknown>;
   return {
     ...rest,
     ...resolveTarget({ target: target as string, endpoint: endpoint as string, region: region as string }, env),

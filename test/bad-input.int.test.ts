@@ -40,6 +40,12 @@ const NO_CREDENTIALS = {
   AWS_EC2_METADATA_DISABLED: "true",
 };
 
+/**
+ * No emulator installed, no Python to install one, and nothing on the port: a lesson that
+ * got as far as preparing the target would say so. Flag mistakes must be refused before that.
+ */
+const NOTHING_INSTALLED = () => ({ WORKSHOP_DIR: emptyWorkshopDir, WORKSHOP_PYTHON: "/nonexistent/python3", WORKSHOP_LOCAL_PORT: String(unusedPort) });
+
 interface Case {
   name: string;
   script: string;
@@ -63,8 +69,20 @@ const CASES: Case[] = [
     args: () => localArgs(testEmulator.current, "not-made-yet", "--count", "5"),
     says: /^✗ stream not-made-yet not found on local: run lesson 01 first/,
   },
-  { name: "--shards 0", script: "01-make-a-stream/main.ts", args: here("--shards", "0"), says: /^✗ --shards must be a whole number 1 or more, got '0'$/ },
-  { name: "--shards that is not a number", script: "01-make-a-stream/main.ts", args: here("--shards", "two"), says: /^✗ --shards must be a whole number 1 or more, got 'two'$/ },
+  {
+    name: "--shards 0 (refused before the target starts)",
+    script: "01-make-a-stream/main.ts",
+    args: () => ["--shards", "0"],
+    env: NOTHING_INSTALLED,
+    says: /^✗ --shards must be a whole number 1 or more, got '0'$/,
+  },
+  {
+    name: "--shards that is not a number (refused before the target starts)",
+    script: "01-make-a-stream/main.ts",
+    args: () => ["--shards", "two"],
+    env: NOTHING_INSTALLED,
+    says: /^✗ --shards must be a whole number 1 or more, got 'two'$/,
+  },
   {
     name: "a file over the 1 MiB record limit",
     script: "02-produce-data/main.ts",
@@ -78,15 +96,17 @@ const CASES: Case[] = [
     says: /^✗ cannot read --file \/nonexistent\/readings\.csv: ENOENT$/,
   },
   {
-    name: "an unknown --from",
+    name: "an unknown --from (refused before the target starts)",
     script: "03-basic-consumer/main.ts",
-    args: here("--from", "yesterday"),
+    args: () => ["--from", "yesterday"],
+    env: NOTHING_INSTALLED,
     says: /^✗ unknown --from 'yesterday': use trim-horizon, latest, at-sequence:SEQ, after-sequence:SEQ or at-timestamp:ISO$/,
   },
   {
-    name: "a sequence number that is not one",
+    name: "a sequence number that is not one (refused before the target starts)",
     script: "03-basic-consumer/main.ts",
-    args: here("--from", "at-sequence:abc"),
+    args: () => ["--from", "at-sequence:abc"],
+    env: NOTHING_INSTALLED,
     says: /^✗ 'abc' is not a sequence number \(digits only/,
   },
   {
@@ -104,9 +124,10 @@ const CASES: Case[] = [
   },
   { name: "an unknown target", script: "01-make-a-stream/main.ts", args: () => ["--target", "mars"], says: /^✗ unknown target 'mars': use --target local, --target localstack or --target aws$/ },
   {
-    name: "a misspelt flag",
+    name: "a misspelt flag (refused before the target starts)",
     script: "01-make-a-stream/main.ts",
-    args: here("--shard", "2"),
+    args: () => ["--shard", "2"],
+    env: NOTHING_INSTALLED,
     says: /^✗ Unknown option '--shard'.* — run 'npx tsx 01-make-a-stream\/main\.ts --help' for the flags$/,
   },
   {
@@ -121,7 +142,7 @@ const CASES: Case[] = [
     script: "01-make-a-stream/main.ts",
     // A workshop folder with nothing installed, so the emulator must be installed first, and no Python to do it.
     args: () => [],
-    env: () => ({ WORKSHOP_DIR: emptyWorkshopDir, WORKSHOP_PYTHON: "/nonexistent/python3", WORKSHOP_LOCAL_PORT: String(unusedPort) }),
+    env: NOTHING_INSTALLED,
     says: /^✗ the local emulator needs Python 3\.10 or newer \(none found as '\/nonexistent\/python3'\): install Python 3\.10 or newer/,
   },
   {
