@@ -156,12 +156,18 @@ export async function main(options: Options) {
 
   const started = Date.now();
   let lastShown = -1;
+  let lastNews = started;
   try {
     for (;;) {
       count();
       if (tally.records !== lastShown) {
         say(`  processed ${tally.records} record(s), ${tally.unique} distinct`);
         lastShown = tally.records;
+        lastNews = Date.now();
+      } else if ((expect !== undefined || tally.records === 0) && Date.now() - lastNews >= 5000) {
+        // Quiet while the workers start (or while --expect is not met yet): say we are still here.
+        say(`  … still waiting (${Math.round((Date.now() - started) / 1000)} s)`);
+        lastNews = Date.now();
       }
       if (expect !== undefined && tally.unique >= expect) break;
       if (daemon.hasExited()) {
