@@ -93,6 +93,9 @@ export interface WorkshopRun {
   summaries: Record<string, object>;
 }
 
+/** The options every lesson shares, taken from npm start's own (--json is npm start's, not the lessons'). */
+const pickTarget = ({ target, stream, region, endpoint, debug, yes }: TargetOptions) => ({ target, stream, region, endpoint, debug, yes, json: false });
+
 const secondsSince = (start: number) => Math.round((performance.now() - start) / 100) / 10;
 
 /** Run the five lessons on a prepared target. Never throws: a failure ends the run and is in the result. */
@@ -126,8 +129,6 @@ export async function runWorkshop(given: WorkshopOptions): Promise<WorkshopRun> 
   }
   return { ok: rows.every((r) => r.status === "ok"), target: target.target, seconds: secondsSince(started), lessons: rows, summaries };
 }
-
-const pickTarget = ({ target, stream, region, endpoint, debug, yes }: TargetOptions) => ({ target, stream, region, endpoint, debug, yes, json: false });
 
 export type WorkshopOptions = LessonOptions<typeof workshop.flags>;
 
