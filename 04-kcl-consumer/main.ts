@@ -98,8 +98,7 @@ export async function main(options: Options) {
     return { leases: leases.length, table: app };
   }
 
-  const expect = options.expect;
-  const crashOn = options["crash-on"];
+  const { expect, "crash-on": crashOn } = options;
   const timeoutMs = options.timeout * 1000;
 
   // The stream must exist (lesson 01); the KCL would otherwise retry quietly forever.
@@ -110,7 +109,6 @@ export async function main(options: Options) {
     .send(new DescribeTableCommand({ TableName: app }))
     .then(() => true, (error) => (error instanceof ResourceNotFoundException ? false : Promise.reject(error)));
   if (!tableExists || !existsSync(files.processed)) writeFileSync(files.processed, "");
-  if (!tableExists) say("A new application: the KCL makes its lease table, then waits 1 to 30 s before it writes the leases (first run only).");
 
   // The KCL makes its lease table in DynamoDB (on-demand) the first time it runs.
   await confirmBillable(options, [
@@ -140,6 +138,7 @@ export async function main(options: Options) {
     env: { KCL_OUTPUT_FILE: files.processed, ...(crashOn !== undefined ? { KCL_CRASH_ON: String(crashOn) } : {}) },
   });
   say(`Started the MultiLangDaemon (PID ${daemon.pid}) for application ${app}; its log: ${relative(process.cwd(), files.log)}`);
+  if (!tableExists) say("A new application: the KCL makes its lease table, then waits 1 to 30 s before it writes the leases (first run only).");
   const onCtrlC = () => void daemon.stop();
   process.once("SIGINT", onCtrlC);
 
