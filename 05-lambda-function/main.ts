@@ -192,6 +192,11 @@ export async function main(options: Options) {
   const startingPosition = options.from;
   const timeoutMs = options.timeout * 1000;
 
+  // 1. The stream from lesson 01 (and, with --fan-out, a second stream for the copies).
+  const { StreamDescriptionSummary: stream } = await kinesis.send(new DescribeStreamSummaryCommand({ StreamName: options.stream }));
+  const streamArn = stream!.StreamARN!;
+  const [, , , region, account] = streamArn.split(":");
+
   // Lambda and CloudWatch Logs bill per use; a fan-out stream bills per hour (asks once on aws).
   await confirmBillable(options, [
     { what: `Lambda function ${FunctionName} and its event source mapping`, cost: "$0.20 per million invocations plus $0.0000167 per GB-second; the monthly free tier covers this lesson" },
@@ -199,10 +204,6 @@ export async function main(options: Options) {
     ...(options["fan-out"] ? [{ what: `stream ${names.fanOutStream} with 1 provisioned shard`, cost: streamCost(1) }] : []),
   ]);
 
-  // 1. The stream from lesson 01 (and, with --fan-out, a second stream for the copies).
-  const { StreamDescriptionSummary: stream } = await kinesis.send(new DescribeStreamSummaryCommand({ StreamName: options.stream }));
-  const streamArn = stream!.StreamARN!;
-  const [, , , region, account] = streamArn.split(":");
   let fanOutArn: string | undefined;
   if (options["fan-out"]) {
     try {
