@@ -25,6 +25,7 @@ import { resourceNames } from "../05-lambda-function/main.js";
 import { closeClients, kinesisClient, logsClient } from "../shared/clients.js";
 import { freePort, installEmulator, PROJECT_ROOT, startEmulator, stopEmulator, type EmulatorPaths } from "../shared/emulator.js";
 import { followJsonLines, KCL_WORK_DIR } from "../shared/kcl.js";
+import { WorkshopError } from "../shared/errors.js";
 import { defineFlags, HelpRequested, parseOptions, wholeNumber, type TargetOptions } from "../shared/options.js";
 import { encodeRecord, newRunId, tallyStream } from "../shared/records.js";
 import { isMainModule, reportFailure } from "../shared/run.js";
@@ -204,6 +205,8 @@ function printTable(result: Record<string, unknown>): void {
 async function main(argv: string[]): Promise<void> {
   try {
     const options = parseOptions(bench, argv);
+    const misplaced = argv.find((arg) => /^--(target|endpoint|stream|region|yes)\b/.test(arg));
+    if (misplaced) throw new WorkshopError(`npm run bench always runs on a private local emulator of its own: drop ${misplaced.split("=")[0]}`);
     const result = await runBench(options.records, options.samples);
     printTable(result);
     if (options.json) process.stdout.write(`${JSON.stringify(result)}\n`);
