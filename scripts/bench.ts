@@ -26,9 +26,9 @@ import { closeClients, kinesisClient, logsClient } from "../shared/clients.js";
 import { freePort, installEmulator, PROJECT_ROOT, startEmulator, stopEmulator, type EmulatorPaths } from "../shared/emulator.js";
 import { followJsonLines, KCL_WORK_DIR } from "../shared/kcl.js";
 import { WorkshopError } from "../shared/errors.js";
-import { defineFlags, HelpRequested, parseOptions, wholeNumber, type TargetOptions } from "../shared/options.js";
+import { defineFlags, parseOptions, wholeNumber, type TargetOptions } from "../shared/options.js";
 import { encodeRecord, newRunId, tallyStream } from "../shared/records.js";
-import { isMainModule, reportFailure } from "../shared/run.js";
+import { runScript } from "../shared/run.js";
 import { percentiles, pollUntil } from "../shared/wait.js";
 
 export const bench = {
@@ -202,18 +202,15 @@ function printTable(result: Record<string, unknown>): void {
   process.stdout.write(`${out.join("\n")}\n`);
 }
 
-async function main(argv: string[]): Promise<void> {
-  try {
-    const options = parseOptions(bench, argv);
-    const misplaced = argv.find((arg) => /^--(target|endpoint|stream|region|yes)\b/.test(arg));
+runScript(
+  import.meta.url,
+  bench,
+  async (options) => {
+    const misplaced = process.argv.slice(2).find((arg) => /^--(target|endpoint|stream|region|yes)\b/.test(arg));
     if (misplaced) throw new WorkshopError(`npm run bench always runs on a private local emulator of its own: drop ${misplaced.split("=")[0]}`);
     const result = await runBench(options.records, options.samples);
     printTable(result);
     if (options.json) process.stdout.write(`${JSON.stringify(result)}\n`);
-  } catch (error) {
-    if (error instanceof HelpRequested) return void process.stdout.write(`${error.message}\n`);
-    reportFailure(error, { target: "local", stream: "bench-stream", debug: argv.includes("--debug") });
-  }
-}
-
-if (isMainModule(import.meta.url)) void main(process.argv.slice(2));
+  },
+  { prepare: false }, // it starts an emulator of its own
+);

@@ -35,12 +35,11 @@ import {
   paginateListFunctions,
 } from "@aws-sdk/client-lambda";
 import { resourceNames } from "../05-lambda-function/main.js";
-import { closeClients, dynamoDBClient, iamClient, kinesisClient, lambdaClient, logsClient } from "../shared/clients.js";
+import { dynamoDBClient, iamClient, kinesisClient, lambdaClient, logsClient } from "../shared/clients.js";
 import { WorkshopError } from "../shared/errors.js";
-import { defineFlags, HelpRequested, parseOptions, WORKSHOP_TAG, type TargetOptions } from "../shared/options.js";
+import { defineFlags, WORKSHOP_TAG, type TargetOptions } from "../shared/options.js";
 import { askYesNo, say, terminalPrompt, type Prompt } from "../shared/output.js";
-import { isMainModule, reportFailure } from "../shared/run.js";
-import { prepareTarget } from "../shared/target.js";
+import { runScript } from "../shared/run.js";
 import { pollUntil } from "../shared/wait.js";
 
 export const cleanup = {
@@ -226,19 +225,7 @@ export async function runCleanup(options: TargetOptions & { "dry-run": boolean }
   return { found: found.length, deleted };
 }
 
-async function main(argv: string[]): Promise<void> {
-  let options: ReturnType<typeof parseOptions<typeof cleanup.flags>> | undefined;
-  try {
-    options = parseOptions(cleanup, argv);
-    await prepareTarget(options);
-    const result = await runCleanup(options);
-    if (options.json) process.stdout.write(`${JSON.stringify(result)}\n`);
-  } catch (error) {
-    if (error instanceof HelpRequested) return void process.stdout.write(`${error.message}\n`);
-    reportFailure(error, { target: options?.target ?? "local", stream: options?.stream ?? "", endpoint: options?.endpoint, debug: argv.includes("--debug") });
-  } finally {
-    closeClients();
-  }
-}
-
-if (isMainModule(import.meta.url)) void main(process.argv.slice(2));
+runScript(import.meta.url, cleanup, async (options) => {
+  const result = await runCleanup(options);
+  if (options.json) process.stdout.write(`${JSON.stringify(result)}\n`);
+});

@@ -8,12 +8,12 @@ import { existsSync, statSync } from "node:fs";
 import { homedir } from "node:os";
 import { join } from "node:path";
 import { GetCallerIdentityCommand } from "@aws-sdk/client-sts";
-import { closeClients, stsClient } from "../shared/clients.js";
+import { stsClient } from "../shared/clients.js";
 import { explain, howToStart } from "../shared/errors.js";
 import { healthOf, installedVersion, MINISTACK_VERSION, probePython, PYTHON_FIX } from "../shared/emulator.js";
 import { JAVA_FIX, kclJarsInstalled, kclVersion, probeJava } from "../shared/kcl.js";
-import { defineFlags, HelpRequested, parseOptions, type TargetOptions } from "../shared/options.js";
-import { isMainModule, reportFailure } from "../shared/run.js";
+import { defineFlags, type TargetOptions } from "../shared/options.js";
+import { runScript } from "../shared/run.js";
 
 export const doctor = {
   usage: "npm run doctor --",
@@ -120,10 +120,10 @@ export function formatCheck(check: Check): string {
   return `${mark} ${check.what}${check.fix ? `\n    → ${check.fix}` : ""}`;
 }
 
-async function main(argv: string[]): Promise<void> {
-  let options: TargetOptions | undefined;
-  try {
-    options = parseOptions(doctor, argv);
+runScript(
+  import.meta.url,
+  doctor,
+  async (options) => {
     console.log(`Checking this machine for --target ${options.target}:`);
     const checks = await runChecks(options);
     for (const check of checks) console.log(formatCheck(check));
@@ -131,12 +131,6 @@ async function main(argv: string[]): Promise<void> {
     console.log(failed ? `\n${failed} check(s) failed: fix them, then run npm run doctor again.` : "\nReady: npm start, or npm run lesson:01.");
     if (options.json) console.log(JSON.stringify({ ok: failed === 0, target: options.target, checks }));
     if (failed) process.exitCode = 1;
-  } catch (error) {
-    if (error instanceof HelpRequested) return void console.log(error.message);
-    reportFailure(error, { target: options?.target ?? "local", stream: "", endpoint: options?.endpoint, debug: argv.includes("--debug") });
-  } finally {
-    closeClients();
-  }
-}
-
-if (isMainModule(import.meta.url)) void main(process.argv.slice(2));
+  },
+  { prepare: false }, // the doctor looks at the target; it never starts or changes it
+);

@@ -11,12 +11,10 @@ import * as produceData from "../02-produce-data/main.js";
 import * as basicConsumer from "../03-basic-consumer/main.js";
 import * as kclConsumer from "../04-kcl-consumer/main.js";
 import * as lambdaFunction from "../05-lambda-function/main.js";
-import { closeClients } from "../shared/clients.js";
 import { explain } from "../shared/errors.js";
-import { defineFlags, HelpRequested, parseOptions, wholeNumber, type LessonInfo, type LessonOptions, type TargetOptions } from "../shared/options.js";
+import { defineFlags, parseOptions, wholeNumber, type LessonInfo, type LessonOptions, type TargetOptions } from "../shared/options.js";
 import { say, table } from "../shared/output.js";
-import { isMainModule, reportFailure } from "../shared/run.js";
-import { prepareTarget } from "../shared/target.js";
+import { runScript } from "../shared/run.js";
 
 export const workshop = {
   usage: "npm start --",
@@ -132,18 +130,8 @@ export async function runWorkshop(given: WorkshopOptions): Promise<WorkshopRun> 
 
 export type WorkshopOptions = LessonOptions<typeof workshop.flags>;
 
-async function start(argv: string[]): Promise<void> {
-  let options: WorkshopOptions | undefined;
-  try {
-    options = parseOptions(workshop, argv);
-    await prepareTarget(options);
-  } catch (error) {
-    if (error instanceof HelpRequested) return void process.stdout.write(`${error.message}\n`);
-    return reportFailure(error, { target: options?.target ?? "local", stream: options?.stream ?? "", endpoint: options?.endpoint, debug: argv.includes("--debug") });
-  }
-
+runScript(import.meta.url, workshop, async (options) => {
   const run = await runWorkshop(options);
-  closeClients();
 
   say();
   say(`━━ The workshop on ${run.target}: ${run.ok ? "all five lessons passed" : "stopped at a failure"} in ${run.seconds} s ━━`);
@@ -157,6 +145,4 @@ async function start(argv: string[]): Promise<void> {
     say("Next: read each lesson's questions.md, and when you are done: npm run cleanup");
   }
   if (options.json) process.stdout.write(`${JSON.stringify({ ok: run.ok, target: run.target, seconds: run.seconds, lessons: run.lessons })}\n`);
-}
-
-if (isMainModule(import.meta.url)) void start(process.argv.slice(2));
+});

@@ -30,33 +30,29 @@ export function reportFailure(error: unknown, context: { target: string; stream:
   process.exitCode = 1;
 }
 
-/** Run `main` with the command line's options when `moduleUrl` is the script being run. */
-export function runLesson<F extends Flags, S extends object>(
-  moduleUrl: string,
-  lesson: LessonInfo<F>,
-  main: (options: LessonOptions<F>) => Promise<S>,
-): void {
-  if (!isMainModule(moduleUrl)) return;
-  // Piping into `head` closes stdout early: that is the reader's choice, not a failure.
+/** Piping into `head` closes stdout early: that is the reader's choice, not a failure. */
+function endQuietlyOnClosedPipe(): void {
   process.stdout.on("error", (error: NodeJS.ErrnoException) => {
     if (error.code === "EPIPE") process.exit(0);
     throw error;
   });
-  void runNow(lesson, main);
 }
 
-export async function runNow<F extends Flags, S extends object>(
-  lesson: LessonInfo<F>,
-  main: (options: LessonOptions<F>) => Promise<S>,
-  argv: string[] = process.argv.slice(2),
-): Promise<S | undefined> {
+/**
+ * What every command shares: read the flags (--help prints the help), get the target
+ * ready if asked, run `body`, and turn a failure into one line and exit code 1.
+ */
+async function runWith<F extends Flags, R>(
+  info: LessonInfo<F>,
+  argv: string[],
+  prepare: boolean,
+  body: (options: LessonOptions<F>) => Promise<R>,
+): Promise<R | undefined> {
   let options: LessonOptions<F> | undefined;
   try {
-    options = parseOptions(lesson, argv);
-    await prepareTarget(options);
-    const summary = await main(options);
-    printSummary(summary, options.json);
-    return summary;
+    options = parseOptions(info, argv);
+    if (prepare) await prepareTarget(options);
+    return await body(options);
   } catch (error) {
     if (error instanceof HelpRequested) {
       process.stdout.write(`${error.message}\n`);
@@ -68,4 +64,43 @@ export async function runNow<F extends Flags, S extends object>(
   } finally {
     closeClients();
   }
+}
+
+/** Run `main` with the command line's options when `moduleUrl` is the script being run. */
+export function runLesson<F extends Flags, S extends object>(
+  moduleUrl: string,
+  lesson: LessonInfo<F>,
+  main: (options: LessonOptions<F>) => Promise<S>,
+): void {
+  if (!isMainModule(moduleUrl)) return;
+  endQuietlyOnClosedPipe();
+  void runNow(lesson, main);
+}
+
+/** A lesson's main() with these flags: its summary is printed, and returned. */
+export function runNow<F extends Flags, S extends object>(
+  lesson: LessonInfo<F>,
+  main: (options: LessonOptions<F>) => Promise<S>,
+  argv: string[] = process.argv.slice(2),
+): Promise<S | undefined> {
+  return runWith(lesson, argv, true, async (options) => {
+    const summary = await main(options);
+    printSummary(summary, options.json);
+    return summary;
+  });
+}
+
+/**
+ * The workshop's other commands (npm start, doctor, cleanup, bench): like runLesson, but
+ * `body` prints its own results, and `prepare: false` leaves the target alone.
+ */
+export function runScript<F extends Flags>(
+  moduleUrl: string,
+  info: LessonInfo<F>,
+  body: (options: LessonOptions<F>) => Promise<void>,
+  { prepare = true } = {},
+): void {
+  if (!isMainModule(moduleUrl)) return;
+  endQuietlyOnClosedPipe();
+  void runWith(info, process.argv.slice(2), prepare, body);
 }
