@@ -7,13 +7,12 @@
 import { existsSync, statSync } from "node:fs";
 import { homedir } from "node:os";
 import { join } from "node:path";
-import { GetCallerIdentityCommand } from "@aws-sdk/client-sts";
-import { stsClient } from "../shared/clients.js";
-import { explain, howToStart } from "../shared/errors.js";
+import { howToStart } from "../shared/errors.js";
 import { healthOf, installedVersion, MINISTACK_VERSION, probePython, PYTHON_FIX } from "../shared/emulator.js";
 import { JAVA_FIX, kclJarsInstalled, kclVersion, probeJava } from "../shared/kcl.js";
 import { defineFlags, type TargetOptions } from "../shared/options.js";
 import { runScript } from "../shared/run.js";
+import { awsAccount, endpointAnswers } from "../shared/target.js";
 
 export const doctor = {
   usage: "npm run doctor --",
@@ -80,14 +79,13 @@ export function checkPython(target: string): Check {
 
 export async function checkEndpoint(options: TargetOptions): Promise<Check> {
   if (options.target === "aws") {
-    const sts = stsClient(options);
-    options.region ||= await sts.config.region().catch(() => "");
-    if (!options.region) return { ok: false, what: "no AWS region set", fix: "pass --region eu-west-1, set AWS_REGION, or set a region in your profile" };
     try {
-      const { Account } = await sts.send(new GetCallerIdentityCommand({}));
-      return { ok: true, what: `AWS account ${Account} in region ${options.region}: lessons will create (and bill) resources there` };
+      const account = await awsAccount(options);
+      return { ok: true, what: `AWS account ${account} in region ${options.region}: lessons will create (and bill) resources there` };
     } catch (error) {
-      return { ok: false, what: "AWS could not say who you are (sts:GetCallerIdentity failed)", fix: explain(error, { target: "aws", stream: "" }).message };
+      const message = (error as Error).message;
+      if (!options.region) return { ok: false, what: "no AWS region set", fix: message.replace(/^no AWS region set: /, "") };
+      return { ok: false, what: "AWS could not say who you are (sts:GetCallerIdentity failed)", fix: message };
     }
   }
   const endpoint = options.endpoint!;
@@ -97,12 +95,9 @@ export async function checkEndpoint(options: TargetOptions): Promise<Check> {
     if (health) return { ok: true, what: `MiniStack ${health.version} answers on ${endpoint}` };
     return { ok: undefined, what: `nothing answers on ${endpoint} yet`, fix: "the first lesson starts the emulator (or now: npm run emulator:start)" };
   }
-  try {
-    await fetch(endpoint, { signal: AbortSignal.timeout(3000) });
-    return { ok: true, what: `${endpoint} answers` };
-  } catch {
-    return { ok: false, what: `nothing answers on ${endpoint}`, fix: howToStart("localstack") };
-  }
+  return (await endpointAnswers(endpoint))
+    ? { ok: true, what: `${endpoint} answers` }
+    : { ok: false, what: `nothing answers on ${endpoint}`, fix: howToStart("localstack") };
 }
 
 export async function runChecks(options: TargetOptions): Promise<Check[]> {

@@ -25,28 +25,44 @@ export async function prepareTarget(options: TargetOptions): Promise<{ account?:
   }
 
   if (options.target === "localstack") {
-    try {
-      await fetch(options.endpoint!, { signal: AbortSignal.timeout(3000) });
-    } catch {
+    if (!(await endpointAnswers(options.endpoint!))) {
       throw new WorkshopError(`cannot reach ${options.endpoint} on localstack: ${howToStart("localstack")}`);
     }
     say(`▶ target localstack · region ${options.region} · endpoint ${options.endpoint}`);
     return {};
   }
 
+  const account = await awsAccount(options);
+  say(`▶ target aws · account ${account} · region ${options.region}`);
+  say("  This runs against your real AWS account and may cost money: see README 'What it costs'; remove everything with: npm run cleanup -- --target aws.");
+  return { account };
+}
+
+/** Does anything answer HTTP at this URL within 3 s? */
+export async function endpointAnswers(url: string): Promise<boolean> {
+  try {
+    await fetch(url, { signal: AbortSignal.timeout(3000) });
+    return true;
+  } catch {
+    return false;
+  }
+}
+
+/**
+ * On aws: the region (filled into options from the SDK's lookup when not given) and the
+ * account the credentials belong to. One line that says what to do when either is missing.
+ */
+export async function awsAccount(options: TargetOptions): Promise<string> {
   const sts = stsClient(options);
-  let account: string | undefined;
   try {
     options.region ||= await sts.config.region();
   } catch {
     throw new WorkshopError("no AWS region set: pass --region eu-west-1, set AWS_REGION, or set a region in your profile");
   }
   try {
-    ({ Account: account } = await sts.send(new GetCallerIdentityCommand({})));
+    const { Account } = await sts.send(new GetCallerIdentityCommand({}));
+    return Account!;
   } catch (error) {
     throw explain(error, { target: "aws", stream: "" });
   }
-  say(`▶ target aws · account ${account} · region ${options.region}`);
-  say("  This runs against your real AWS account and may cost money: see README 'What it costs'; remove everything with: npm run cleanup -- --target aws.");
-  return { account };
 }
