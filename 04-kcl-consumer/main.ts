@@ -57,7 +57,7 @@ const PROCESSOR_COMMAND = `${join(PROJECT_ROOT, "node_modules", ".bin", "tsx")} 
 export const applicationName = (options: Pick<Options, "target" | "stream">) => `workshop-kcl-${options.target}-${options.stream}`;
 
 /** What a processor reports for each record it handled (see record-processor.ts). */
-interface ProcessedRecord {
+export interface ProcessedRecord {
   shardId: string;
   runId: string;
   index: number;

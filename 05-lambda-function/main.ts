@@ -7,6 +7,7 @@
 // We deploy the function (code + IAM role), connect it to the stream, put records,
 // and read the function's log lines back from CloudWatch Logs.
 import {
+  type CloudWatchLogsClient,
   CreateLogGroupCommand,
   DeleteLogGroupCommand,
   FilterLogEventsCommand,
@@ -354,37 +355,9 @@ export async function main(options: Options) {
   for (const batch of toBatches(entries)) await putRecordsUntilAccepted(kinesis, options.stream, batch);
   say(`Put ${count} record(s), run id ${runId}. Waiting for the function's log lines…`);
 
-  // 7. Follow the log group until every record's "seen" line has appeared.
-  const tally = new RecordTally();
-  const latencies: number[] = [];
-  const seenEvents = new Set<string>();
-  const startTime = Date.now() - 60_000;
+  // 7. Follow the log group until every record's "seen" line has appeared (see followSeenLines below).
   const expected = options.poison ? count - 1 : count;
-  await pollUntil(() => `${expected} log lines in ${names.logGroupName} (seen ${tally.unique})`, async () => {
-    // Page through with nextToken while there is one. An emulator may never send a
-    // nextToken, so completeness comes from polling again until every record is seen.
-    let nextToken: string | undefined;
-    do {
-      const page = await logs.send(
-        new FilterLogEventsCommand({ logGroupName: names.logGroupName, startTime, filterPattern: `"seen ${runId}"`, nextToken }),
-      );
-      for (const event of page.events ?? []) {
-        // eventId tells events apart on AWS; emulators may leave it out.
-        const id = event.eventId ?? `${event.logStreamName}/${event.timestamp}/${event.message}`;
-        if (seenEvents.has(id)) continue;
-        seenEvents.add(id);
-        // On AWS each console.log line is one event; an emulator may store a whole
-        // invocation's output as one event, so read every line of it.
-        for (const [line, runIdSeen, index, latency] of event.message?.matchAll(SEEN_LINES) ?? []) {
-          tally.addPair(runIdSeen!, Number(index));
-          latencies.push(Number(latency));
-          if (tally.records <= 5) say(`  | ${line}`);
-        }
-      }
-      nextToken = page.nextToken;
-    } while (nextToken);
-    return tally.unique >= expected ? true : undefined;
-  }, { timeoutMs, intervalMs: 1000 });
+  const { tally, latencies } = await followSeenLines(logs, names.logGroupName, runId, expected, timeoutMs);
 
   // 8. With --fan-out, the copies the function wrote to the second stream.
   let copies: number | undefined;
@@ -411,6 +384,41 @@ export async function main(options: Options) {
     mappingId,
     ...(fanOutArn ? { fanOutStream: names.fanOutStream, copies } : {}),
   };
+}
+
+/**
+ * Read the function's log group until the handler has logged a "seen" line for `expected`
+ * records of run `runId`; returns which records were seen and each one's put → handler latency.
+ */
+export async function followSeenLines(logs: CloudWatchLogsClient, logGroupName: string, runId: string, expected: number, timeoutMs: number) {
+  const tally = new RecordTally();
+  const latencies: number[] = [];
+  const seenEvents = new Set<string>();
+  const startTime = Date.now() - 60_000;
+  await pollUntil(() => `${expected} log lines in ${logGroupName} (seen ${tally.unique})`, async () => {
+    // Page through with nextToken while there is one. An emulator may never send a
+    // nextToken, so completeness comes from polling again until every record is seen.
+    let nextToken: string | undefined;
+    do {
+      const page = await logs.send(new FilterLogEventsCommand({ logGroupName, startTime, filterPattern: `"seen ${runId}"`, nextToken }));
+      for (const event of page.events ?? []) {
+        // eventId tells events apart on AWS; emulators may leave it out.
+        const id = event.eventId ?? `${event.logStreamName}/${event.timestamp}/${event.message}`;
+        if (seenEvents.has(id)) continue;
+        seenEvents.add(id);
+        // On AWS each console.log line is one event; an emulator may store a whole
+        // invocation's output as one event, so read every line of it.
+        for (const [line, runIdSeen, index, latency] of event.message?.matchAll(SEEN_LINES) ?? []) {
+          tally.addPair(runIdSeen!, Number(index));
+          latencies.push(Number(latency));
+          if (tally.records <= 5) say(`  | ${line}`);
+        }
+      }
+      nextToken = page.nextToken;
+    } while (nextToken);
+    return tally.unique >= expected ? true : undefined;
+  }, { timeoutMs, intervalMs: 1000 });
+  return { tally, latencies };
 }
 
 export type DeploySummary = Exclude<Awaited<ReturnType<typeof main>>, { deleted: string[] } | { logGroup: string; events: number }>;

@@ -15,13 +15,11 @@ import { cpus, tmpdir } from "node:os";
 import { join } from "node:path";
 import { performance } from "node:perf_hooks";
 import { setTimeout as sleep } from "node:timers/promises";
-import { FilterLogEventsCommand } from "@aws-sdk/client-cloudwatch-logs";
 import { PutRecordCommand, type KinesisClient } from "@aws-sdk/client-kinesis";
 import * as makeStream from "../01-make-a-stream/main.js";
 import * as produceData from "../02-produce-data/main.js";
 import * as kclConsumer from "../04-kcl-consumer/main.js";
-import { SEEN_LINES } from "../05-lambda-function/handler.js";
-import { resourceNames } from "../05-lambda-function/main.js";
+import { followSeenLines, resourceNames } from "../05-lambda-function/main.js";
 import { closeClients, kinesisClient, logsClient } from "../shared/clients.js";
 import { freePort, installEmulator, PROJECT_ROOT, startEmulator, stopEmulator, type EmulatorPaths } from "../shared/emulator.js";
 import { followJsonLines, KCL_WORK_DIR } from "../shared/kcl.js";
@@ -92,18 +90,8 @@ async function trickle(kinesis: KinesisClient, stream: string, runId: string, co
 async function lambdaLatency(target: TargetOptions, samples: number): Promise<number[]> {
   const runId = newRunId();
   await trickle(kinesisClient(target), target.stream, runId, samples);
-  const latencies = new Map<number, number>();
-  const logs = logsClient(target);
-  await pollUntil(() => `${samples} handler log lines (seen ${latencies.size})`, async () => {
-    const { events = [] } = await logs.send(
-      new FilterLogEventsCommand({ logGroupName: resourceNames(target.stream).logGroupName, filterPattern: `"seen ${runId}"` }),
-    );
-    for (const event of events) {
-      for (const [, seenRun, index, ms] of event.message?.matchAll(SEEN_LINES) ?? []) if (seenRun === runId) latencies.set(Number(index), Number(ms));
-    }
-    return latencies.size >= samples ? true : undefined;
-  }, { timeoutMs: 120_000, intervalMs: 500 });
-  return [...latencies.values()];
+  const { latencies } = await followSeenLines(logsClient(target), resourceNames(target.stream).logGroupName, runId, samples, 120_000);
+  return latencies;
 }
 
 /** KCL: run lesson 04 in this process; once it processes a first record, put records one by one and time each. */
@@ -111,7 +99,7 @@ async function kclLatency(target: TargetOptions, samples: number): Promise<numbe
   const kinesis = kinesisClient(target);
   const already = (await tallyStream(kinesis, target.stream)).unique;
   const options = { ...parseOptions(kclConsumer.lesson, ["--expect", String(already + 1 + samples), "--timeout", "240"], {}), ...target };
-  const reports = followJsonLines<{ runId: string; index: number; sentAt: number; processedAt: number }>(
+  const reports = followJsonLines<kclConsumer.ProcessedRecord>(
     join(KCL_WORK_DIR, `${kclConsumer.applicationName(options)}.processed.jsonl`),
   );
   const consumer = kclConsumer.main(options);
@@ -121,7 +109,7 @@ async function kclLatency(target: TargetOptions, samples: number): Promise<numbe
   // One warm-up record: when it has been processed, the worker holds its leases and is polling.
   const warmUp = newRunId();
   await trickle(kinesis, target.stream, warmUp, 1);
-  const seen: { runId: string; index: number; sentAt: number; processedAt: number }[] = [];
+  const seen: kclConsumer.ProcessedRecord[] = [];
   await pollUntil("the KCL worker to process a first record", async () => {
     if (failed) throw failed;
     seen.push(...reports());
