@@ -10,7 +10,6 @@
 // It lists what it found first; on aws it asks before deleting (--yes skips). Deletes
 // wait until each thing is really gone, so a second run finds nothing.
 import {
-  CloudWatchLogsClient,
   DeleteLogGroupCommand,
   ListTagsForResourceCommand,
   paginateDescribeLogGroups,
@@ -20,7 +19,6 @@ import {
   DeleteRoleCommand,
   DeleteRolePolicyCommand,
   DetachRolePolicyCommand,
-  IAMClient,
   ListRoleTagsCommand,
   paginateListAttachedRolePolicies,
   paginateListRolePolicies,
@@ -75,12 +73,17 @@ async function tagged(read: () => Promise<Record<string, string | undefined>>): 
 /** IAM and Kinesis list tags as [{Key, Value}]; Lambda and Logs as {key: value}. */
 const tagMap = (tags: { Key?: string; Value?: string }[] = []) => Object.fromEntries(tags.map((t) => [t.Key, t.Value]));
 
-export async function findWorkshopResources(options: TargetOptions): Promise<Found[]> {
-  const kinesis = kinesisClient(options);
-  const lambda = lambdaClient(options);
-  const iam = iamClient(options);
-  const logs = logsClient(options);
-  const dynamodb = dynamoDBClient(options);
+/** The five clients cleanup needs, made once for finding and deleting. */
+const clientsFor = (options: TargetOptions) => ({
+  kinesis: kinesisClient(options),
+  lambda: lambdaClient(options),
+  iam: iamClient(options),
+  logs: logsClient(options),
+  dynamodb: dynamoDBClient(options),
+});
+type Clients = ReturnType<typeof clientsFor>;
+
+export async function findWorkshopResources(options: TargetOptions, { kinesis, lambda, iam, logs, dynamodb }: Clients = clientsFor(options)): Promise<Found[]> {
   const names = resourceNames(options.stream);
   const found: Found[] = [];
 
@@ -146,12 +149,7 @@ export async function findWorkshopResources(options: TargetOptions): Promise<Fou
 }
 
 /** Delete what was found, in ORDER, waiting until each stream and table is gone. Returns what was deleted. */
-export async function deleteResources(options: TargetOptions, found: Found[]): Promise<Found[]> {
-  const kinesis = kinesisClient(options);
-  const lambda = lambdaClient(options);
-  const iam: IAMClient = iamClient(options);
-  const logs: CloudWatchLogsClient = logsClient(options);
-  const dynamodb = dynamoDBClient(options);
+export async function deleteResources(options: TargetOptions, found: Found[], { kinesis, lambda, iam, logs, dynamodb }: Clients = clientsFor(options)): Promise<Found[]> {
   const deleted: Found[] = [];
   const wait = { maxWaitTime: 300, minDelay: 1, maxDelay: 5 };
 
@@ -205,7 +203,8 @@ export async function deleteResources(options: TargetOptions, found: Found[]): P
 }
 
 export async function runCleanup(options: TargetOptions & { "dry-run": boolean }, prompt: Prompt = terminalPrompt()) {
-  const found = await findWorkshopResources(options);
+  const clients = clientsFor(options);
+  const found = await findWorkshopResources(options, clients);
   if (found.length === 0) {
     say(`Nothing of the workshop's is left on ${options.target}.`);
     return { found: 0, deleted: [] as Found[] };
@@ -220,7 +219,7 @@ export async function runCleanup(options: TargetOptions & { "dry-run": boolean }
       throw new WorkshopError("stopped: nothing was deleted");
     }
   }
-  const deleted = await deleteResources(options, found);
+  const deleted = await deleteResources(options, found, clients);
   say(`Deleted ${deleted.length} resource(s). Run npm run cleanup again to check that nothing is left.`);
   return { found: found.length, deleted };
 }
