@@ -41,10 +41,10 @@ export function findJava(): string {
   return java.command;
 }
 
+const marker = () => join(KCL_JAR_DIR, `.complete-${kclVersion()}`);
+
 /** True once the jars of this KCL version are fetched. */
 export const kclJarsInstalled = () => existsSync(marker());
-
-const marker = () => join(KCL_JAR_DIR, `.complete-${kclVersion()}`);
 
 /** The jars of the MultiLangDaemon, fetched once. Returns their paths for the classpath. */
 export function ensureKclJars(): string[] {
