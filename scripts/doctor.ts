@@ -8,7 +8,7 @@ import { existsSync, statSync } from "node:fs";
 import { homedir } from "node:os";
 import { join } from "node:path";
 import { howToStart } from "../shared/errors.js";
-import { healthOf, installedVersion, MINISTACK_VERSION, probePython, PYTHON_FIX } from "../shared/emulator.js";
+import { findRunningEmulator, installedVersion, MINISTACK_VERSION, probePython, PYTHON_FIX } from "../shared/emulator.js";
 import { JAVA_FIX, kclJarsInstalled, kclVersion, probeJava } from "../shared/kcl.js";
 import { defineFlags, type TargetOptions } from "../shared/options.js";
 import { runScript } from "../shared/run.js";
@@ -90,9 +90,13 @@ export async function checkEndpoint(options: TargetOptions): Promise<Check> {
   }
   const endpoint = options.endpoint!;
   if (options.target === "local") {
-    const health = await healthOf(Number(new URL(endpoint).port));
-    if (health === "other") return { ok: false, what: `${endpoint} answers, but it is not MiniStack`, fix: "stop that server, or set WORKSHOP_LOCAL_PORT=4600" };
-    if (health) return { ok: true, what: `MiniStack ${health.version} answers on ${endpoint}` };
+    try {
+      const running = await findRunningEmulator(Number(new URL(endpoint).port));
+      if (running) return { ok: true, what: `MiniStack ${running.version} answers on ${endpoint}` };
+    } catch (error) {
+      // Something else holds the port, or another MiniStack version: the lessons would refuse it too.
+      return { ok: false, what: `${endpoint} answers, but not with the workshop's MiniStack ${MINISTACK_VERSION}`, fix: (error as Error).message };
+    }
     return { ok: undefined, what: `nothing answers on ${endpoint} yet`, fix: "the first lesson starts the emulator (or now: npm run emulator:start)" };
   }
   return (await endpointAnswers(endpoint))
