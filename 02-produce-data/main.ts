@@ -95,25 +95,29 @@ export async function main(options: Options) {
   const started = performance.now();
   const shardIds: string[] = [];
   let retried = 0;
+  let throttled = 0;
   let requests = 0;
 
   if (options.single) {
     // One request per record: simple, and each reply carries the record's shard and
     // sequence number. A refusal throws (ProvisionedThroughputExceededException when a
-    // shard is over 1,000 records/s or 1 MiB/s); the SDK retries those with backoff.
+    // shard is over 1,000 records/s or 1 MiB/s); the SDK retries those with backoff,
+    // and $metadata.attempts says how many tries a record took.
     for (const { Data, PartitionKey } of entries) {
-      const { ShardId } = await kinesis.send(new PutRecordCommand({ StreamName, Data, PartitionKey }));
+      const { ShardId, $metadata } = await kinesis.send(new PutRecordCommand({ StreamName, Data, PartitionKey }));
       shardIds.push(ShardId!);
+      retried += ($metadata?.attempts ?? 1) - 1;
       requests++;
     }
   } else {
     // Up to 500 records (and 10 MiB) per PutRecords request: far fewer round trips.
     // A reply can refuse some entries and accept the rest; putRecordsUntilAccepted
-    // (shared/records.ts) sends only the refused ones again until all are in.
+    // (shared/records.ts) sends only the refused ones again, after a pause, until all are in.
     for (const batch of toBatches(entries)) {
       const outcome = await putRecordsUntilAccepted(kinesis, StreamName, batch);
       shardIds.push(...outcome.shardIds);
       retried += outcome.retried;
+      throttled += outcome.throttled;
       requests++;
     }
   }
@@ -121,17 +125,17 @@ export async function main(options: Options) {
   const seconds = (performance.now() - started) / 1000;
   const perShard: Record<string, number> = {};
   for (const shardId of shardIds) perShard[shardId] = (perShard[shardId] ?? 0) + 1;
+  const recordsPerSecond = Math.round(shardIds.length / Math.max(seconds, 0.001));
+  // The stream's write limit: 1,000 records a second for each open shard.
+  const writeLimit = (stream?.OpenShardCount ?? 1) * 1000;
 
   say(`Put ${shardIds.length} record(s) in ${requests} request(s), ${seconds.toFixed(2)} s; run id ${runId}.`);
+  say(`${recordsPerSecond.toLocaleString("en")} records/s against this stream's limit of ${writeLimit.toLocaleString("en")}/s (${stream?.OpenShardCount} shard(s) × 1,000).`);
+  if (options.single) say(`The SDK retried ${retried} PutRecord call(s) that a shard refused.`);
+  else if (retried > 0) say(`${throttled} entries were refused by a shard over its limit${retried > throttled ? ` (and ${retried - throttled} for other reasons)` : ""}, and sent again until accepted.`);
   table(Object.keys(perShard).sort().map((shard) => ({ shard, records: perShard[shard]! })));
 
-  return {
-    sent: shardIds.length,
-    retried,
-    runId,
-    perShard,
-    recordsPerSecond: Math.round(shardIds.length / Math.max(seconds, 0.001)),
-  };
+  return { sent: shardIds.length, retried, throttled, runId, perShard, recordsPerSecond, writeLimit };
 }
 
 runLesson(import.meta.url, lesson, main);

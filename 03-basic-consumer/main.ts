@@ -9,6 +9,7 @@ import { setTimeout as sleep } from "node:timers/promises";
 import {
   ExpiredIteratorException,
   GetRecordsCommand,
+  ProvisionedThroughputExceededException,
   GetShardIteratorCommand,
   ListShardsCommand,
   type GetShardIteratorCommandInput,
@@ -19,6 +20,7 @@ import {
   decodeRecord,
   defineFlags,
   kinesisClient,
+  READ_GAP_MS,
   RecordTally,
   runLesson,
   say,
@@ -85,6 +87,8 @@ export interface ShardReport {
   records: number;
   emptyReads: number;
   renewedIterators: number;
+  /** GetRecords calls the shard refused (over 5 calls/s or 2 MiB/s), counting the SDK's own retries. */
+  throttled: number;
   lastSequenceNumber?: string;
   closed: boolean;
 }
@@ -105,18 +109,33 @@ interface ReadContext {
  * whether the shard was closed (split or merged), so its children can be read next.
  */
 export async function readShardUntilCaughtUp(ctx: ReadContext, shardId: string, start: StartingPosition): Promise<ShardReport> {
-  const report: ShardReport = { shardId, records: 0, emptyReads: 0, renewedIterators: 0, closed: false };
+  const report: ShardReport = { shardId, records: 0, emptyReads: 0, renewedIterators: 0, throttled: 0, closed: false };
   const iteratorAt = async (position: StartingPosition) =>
     (await ctx.kinesis.send(new GetShardIteratorCommand({ StreamName: ctx.streamName, ShardId: shardId, ...position })))
       .ShardIterator;
 
   let iterator = await iteratorAt(start);
   let shown = 0;
+  let lastCall = 0;
+  let refusedInARow = 0;
   while (iterator) {
+    // A shard serves 5 GetRecords calls a second (shared by every reader of it) and
+    // 2 MiB/s: wait at least 200 ms between calls, so this reader alone stays within it.
+    await sleep(Math.max(0, lastCall + READ_GAP_MS - Date.now()));
+    lastCall = Date.now();
     let reply;
     try {
       reply = await ctx.kinesis.send(new GetRecordsCommand({ ShardIterator: iterator, Limit: ctx.limit }));
+      report.throttled += (reply.$metadata?.attempts ?? 1) - 1; // refusals the SDK retried for us
+      refusedInARow = 0;
     } catch (error) {
+      // Still refused after the SDK's own retries (another reader shares the shard, or a
+      // large read is being paid back): back off, then ask again with the same iterator.
+      if (error instanceof ProvisionedThroughputExceededException && refusedInARow < 10) {
+        report.throttled += error.$metadata?.attempts ?? 1;
+        await sleep(Math.min(5000, 250 * 2 ** refusedInARow++));
+        continue;
+      }
       // An iterator is good for 5 minutes. When one expires, ask for a new one just
       // after the last record we saw, so nothing is skipped and nothing read twice.
       if (!(error instanceof ExpiredIteratorException) || report.renewedIterators >= 3) throw error;
@@ -150,7 +169,7 @@ export async function readShardUntilCaughtUp(ctx: ReadContext, shardId: string, 
     // Caught up: nothing returned and nothing left behind the tip of the shard.
     const caughtUp = records.length === 0 && reply.MillisBehindLatest === 0;
     if (caughtUp && !ctx.follow) break;
-    // Each shard serves 5 GetRecords calls a second: pause when there is nothing new.
+    // Nothing new: pause longer before asking again.
     if (records.length === 0) await sleep(ctx.idleMs);
     iterator = reply.NextShardIterator;
   }
@@ -210,7 +229,7 @@ export async function main(options: Options) {
 
   reports.sort((a, b) => a.shardId.localeCompare(b.shardId));
   say();
-  table(reports.map((r) => ({ shard: r.shardId, records: r.records, emptyReads: r.emptyReads, closed: r.closed ? "yes" : "", lastSequence: r.lastSequenceNumber ?? "" })));
+  table(reports.map((r) => ({ shard: r.shardId, records: r.records, emptyReads: r.emptyReads, throttled: r.throttled, closed: r.closed ? "yes" : "", lastSequence: r.lastSequenceNumber ?? "" })));
 
   return {
     records: ctx.tally.records,
@@ -219,6 +238,7 @@ export async function main(options: Options) {
     perShard: Object.fromEntries(reports.map((r) => [r.shardId, r.records])),
     emptyReads: reports.reduce((n, r) => n + r.emptyReads, 0),
     renewedIterators: reports.reduce((n, r) => n + r.renewedIterators, 0),
+    throttled: reports.reduce((n, r) => n + r.throttled, 0),
   };
 }
 

@@ -1,9 +1,11 @@
-// The local emulator: MiniStack, installed into .workshop/venv and run in the background.
+// The local emulator: MiniStack, installed into .workshop/venv and run in the background,
+// behind the limits layer (shared/limits-layer.ts), which holds each shard to AWS's limits.
 //
-// The first lesson run on the local target installs it (once, about 20 s) and starts
-// it on 127.0.0.1:4599; every later run finds it answering and reuses it. Its state is
-// saved in .workshop/emulator-state when it stops, so lessons run one after another
-// (and after a restart) see the same streams, tables and functions.
+// The first lesson run on the local target installs MiniStack (once, about 20 s) and
+// starts both: the layer on 127.0.0.1:4599, where every client connects, and MiniStack
+// on a loopback port of its own behind it. Every later run finds them answering and
+// reuses them. MiniStack's state is saved in .workshop/emulator-state when it stops, so
+// lessons run one after another (and after a restart) see the same streams, tables and functions.
 import { spawn, spawnSync } from "node:child_process";
 import { createServer } from "node:net";
 import { existsSync, mkdirSync, openSync, readFileSync, rmSync, writeFileSync, closeSync } from "node:fs";
@@ -11,7 +13,8 @@ import { dirname, join, resolve } from "node:path";
 import { fileURLToPath } from "node:url";
 import { setTimeout as sleep } from "node:timers/promises";
 import { WorkshopError } from "./errors.js";
-import { localPort } from "./options.js";
+import type { LayerStatus } from "./limits-layer.js";
+import { limitsSetting, localPort } from "./options.js";
 import { progress } from "./output.js";
 
 /** The exact MiniStack release the workshop is written and tested against. */
@@ -22,6 +25,8 @@ export const PROJECT_ROOT = resolve(dirname(fileURLToPath(import.meta.url)), "..
 export const WORKSHOP_DIR = process.env.WORKSHOP_DIR ? resolve(process.env.WORKSHOP_DIR) : join(PROJECT_ROOT, ".workshop");
 const VENV_DIR = join(WORKSHOP_DIR, "venv");
 const VENV_PYTHON = join(VENV_DIR, process.platform === "win32" ? "Scripts/python.exe" : "bin/python");
+
+const LIMITS_LAYER = join(PROJECT_ROOT, "shared", "limits-layer.ts");
 
 /** Only the services the lessons use are loaded: a faster start and a smaller state. */
 const SERVICES = "kinesis,dynamodb,iam,lambda,logs,sts";
@@ -46,6 +51,22 @@ export function defaultEmulatorPaths(port = localPort()): EmulatorPaths {
 export interface Health {
   version: string;
   services: Record<string, string>;
+}
+
+/** The limits layer's own files beside MiniStack's: its PID and its log. */
+export function layerFiles(paths: EmulatorPaths): { pidFile: string; logFile: string } {
+  return { pidFile: paths.pidFile.replace(/(\.pid)?$/, "-layer.pid"), logFile: paths.logFile.replace(/(\.log)?$/, "-layer.log") };
+}
+
+/** Ask a port whether the limits layer answers there, and what it is set to; undefined when it does not. */
+export async function layerStatus(port: number, timeoutMs = 1000): Promise<LayerStatus | undefined> {
+  try {
+    const response = await fetch(`http://127.0.0.1:${port}/_workshop/layer`, { signal: AbortSignal.timeout(timeoutMs) });
+    const body = (await response.json()) as Partial<LayerStatus>;
+    return response.ok && body.layer === "workshop-limits" ? (body as LayerStatus) : undefined;
+  } catch {
+    return undefined;
+  }
 }
 
 /** Ask a port for MiniStack's health; undefined when nothing answers. */
@@ -122,8 +143,12 @@ export interface RunningEmulator {
   port: number;
   endpoint: string;
   version: string;
-  /** Set when this process started it. */
+  /** true: the limits layer holds each shard to AWS's limits; false: it only counts; undefined: no layer (a bare MiniStack). */
+  limits?: boolean;
+  /** MiniStack's PID, set when this process started it. */
   pid?: number;
+  /** Set when the last emulator on this state folder ended without saving (killed, or the machine stopped). */
+  lostState?: boolean;
 }
 
 function notOurs(port: number, what: string): WorkshopError {
@@ -134,58 +159,108 @@ function notOurs(port: number, what: string): WorkshopError {
 
 /** Check what answers on the port: our MiniStack (returned), nothing (undefined), or a stranger (thrown). */
 export async function findRunningEmulator(port: number): Promise<RunningEmulator | undefined> {
+  const layer = await layerStatus(port);
+  // A layer whose MiniStack is gone is of no use: startEmulator() replaces both.
+  if (layer && !layer.backendHealthy) return undefined;
   const health = await healthOf(port);
   if (health === undefined) return undefined;
   if (health === "other") throw notOurs(port, "it is not MiniStack");
   if (health.version !== MINISTACK_VERSION) {
     throw notOurs(port, `it is MiniStack ${health.version}, not the workshop's ${MINISTACK_VERSION}`);
   }
-  return { port, endpoint: `http://127.0.0.1:${port}`, version: health.version };
+  return { port, endpoint: `http://127.0.0.1:${port}`, version: health.version, limits: layer?.limits };
 }
 
-/**
- * Start MiniStack in the background on 127.0.0.1 and wait until it is healthy.
- * Reuses an instance that already answers on the port.
- */
-export async function startEmulator(paths: EmulatorPaths = defaultEmulatorPaths()): Promise<RunningEmulator> {
-  const running = await findRunningEmulator(paths.port);
-  if (running) return running;
-
-  const python = installEmulator();
-  mkdirSync(paths.stateDir, { recursive: true });
-  mkdirSync(dirname(paths.logFile), { recursive: true });
-  const log = openSync(paths.logFile, "w");
-  const child = spawn(python, ["-m", "ministack"], {
+/** Start a program in the background, detached from this process, its output in `logFile`; writes its PID to `pidFile`. */
+function startInBackground(command: string, args: string[], files: { pidFile: string; logFile: string }, env: NodeJS.ProcessEnv = process.env) {
+  mkdirSync(dirname(files.logFile), { recursive: true });
+  const log = openSync(files.logFile, "w");
+  const child = spawn(command, args, {
+    cwd: PROJECT_ROOT,
     detached: true, // keeps running after the lesson exits
     stdio: ["ignore", log, log],
-    env: {
-      ...process.env,
-      GATEWAY_PORT: String(paths.port),
-      BIND_HOST: "127.0.0.1", // never reachable from other machines
-      PERSIST_STATE: "1",
-      STATE_DIR: paths.stateDir,
-      SERVICES,
-      LOG_LEVEL: "WARNING",
-      MINISTACK_REGION: "us-east-1",
-    },
+    env,
   });
   closeSync(log);
   child.unref();
-  const pid = child.pid!;
-  writeFileSync(paths.pidFile, `${pid}\n`);
+  writeFileSync(files.pidFile, `${child.pid}\n`);
+  const state = { pid: child.pid!, exited: false };
+  child.once("exit", () => (state.exited = true));
+  return state;
+}
 
-  let exited = false;
-  child.once("exit", () => (exited = true));
+const lastLines = (file: string) => (existsSync(file) ? readFileSync(file, "utf8").trim().split("\n").slice(-3).join(" | ") : "");
+
+/**
+ * Start MiniStack and the limits layer in front of it, in the background on 127.0.0.1,
+ * and wait until both answer. Reuses an emulator that already answers on the port.
+ * `limits` (default: WORKSHOP_LIMITS, on) sets whether the layer refuses what AWS would.
+ */
+export async function startEmulator(
+  paths: EmulatorPaths = defaultEmulatorPaths(),
+  { limits = limitsSetting() }: { limits?: boolean } = {},
+): Promise<RunningEmulator> {
+  const running = await findRunningEmulator(paths.port);
+  if (running) return running;
+  await stopEmulator(paths); // what is left of ours (a MiniStack whose layer died), stopped so it saves its state
+
+  const python = installEmulator();
+  mkdirSync(paths.stateDir, { recursive: true });
+  // A marker that lives while the emulator runs: found at a start, the last one never stopped cleanly.
+  const runningMarker = join(paths.stateDir, ".running");
+  const lostState = existsSync(runningMarker);
+  const backendPort = await freePort();
+  const ministack = startInBackground(python, ["-m", "ministack"], paths, {
+    ...process.env,
+    GATEWAY_PORT: String(backendPort),
+    BIND_HOST: "127.0.0.1", // never reachable from other machines
+    PERSIST_STATE: "1",
+    STATE_DIR: paths.stateDir,
+    SERVICES,
+    LOG_LEVEL: "WARNING",
+    MINISTACK_REGION: "us-east-1",
+  });
+  const layer = launchLayer(paths, backendPort, limits);
+  writeFileSync(runningMarker, `${ministack.pid}\n`);
+
   const deadline = Date.now() + 30_000;
-  while (Date.now() < deadline && !exited) {
+  while (Date.now() < deadline && !ministack.exited && !layer.exited) {
     const health = await healthOf(paths.port, 500);
-    if (health && health !== "other") return { port: paths.port, endpoint: `http://127.0.0.1:${paths.port}`, version: health.version, pid };
+    if (health && health !== "other" && (await layerStatus(paths.port))) {
+      return { port: paths.port, endpoint: `http://127.0.0.1:${paths.port}`, version: health.version, limits, pid: ministack.pid, lostState };
+    }
     await sleep(50);
   }
-  const tail = existsSync(paths.logFile) ? readFileSync(paths.logFile, "utf8").trim().split("\n").slice(-3).join(" | ") : "";
-  if (!exited) process.kill(pid, "SIGTERM");
-  rmSync(paths.pidFile, { force: true });
-  throw new WorkshopError(`the local emulator did not start on port ${paths.port}: ${tail || "no output"} (log: ${paths.logFile})`);
+  const layerLog = layerFiles(paths).logFile;
+  const tail = ministack.exited ? lastLines(paths.logFile) : lastLines(layerLog) || lastLines(paths.logFile);
+  await stopEmulator(paths);
+  throw new WorkshopError(`the local emulator did not start on port ${paths.port}: ${tail || "no output"} (logs: ${paths.logFile}, ${layerLog})`);
+}
+
+/** Start the limits layer on the emulator's port, in front of MiniStack on `backendPort`. */
+function launchLayer(paths: EmulatorPaths, backendPort: number, limits: boolean) {
+  const args = ["--import", "tsx", LIMITS_LAYER, "--port", String(paths.port), "--backend", String(backendPort), "--limits", limits ? "on" : "off"];
+  return startInBackground(process.execPath, args, layerFiles(paths));
+}
+
+/**
+ * Turn the limits on or off on a running emulator: a new layer replaces the old one,
+ * in front of the same MiniStack, which keeps running with all its state.
+ */
+export async function restartLayer(paths: EmulatorPaths, limits: boolean): Promise<RunningEmulator> {
+  const layer = await layerStatus(paths.port);
+  if (!layer?.backendHealthy || !layerPid(paths)) {
+    throw new WorkshopError(`no workshop emulator of ours runs on port ${paths.port}: start it with npm run emulator:start`);
+  }
+  await stopLayer(paths);
+  const started = launchLayer(paths, layer.backendPort, limits);
+  const deadline = Date.now() + 15_000;
+  while (Date.now() < deadline && !started.exited) {
+    const running = await findRunningEmulator(paths.port);
+    if (running?.limits === limits) return running;
+    await sleep(50);
+  }
+  throw new WorkshopError(`the limits layer did not start again on port ${paths.port}: ${lastLines(layerFiles(paths).logFile) || "no output"}`);
 }
 
 /** A TCP port nothing listens on at the moment, on 127.0.0.1: for the tests' and the bench's own emulators. */
@@ -200,32 +275,54 @@ export function freePort(): Promise<number> {
   });
 }
 
-/** The PID from our pid file, if that process is alive and is MiniStack. */
-export function emulatorPid(paths: EmulatorPaths = defaultEmulatorPaths()): number | undefined {
-  if (!existsSync(paths.pidFile)) return undefined;
-  const pid = Number(readFileSync(paths.pidFile, "utf8").trim());
+/** The PID in `pidFile`, if that process is alive and its command line holds `mark`. */
+function livePid(pidFile: string, mark: string): number | undefined {
+  if (!existsSync(pidFile)) return undefined;
+  const pid = Number(readFileSync(pidFile, "utf8").trim());
   if (!Number.isInteger(pid) || pid <= 0) return undefined;
   const ps = spawnSync("ps", ["-p", String(pid), "-o", "command="], { encoding: "utf8" });
-  return ps.status === 0 && ps.stdout.includes("ministack") ? pid : undefined;
+  return ps.status === 0 && ps.stdout.includes(mark) ? pid : undefined;
 }
 
-/**
- * Stop the emulator this workshop started, gracefully (SIGTERM), so MiniStack saves
- * its state. Returns false when there was nothing of ours to stop.
- */
-export async function stopEmulator(paths: EmulatorPaths = defaultEmulatorPaths()): Promise<boolean> {
-  const pid = emulatorPid(paths);
-  rmSync(paths.pidFile, { force: true });
-  if (pid === undefined) return false;
+/** MiniStack's PID from our pid file, if that process is alive and is MiniStack. */
+export const emulatorPid = (paths: EmulatorPaths = defaultEmulatorPaths()) => livePid(paths.pidFile, "ministack");
+
+/** The limits layer's PID, if it is alive. */
+export const layerPid = (paths: EmulatorPaths = defaultEmulatorPaths()) => livePid(layerFiles(paths).pidFile, "limits-layer");
+
+/** SIGTERM, then wait up to 15 s for the process to end (SIGKILL after that). */
+async function endProcess(pid: number): Promise<void> {
   process.kill(pid, "SIGTERM");
   for (let waited = 0; waited < 15_000; waited += 50) {
     try {
       process.kill(pid, 0);
     } catch {
-      return true; // gone
+      return; // gone
     }
     await sleep(50);
   }
   process.kill(pid, "SIGKILL");
+}
+
+/** Stop the limits layer alone (MiniStack keeps running): for turning the limits on or off. */
+export async function stopLayer(paths: EmulatorPaths = defaultEmulatorPaths()): Promise<boolean> {
+  const pid = layerPid(paths);
+  rmSync(layerFiles(paths).pidFile, { force: true });
+  if (pid === undefined) return false;
+  await endProcess(pid);
+  return true;
+}
+
+/**
+ * Stop the emulator this workshop started: the layer, then MiniStack, gracefully
+ * (SIGTERM), so MiniStack saves its state. Returns false when there was nothing of ours to stop.
+ */
+export async function stopEmulator(paths: EmulatorPaths = defaultEmulatorPaths()): Promise<boolean> {
+  const layer = await stopLayer(paths);
+  const pid = emulatorPid(paths);
+  rmSync(paths.pidFile, { force: true });
+  if (pid === undefined) return layer;
+  await endProcess(pid);
+  rmSync(join(paths.stateDir, ".running"), { force: true }); // stopped cleanly: its state is saved
   return true;
 }

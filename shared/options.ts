@@ -113,6 +113,17 @@ export function localPort(env: NodeJS.ProcessEnv = process.env): number {
   return port;
 }
 
+/**
+ * Whether the local target holds each shard to AWS's limits (the limits layer refuses
+ * what AWS would): WORKSHOP_LIMITS=on (the default) or off, to see the emulator's raw speed.
+ */
+export function limitsSetting(env: NodeJS.ProcessEnv = process.env): boolean {
+  const raw = (env.WORKSHOP_LIMITS ?? "on").toLowerCase();
+  if (raw === "on" || raw === "") return true;
+  if (raw === "off") return false;
+  throw new WorkshopError(`WORKSHOP_LIMITS must be on or off, got '${env.WORKSHOP_LIMITS}'`);
+}
+
 /** Resolve target, endpoint and region from flags and the environment. */
 export function resolveTarget(
   values: { target?: string; endpoint?: string; region?: string },

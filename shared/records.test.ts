@@ -26,7 +26,7 @@ describe("putRecordsUntilAccepted", () => {
 
     const outcome = await putRecordsUntilAccepted(new KinesisClient({ region: "us-east-1" }), "s", entries);
 
-    expect(outcome).toEqual({ shardIds: ["shard-a", "shard-c", "shard-b", "shard-d"], retried: 2 });
+    expect(outcome).toEqual({ shardIds: ["shard-a", "shard-c", "shard-b", "shard-d"], retried: 2, throttled: 1 });
     const calls = kinesisMock.commandCalls(PutRecordsCommand);
     expect(calls).toHaveLength(2);
     const resent = calls[1]!.args[0].input.Records!.map((r) => decodeRecord(r.Data)?.index);

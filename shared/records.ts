@@ -112,6 +112,8 @@ export interface PutOutcome {
   shardIds: string[];
   /** How many entries had to be sent again after a partial failure. */
   retried: number;
+  /** Of those, how many a shard refused for being over its limit (ProvisionedThroughputExceededException). */
+  throttled: number;
 }
 
 /**
@@ -131,6 +133,7 @@ export async function putRecordsUntilAccepted(
   const shardIds: string[] = new Array(entries.length);
   let pending = entries.map((entry, position) => ({ entry, position }));
   let retried = 0;
+  let throttled = 0;
   let lastError = "";
 
   for (let attempt = 1; pending.length > 0; attempt++) {
@@ -153,14 +156,18 @@ export async function putRecordsUntilAccepted(
       if (result.ErrorCode) {
         refused.push(sent);
         lastError = result.ErrorCode;
+        if (result.ErrorCode === "ProvisionedThroughputExceededException") throttled++;
       } else {
         shardIds[sent.position] = result.ShardId ?? "?";
       }
     });
     pending = refused;
   }
-  return { shardIds, retried };
+  return { shardIds, retried, throttled };
 }
+
+/** A shard serves 5 GetRecords calls a second: a reader that waits this long between calls stays within it. */
+export const READ_GAP_MS = 200;
 
 /**
  * Read every record of every shard from the start, once, into a tally: for checking
@@ -183,6 +190,7 @@ export async function tallyStream(kinesis: KinesisClient, streamName: string, ta
       for (const record of page.Records ?? []) tally.add(record.Data);
       if ((page.Records ?? []).length === 0 && page.MillisBehindLatest === 0) break;
       ShardIterator = page.NextShardIterator;
+      await sleep(READ_GAP_MS); // within the shard's 5 reads a second
     }
   }
   return tally;

@@ -2,24 +2,12 @@
 //
 // Parse the flags, get the target ready, call main(), print the summary, and turn
 // any failure into one line and exit code 1 (the stack only with --debug).
-import { realpathSync } from "node:fs";
-import { fileURLToPath } from "node:url";
 import { closeClients } from "./clients.js";
 import { explain } from "./errors.js";
+import { isMainModule } from "./main-module.js";
 import { HelpRequested, parseOptions, type Flags, type LessonInfo, type LessonOptions } from "./options.js";
 import { printSummary } from "./output.js";
 import { prepareTarget } from "./target.js";
-
-/** True when the module at `moduleUrl` is the script node (or tsx) was asked to run. */
-export function isMainModule(moduleUrl: string): boolean {
-  const script = process.argv[1];
-  if (!script) return false;
-  try {
-    return realpathSync(script) === realpathSync(fileURLToPath(moduleUrl));
-  } catch {
-    return false;
-  }
-}
 
 /** Print one line for a failure and set exit code 1. */
 export function reportFailure(error: unknown, context: { target: string; stream: string; endpoint?: string; debug?: boolean }): void {

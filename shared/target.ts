@@ -2,7 +2,7 @@
 import { GetCallerIdentityCommand } from "@aws-sdk/client-sts";
 import { stsClient } from "./clients.js";
 import { WorkshopError, explain, howToStart } from "./errors.js";
-import { defaultEmulatorPaths, findRunningEmulator, MINISTACK_VERSION, startEmulator } from "./emulator.js";
+import { defaultEmulatorPaths, findRunningEmulator, startEmulator } from "./emulator.js";
 import { localPort, type TargetOptions } from "./options.js";
 import { say } from "./output.js";
 
@@ -13,14 +13,19 @@ import { say } from "./output.js";
  */
 export async function prepareTarget(options: TargetOptions): Promise<{ account?: string }> {
   if (options.target === "local") {
-    if (options.endpoint === `http://127.0.0.1:${localPort()}`) {
-      // The workshop's own emulator: installed and started on first use.
-      await startEmulator(defaultEmulatorPaths());
-    } else if (!(await findRunningEmulator(Number(new URL(options.endpoint!).port)))) {
-      // An emulator named with --endpoint is used, never started: it must already run.
+    // The workshop's own emulator is installed and started on first use; one named with
+    // --endpoint is used, never started: it must already run.
+    const emulator =
+      options.endpoint === `http://127.0.0.1:${localPort()}`
+        ? await startEmulator(defaultEmulatorPaths())
+        : await findRunningEmulator(Number(new URL(options.endpoint!).port));
+    if (!emulator) {
       throw new WorkshopError(`cannot reach ${options.endpoint} on local: start that emulator, or leave out --endpoint to use the workshop's`);
     }
-    say(`▶ target local (MiniStack ${MINISTACK_VERSION}) · region ${options.region} · endpoint ${options.endpoint}`);
+    if (emulator.lostState) {
+      say("! The local emulator had stopped without saving (it was killed, or the computer stopped): streams, tables and functions made since its last clean stop are gone. Run the lessons again from 01.");
+    }
+    say(`▶ target local (MiniStack ${emulator.version}, ${limitsWords(emulator.limits)}) · region ${options.region} · endpoint ${options.endpoint}`);
     return {};
   }
 
@@ -36,6 +41,13 @@ export async function prepareTarget(options: TargetOptions): Promise<{ account?:
   say(`▶ target aws · account ${account} · region ${options.region}`);
   say("  This runs against your real AWS account and may cost money: see README 'What it costs'; remove everything with: npm run cleanup -- --target aws.");
   return { account };
+}
+
+/** What the banner says of the limits in force on the local target. */
+export function limitsWords(limits: boolean | undefined): string {
+  if (limits === true) return "AWS shard limits";
+  if (limits === false) return "no shard limits: WORKSHOP_LIMITS=off";
+  return "no limits layer: a bare MiniStack";
 }
 
 /** Does anything answer HTTP at this URL within 3 s? */

@@ -7,6 +7,7 @@ import * as lesson01 from "../01-make-a-stream/main.js";
 import * as lesson02 from "../02-produce-data/main.js";
 import * as lesson04 from "../04-kcl-consumer/main.js";
 import { WORKSHOP_DIR } from "../shared/emulator.js";
+import type { ShardStats } from "../shared/limits-layer.js";
 import { lastJson, runCli } from "./cli.js";
 import { localArgs, localOptions, useTestEmulator } from "./emulator.js";
 
@@ -19,6 +20,10 @@ describe("lesson 04 on the local emulator", () => {
 
     const summary = await lesson04.main(localOptions(lesson04.lesson, testEmulator.current, "kcl-a", "--expect", "1000"));
     expect(summary).toMatchObject({ unique: 1000, leases: 1 });
+    // The KCL's Java SDK read them through the limits layer (over HTTP/2), as every client of the local target does.
+    const stats = (await (await fetch(`${testEmulator.current.endpoint}/_workshop/stats`)).json()) as { shards: ShardStats[] };
+    const shard = stats.shards.find((s) => s.stream === "kcl-a");
+    expect(shard?.recordsOut).toBeGreaterThanOrEqual(1000);
 
     const leases = await runCli("04-kcl-consumer/main.ts", [...localArgs(testEmulator.current, "kcl-a"), "--show-leases", "--json"]);
     expect(lastJson(leases)).toEqual({ leases: 1, table: "workshop-kcl-local-kcl-a" });
