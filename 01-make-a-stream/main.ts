@@ -20,6 +20,8 @@ import {
   kinesisClient,
   runLesson,
   say,
+  onDemandStreamCost,
+  oneOf,
   streamCost,
   waitingFor,
   wholeNumber,
@@ -31,7 +33,14 @@ export const lesson = {
   usage: "npx tsx 01-make-a-stream/main.ts",
   about: "Create the workshop's stream (or reuse it if it exists), wait until it is ACTIVE, and describe it.",
   flags: defineFlags({
-    shards: { type: "string", value: "N", default: "1", help: "number of shards for a new stream", parse: (n) => wholeNumber(n, "--shards") },
+    shards: { type: "string", value: "N", default: "1", help: "number of shards for a new provisioned stream", parse: (n) => wholeNumber(n, "--shards") },
+    mode: {
+      type: "string",
+      value: "provisioned|on-demand",
+      default: "provisioned",
+      help: "capacity mode of a new stream: you choose the shards, or AWS does",
+      parse: (mode) => oneOf(mode, "--mode", ["provisioned", "on-demand"] as const),
+    },
     delete: { type: "boolean", help: "delete the stream instead" },
   }),
 };
@@ -53,10 +62,16 @@ export async function main(options: Options) {
     return { deleted: StreamName };
   }
 
-  const shardCount = options.shards;
+  const onDemand = options.mode === "on-demand";
+  // Provisioned: you choose the shards. On-demand: AWS chooses and adds shards as traffic grows.
+  const shardCount = onDemand ? undefined : options.shards;
 
-  // On AWS a provisioned shard is billed by the hour from creation until --delete (asks once; not on emulators).
-  await confirmBillable(options, [{ what: `stream ${StreamName} with ${shardCount} provisioned shard(s)`, cost: streamCost(shardCount) }]);
+  // On AWS a stream is billed by the hour from creation until --delete (asks once; not on emulators).
+  await confirmBillable(options, [
+    onDemand
+      ? { what: `on-demand stream ${StreamName}`, cost: onDemandStreamCost }
+      : { what: `stream ${StreamName} with ${options.shards} provisioned shard(s)`, cost: streamCost(options.shards) },
+  ]);
 
   // CreateStream only starts the work: the stream is CREATING for up to a minute on AWS.
   // A name is unique per account and region, so creating it twice fails with
@@ -66,12 +81,12 @@ export async function main(options: Options) {
     await kinesis.send(
       new CreateStreamCommand({
         StreamName,
-        ShardCount: shardCount,
-        StreamModeDetails: { StreamMode: "PROVISIONED" },
+        ShardCount: shardCount, // left out for on-demand
+        StreamModeDetails: { StreamMode: onDemand ? "ON_DEMAND" : "PROVISIONED" },
         Tags: WORKSHOP_TAGS,
       }),
     );
-    say(`Creating stream ${StreamName} with ${shardCount} shard(s)…`);
+    say(onDemand ? `Creating on-demand stream ${StreamName}…` : `Creating stream ${StreamName} with ${shardCount} shard(s)…`);
   } catch (error) {
     if (!(error instanceof ResourceInUseException)) throw error;
     created = false;

@@ -5,7 +5,8 @@
 // Kinesis stores each record as an opaque blob of bytes plus a partition key. The key
 // is hashed (MD5) to pick the shard; records with the same key land on the same shard,
 // in order. Each record here is JSON with a run id and an index, so the consumers in
-// lessons 03–05 can prove that every record arrived exactly once.
+// lessons 03–05 can prove that every record arrived (at least once: Kinesis may deliver
+// a record twice, and the consumers count those duplicates).
 import { readFile } from "node:fs/promises";
 import { randomUUID } from "node:crypto";
 import { performance } from "node:perf_hooks";
@@ -131,6 +132,7 @@ export async function main(options: Options) {
 
   say(`Put ${shardIds.length} record(s) in ${requests} request(s), ${seconds.toFixed(2)} s; run id ${runId}.`);
   say(`${recordsPerSecond.toLocaleString("en")} records/s against this stream's limit of ${writeLimit.toLocaleString("en")}/s (${stream?.OpenShardCount} shard(s) × 1,000).`);
+  if (recordsPerSecond > writeLimit) say("(A run this short fits in each shard's allowance for one second; a longer one is held to the limit.)");
   if (options.single) say(`The SDK retried ${retried} PutRecord call(s) that a shard refused.`);
   else if (retried > 0) say(`${throttled} entries were refused by a shard over its limit${retried > throttled ? ` (and ${retried - throttled} for other reasons)` : ""}, and sent again until accepted.`);
   table(Object.keys(perShard).sort().map((shard) => ({ shard, records: perShard[shard]! })));

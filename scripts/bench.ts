@@ -5,7 +5,12 @@
 // Prints a table of figures, and with --json one JSON line last:
 //   emulatorStartMs   cold start of MiniStack (already installed) to a healthy answer
 //   workshopSeconds   the whole `npm start`, as a student runs it
-//   batchVsSingle     records/s of lesson 02 batched ÷ records/s of lesson 02 --single (10,000 each)
+//   batchVsSingle     records/s of lesson 02 batched ÷ records/s of lesson 02 --single (10,000 each, 2 shards, limits on)
+//   rawBatchVsSingle  the same with the limits off: the emulator's raw speed
+//   writeLimitShare   batched records/s ÷ the stream's limit (shards × 1,000) on 4 shards, after a warm-up
+//   shardScaling      batched records/s on 4 shards ÷ on 1 shard, in the same run
+//   throttledEntries  PutRecords entries the shards refused (and lesson 02 sent again) in those two runs
+//   limitsOverheadMs  median PutRecord latency through the limits layer minus straight to MiniStack
 //   lambdaMedianMs    put → handler, records put one at a time (lambdaP95Ms too)
 //   kclMedianMs       put → processRecords with the KCL daemon running (kclP95Ms too)
 // It never touches the student's emulator on 4599 or its state.
@@ -21,7 +26,7 @@ import * as produceData from "../02-produce-data/main.js";
 import * as kclConsumer from "../04-kcl-consumer/main.js";
 import { followSeenLines, resourceNames } from "../05-lambda-function/main.js";
 import { closeClients, kinesisClient, logsClient } from "../shared/clients.js";
-import { freePort, installEmulator, PROJECT_ROOT, startEmulator, stopEmulator, type EmulatorPaths } from "../shared/emulator.js";
+import { freePort, installEmulator, layerStatus, PROJECT_ROOT, restartLayer, startEmulator, stopEmulator, type EmulatorPaths } from "../shared/emulator.js";
 import { followJsonLines, KCL_WORK_DIR } from "../shared/kcl.js";
 import { WorkshopError } from "../shared/errors.js";
 import { defineFlags, parseOptions, wholeNumber, type TargetOptions } from "../shared/options.js";
@@ -42,7 +47,12 @@ export const bench = {
 const GOALS = {
   emulatorStartMs: { goal: 1000, better: "lower" },
   workshopSeconds: { goal: 60, better: "lower" },
-  batchVsSingle: { goal: 20, better: "higher" },
+  batchVsSingle: { goal: undefined, better: "higher" },
+  rawBatchVsSingle: { goal: 20, better: "higher" },
+  writeLimitShare: { goal: 0.9, better: "higher" },
+  shardScaling: { goal: 3.5, better: "higher" },
+  throttledEntries: { goal: undefined, better: "lower" },
+  limitsOverheadMs: { goal: 2, better: "lower" },
   lambdaMedianMs: { goal: 1500, better: "lower" },
   lambdaP95Ms: { goal: undefined, better: "lower" },
   kclMedianMs: { goal: 2000, better: "lower" },
@@ -123,6 +133,42 @@ async function kclLatency(target: TargetOptions, samples: number): Promise<numbe
   return seen.filter((r) => r.runId === runId).map((r) => r.processedAt - r.sentAt);
 }
 
+/** Lesson 02's batched records/s on a new stream of `shards` shards, after a warm-up that spends the shards' burst. */
+async function steadyBatchedRate(target: TargetOptions, stream: string, shards: number, records: number) {
+  const where = { ...target, stream };
+  await makeStream.main({ ...parseOptions(makeStream.lesson, ["--shards", String(shards)], {}), ...where });
+  await produceData.main({ ...parseOptions(produceData.lesson, ["--count", String(500 * shards)], {}), ...where });
+  const put = await produceData.main({ ...parseOptions(produceData.lesson, ["--count", String(records)], {}), ...where });
+  const stored = (await tallyStream(kinesisClient(where), stream)).uniqueFor(put.runId);
+  return { ...put, lost: records - stored };
+}
+
+/** Median latency of `samples` PutRecord calls, one after another, to an endpoint. */
+async function putLatency(endpoint: string, stream: string, samples: number): Promise<number> {
+  const kinesis = kinesisClient({ target: "local", region: "us-east-1", endpoint, debug: false });
+  const times: number[] = [];
+  for (let index = 0; index < samples; index++) {
+    const started = performance.now();
+    await kinesis.send(new PutRecordCommand({ StreamName: stream, Data: encodeRecord({ runId: "latency", index, sentAt: Date.now() }), PartitionKey: `k${index}` }));
+    times.push(performance.now() - started);
+  }
+  return percentiles(times).median;
+}
+
+/** What the limits layer adds to a request: PutRecord through it, and straight to MiniStack behind it, in turns. */
+async function limitsOverhead(target: TargetOptions, paths: EmulatorPaths, samples: number): Promise<number> {
+  const stream = "bench-latency";
+  await makeStream.main({ ...parseOptions(makeStream.lesson, ["--shards", "4"], {}), ...target, stream });
+  const backend = `http://127.0.0.1:${(await layerStatus(paths.port))!.backendPort}`;
+  const through: number[] = [];
+  const direct: number[] = [];
+  for (let round = 0; round < 4; round++) {
+    through.push(await putLatency(target.endpoint!, stream, samples));
+    direct.push(await putLatency(backend, stream, samples));
+  }
+  return Math.round((percentiles(through).median - percentiles(direct).median) * 100) / 100;
+}
+
 export async function runBench(records: number, samples: number): Promise<Record<Figure, number> & Record<string, unknown>> {
   const dir = mkdtempSync(join(tmpdir(), "workshop-bench-"));
   const paths: EmulatorPaths = { port: await freePort(), stateDir: join(dir, "state"), pidFile: join(dir, "emulator.pid"), logFile: join(dir, "emulator.log") };
@@ -145,21 +191,45 @@ export async function runBench(records: number, samples: number): Promise<Record
     const batched = await produceData.main({ ...parseOptions(produceData.lesson, ["--count", String(records)], {}), ...putsStream });
     const single = await produceData.main({ ...parseOptions(produceData.lesson, ["--count", String(records), "--single"], {}), ...putsStream });
 
+    info(`shard limits: ${records} records batched into 4 shards, then into 1 shard`);
+    const four = await steadyBatchedRate(target, "bench-four", 4, records);
+    const one = await steadyBatchedRate(target, "bench-one", 1, Math.max(1000, Math.round(records / 4)));
+    info("limits layer: PutRecord latency through it and straight to MiniStack");
+    const limitsOverheadMs = await limitsOverhead(target, paths, samples);
+
     info(`Lambda: ${samples} records put one at a time`);
     const lambda = percentiles(await lambdaLatency(target, samples));
     info(`KCL: ${samples} records put one at a time while the worker runs`);
     const kcl = percentiles(await kclLatency(target, samples));
 
+    info(`limits off: lesson 02 again, ${records} records batched and one by one`);
+    await restartLayer(paths, false);
+    const rawStream = { ...target, stream: "bench-raw" };
+    await makeStream.main({ ...parseOptions(makeStream.lesson, ["--shards", "2"], {}), ...rawStream });
+    const rawBatched = await produceData.main({ ...parseOptions(produceData.lesson, ["--count", String(records)], {}), ...rawStream });
+    const rawSingle = await produceData.main({ ...parseOptions(produceData.lesson, ["--count", String(records), "--single"], {}), ...rawStream });
+    if (four.lost || one.lost) throw new WorkshopError(`the shard-limit runs lost ${four.lost + one.lost} record(s)`);
+
     return {
       emulatorStartMs,
       workshopSeconds: Math.round(workshop.seconds * 10) / 10,
       batchVsSingle: Math.round((batched.recordsPerSecond / single.recordsPerSecond) * 10) / 10,
+      rawBatchVsSingle: Math.round((rawBatched.recordsPerSecond / rawSingle.recordsPerSecond) * 10) / 10,
+      writeLimitShare: Math.round((four.recordsPerSecond / four.writeLimit) * 100) / 100,
+      shardScaling: Math.round((four.recordsPerSecond / one.recordsPerSecond) * 100) / 100,
+      throttledEntries: four.throttled + one.throttled,
+      limitsOverheadMs,
       lambdaMedianMs: lambda.median,
       lambdaP95Ms: lambda.p95,
       kclMedianMs: kcl.median,
       kclP95Ms: kcl.p95,
       batchedRecordsPerSecond: batched.recordsPerSecond,
       singleRecordsPerSecond: single.recordsPerSecond,
+      rawBatchedRecordsPerSecond: rawBatched.recordsPerSecond,
+      rawSingleRecordsPerSecond: rawSingle.recordsPerSecond,
+      fourShardRecordsPerSecond: four.recordsPerSecond,
+      oneShardRecordsPerSecond: one.recordsPerSecond,
+      recordsLost: four.lost + one.lost,
       workshopLessonSeconds: Object.fromEntries(workshop.table.lessons.map((l: { lesson: string; seconds: number }) => [l.lesson, l.seconds])),
       machine: `${cpus().length} cores, ${cpus()[0]?.model.trim() ?? "unknown CPU"}, Node ${process.versions.node}`,
     };
@@ -178,13 +248,15 @@ function printTable(result: Record<string, unknown>): void {
     const value = result[name] as number;
     const met = goal === undefined ? " " : (better === "lower" ? value <= goal : value >= goal) ? "✓" : "✗";
     const goalText = goal === undefined ? "" : `${better === "lower" ? "≤" : "≥"} ${goal}`;
-    return `  ${met} ${name.padEnd(16)} ${String(value).padStart(8)}   ${goalText}`;
+    return `  ${met} ${name.padEnd(17)} ${String(value).padStart(8)}   ${goalText}`;
   });
   const out = [
     "",
     `Workshop benchmark on ${result.machine}`,
     ...rows,
-    `    batched ${result.batchedRecordsPerSecond} records/s, single ${result.singleRecordsPerSecond} records/s`,
+    `    batched ${result.batchedRecordsPerSecond} records/s, single ${result.singleRecordsPerSecond} records/s (2 shards, limits on)`,
+    `    limits off: batched ${result.rawBatchedRecordsPerSecond} records/s, single ${result.rawSingleRecordsPerSecond} records/s`,
+    `    4 shards ${result.fourShardRecordsPerSecond} records/s, 1 shard ${result.oneShardRecordsPerSecond} records/s, ${result.recordsLost} lost`,
     `    npm start by lesson (s): ${JSON.stringify(result.workshopLessonSeconds)}`,
   ];
   process.stdout.write(`${out.join("\n")}\n`);

@@ -14,9 +14,15 @@ export interface Billable {
   cost: string;
 }
 
-/** A provisioned stream: $0.015 per shard-hour, plus $0.014 per million 25 KB PUT payload units. */
+/**
+ * A provisioned stream: $0.015 per shard-hour, plus $0.014 per million PUT payload units.
+ * A payload unit is 25 KB of a record: a record of up to 25 KB is one unit, a 60 KB record three.
+ */
 export const streamCost = (shards: number): string =>
-  `about $${(0.015 * shards).toFixed(3)} per hour until deleted, plus $0.014 per million records put`;
+  `about $${(0.015 * shards).toFixed(3)} per hour until deleted, plus $0.014 per million PUT payload units (25 KB each; a small record is one)`;
+
+/** An on-demand stream: $0.04 per stream-hour, plus $0.08 per GB written and $0.04 per GB read. */
+export const onDemandStreamCost = "about $0.04 per hour until deleted, plus $0.08 per GB written and $0.04 per GB read";
 
 /**
  * On aws without --yes: list what is about to be created and ask "Go ahead?". A "no",

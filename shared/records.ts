@@ -1,7 +1,8 @@
 // The workshop's records: how they are written, sent in batches, and counted back.
 //
 // Every record a lesson produces is JSON carrying a run id and an index, so a
-// consumer can prove it saw each one exactly once: `unique` must equal what was sent.
+// consumer can prove it saw each one: `unique` must equal what was sent. Kinesis
+// delivers at least once, so a consumer may see a record twice; `duplicates` counts those.
 import { randomBytes } from "node:crypto";
 import { setTimeout as sleep } from "node:timers/promises";
 import {

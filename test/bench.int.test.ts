@@ -12,12 +12,15 @@ describe("npm run bench", () => {
     expect(run.code).toBe(0);
     expect(run.stdout).toMatch(/Workshop benchmark on \d+ cores/);
     const figures = lastJson(run);
-    for (const name of ["emulatorStartMs", "workshopSeconds", "batchVsSingle", "lambdaMedianMs", "lambdaP95Ms", "kclMedianMs", "kclP95Ms"]) {
+    for (const name of ["emulatorStartMs", "workshopSeconds", "batchVsSingle", "rawBatchVsSingle", "writeLimitShare", "shardScaling", "throttledEntries", "limitsOverheadMs", "lambdaMedianMs", "lambdaP95Ms", "kclMedianMs", "kclP95Ms"]) {
       expect(figures[name], name).toEqual(expect.any(Number));
     }
     expect(figures.emulatorStartMs).toBeGreaterThan(0);
     expect(figures.workshopSeconds).toBeGreaterThan(0);
     expect(figures.batchVsSingle).toBeGreaterThan(1); // batching must at least beat one-by-one
+    expect(figures.throttledEntries).toBeGreaterThan(0);
+    expect(figures.shardScaling).toBeGreaterThan(1);
+    expect(figures.recordsLost).toBe(0);
     expect(figures.lambdaP95Ms).toBeGreaterThanOrEqual(figures.lambdaMedianMs);
     expect(figures.kclP95Ms).toBeGreaterThanOrEqual(figures.kclMedianMs);
     // Its private emulator is gone: the port it named no longer answers.

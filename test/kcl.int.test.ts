@@ -5,6 +5,7 @@ import { join } from "node:path";
 import { describe, expect, it } from "vitest";
 import * as lesson01 from "../01-make-a-stream/main.js";
 import * as lesson02 from "../02-produce-data/main.js";
+import * as lesson03 from "../03-basic-consumer/main.js";
 import * as lesson04 from "../04-kcl-consumer/main.js";
 import { WORKSHOP_DIR } from "../shared/emulator.js";
 import type { ShardStats } from "../shared/limits-layer.js";
@@ -44,6 +45,11 @@ describe("lesson 04 on the local emulator", () => {
     const deadline = Date.now() + 150_000;
     while (count() < 500 && Date.now() < deadline) await new Promise((r) => setTimeout(r, 250));
     expect(count()).toBeGreaterThanOrEqual(500);
+    // While the worker polls the shard (4 reads a second), lesson 03 reads it too: the two
+    // share the shard's 5 reads a second, so some of lesson 03's calls are refused.
+    const shared = await lesson03.main(localOptions(lesson03.lesson, testEmulator.current, stream, "--limit", "10"));
+    expect(shared.unique).toBe(500);
+    expect(shared.throttled).toBeGreaterThan(0);
     const pids = spawnSync("pgrep", ["-f", `workshop-kcl-local-${stream}.properties`], { encoding: "utf8" }).stdout.trim().split("\n").map(Number).filter(Boolean);
     expect(pids.length).toBeGreaterThan(0);
     for (const pid of pids) process.kill(pid, "SIGKILL");
