@@ -50,8 +50,8 @@ describe("the lesson 05 handler", () => {
     expect(result.batchItemFailures).toEqual([{ itemIdentifier: "1001" }, { itemIdentifier: "1002" }]);
     expect(lines[0]).toBe("seen run-h #0 after 250 ms");
     expect(lines.slice(1)).toEqual([
-      "cannot process record 1001 (poison)",
-      "cannot process record 1002 (not a workshop record)",
+      "cannot process run-h #1 (poison), sequence number 1001",
+      "cannot process a record that is not a workshop record, sequence number 1002",
     ]);
   });
 

@@ -34,7 +34,8 @@ export async function handler(event: KinesisStreamEvent): Promise<KinesisStreamB
     const record = decodeRecord(Buffer.from(item.kinesis.data, "base64"));
     if (!record || record.body === POISON) {
       // Reported, not thrown: Lambda retries from this record on, not the whole batch.
-      console.log(`cannot process record ${item.kinesis.sequenceNumber} (${record ? "poison" : "not a workshop record"})`);
+      const what = record ? `${record.runId} #${record.index} (poison)` : "a record that is not a workshop record";
+      console.log(`cannot process ${what}, sequence number ${item.kinesis.sequenceNumber}`);
       batchItemFailures.push({ itemIdentifier: item.kinesis.sequenceNumber });
       continue;
     }

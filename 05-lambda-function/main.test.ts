@@ -23,7 +23,7 @@ import { mockClient } from "aws-sdk-client-mock";
 import { beforeEach, describe, expect, it } from "vitest";
 import { offlineOptions } from "../test/emulator.js";
 import { decodeRecord } from "../shared/index.js";
-import { lesson, main, rolePolicy } from "./main.js";
+import { invokeFailure, isRolePropagationError, lesson, main, rolePolicy } from "./main.js";
 
 const kinesis = mockClient(KinesisClient);
 const iam = mockClient(IAMClient);
@@ -92,6 +92,35 @@ describe("lesson 05 deploy steps (mocked AWS)", () => {
     expect(lambda.commandCalls(CreateFunctionCommand)).toHaveLength(0);
     expect(lambda.commandCalls(CreateEventSourceMappingCommand)).toHaveLength(0);
     expect(lambda.commandCalls(UpdateFunctionCodeCommand)[0]!.args[0].input.ZipFile!.byteLength).toBeGreaterThan(1000);
+  });
+});
+
+describe("what lesson 05 retries and what it reports", () => {
+  it("retries only the messages of a role Lambda cannot see yet, not a wrong role", () => {
+    const lambdaSays = (message: string) => new InvalidParameterValueException({ message, $metadata: {} });
+    expect(isRolePropagationError(lambdaSays("The role defined for the function cannot be assumed by Lambda."))).toBe(true);
+    expect(
+      isRolePropagationError(
+        lambdaSays("Cannot access stream arn:… Please ensure the role can perform the GetRecords, GetShardIterator, DescribeStream, and ListStreams Actions on your stream in IAM."),
+      ),
+    ).toBe(true);
+    expect(isRolePropagationError(lambdaSays("1 validation error detected: Value 'x' at 'role' failed to satisfy constraint"))).toBe(false);
+    expect(isRolePropagationError(lambdaSays("The role arn:aws:iam::1:role/nope does not exist"))).toBe(false);
+  });
+
+  it("a failed test invoke says the function's errorType and errorMessage, with or without a log tail", async () => {
+    lambda.on(GetFunctionCommand).resolves(active);
+    lambda.on(UpdateFunctionCodeCommand).resolves({});
+    lambda.on(UpdateFunctionConfigurationCommand).resolves({});
+    lambda.on(InvokeCommand).resolves({
+      StatusCode: 200,
+      FunctionError: "Unhandled",
+      Payload: Buffer.from(JSON.stringify({ errorType: "Runtime.ImportModuleError", errorMessage: "Cannot find module 'index'" })),
+    });
+    await expect(main(options("--count", "1"))).rejects.toThrow(
+      "the test invoke failed (Unhandled): Runtime.ImportModuleError: Cannot find module 'index'",
+    );
+    expect(invokeFailure(Buffer.from("not json"))).toBe("the function returned no error details");
   });
 });
 

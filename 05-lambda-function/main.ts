@@ -6,6 +6,7 @@
 // calls our function with batches of records, keeps the position, and retries.
 // We deploy the function (code + IAM role), connect it to the stream, put records,
 // and read the function's log lines back from CloudWatch Logs.
+import { setTimeout as sleep } from "node:timers/promises";
 import {
   type CloudWatchLogsClient,
   CreateLogGroupCommand,
@@ -97,7 +98,7 @@ export const lesson = {
       parse: (n) => wholeNumber(n, "--batch-size", 1, 10_000),
     },
     "fan-out": { type: "boolean", help: "also copy each record to a second stream, STREAM-copies" },
-    poison: { type: "boolean", help: "put one record the handler refuses, to watch retries" },
+    poison: { type: "boolean", help: "put one record the handler refuses (a batch item failure) and say what became of it" },
     timeout: { type: "string", value: "SECONDS", default: "120", help: "how long to wait for the log lines", parse: (n) => wholeNumber(n, "--timeout") },
     logs: { type: "boolean", help: "only print the function's log lines of the last 10 minutes" },
     delete: { type: "boolean", help: "delete the mapping, function, role, log group (and copies stream)" },
@@ -174,8 +175,13 @@ export function sampleEvent(streamArn: string) {
   };
 }
 
-const isRolePropagationError = (error: any) =>
-  error?.name === "InvalidParameterValueException" && /cannot be assumed|role|ensure the role/i.test(error?.message ?? "");
+/**
+ * The two messages of a role that Lambda cannot see yet (IAM is eventually consistent):
+ * CreateFunction's "cannot be assumed by Lambda", and CreateEventSourceMapping's "Please
+ * ensure the role can perform the GetRecords… actions". Any other role error is real.
+ */
+export const isRolePropagationError = (error: any) =>
+  error?.name === "InvalidParameterValueException" && /cannot be assumed by Lambda|ensure the role can perform/i.test(error?.message ?? "");
 
 export async function main(options: Options) {
   if (options.delete) return deleteEverything(options);
@@ -208,7 +214,9 @@ export async function main(options: Options) {
   let fanOutArn: string | undefined;
   if (options["fan-out"]) {
     try {
-      await kinesis.send(new CreateStreamCommand({ StreamName: names.fanOutStream, ShardCount: 1, Tags: WORKSHOP_TAGS }));
+      await kinesis.send(
+        new CreateStreamCommand({ StreamName: names.fanOutStream, ShardCount: 1, StreamModeDetails: { StreamMode: "PROVISIONED" }, Tags: WORKSHOP_TAGS }),
+      );
     } catch (error) {
       if (!(error instanceof ResourceInUseException)) throw error;
     }
@@ -342,9 +350,14 @@ export async function main(options: Options) {
   const invoked = await lambda.send(
     new InvokeCommand({ FunctionName, Payload: JSON.stringify(sampleEvent(streamArn)), LogType: "Tail" }),
   );
+  const tail = Buffer.from(invoked.LogResult ?? "", "base64").toString("utf8").trim();
   say("Test invoke, the function's log:");
-  for (const line of Buffer.from(invoked.LogResult ?? "", "base64").toString("utf8").trim().split("\n")) say(`  | ${line}`);
-  if (invoked.FunctionError) throw new WorkshopError(`the test invoke failed (${invoked.FunctionError}): see the log above`);
+  for (const line of tail.split("\n")) say(`  | ${line}`);
+  if (invoked.FunctionError) {
+    // The reply's payload says what went wrong: {"errorType": …, "errorMessage": …}.
+    const failure = invokeFailure(invoked.Payload);
+    throw new WorkshopError(`the test invoke failed (${invoked.FunctionError}): ${failure}${tail ? " (its log is above)" : ""}`);
+  }
 
   // 6. Records for the function to read, put the same way as lesson 02.
   const runId = newRunId();
@@ -358,6 +371,7 @@ export async function main(options: Options) {
   // 7. Follow the log group until every record's "seen" line has appeared (see followSeenLines below).
   const expected = options.poison ? count - 1 : count;
   const { tally, latencies } = await followSeenLines(logs, names.logGroupName, runId, expected, timeoutMs);
+  const poisonDeliveries = options.poison ? await reportPoison(logs, names.logGroupName, runId) : undefined;
 
   // 8. With --fan-out, the copies the function wrote to the second stream.
   let copies: number | undefined;
@@ -383,7 +397,48 @@ export async function main(options: Options) {
     deployed,
     mappingId,
     ...(fanOutArn ? { fanOutStream: names.fanOutStream, copies } : {}),
+    ...(poisonDeliveries === undefined ? {} : { poisonDeliveries }),
   };
+}
+
+/** "errorType: errorMessage" from a failed invoke's payload. */
+export function invokeFailure(payload: Uint8Array | undefined): string {
+  try {
+    const { errorType, errorMessage } = JSON.parse(Buffer.from(payload ?? []).toString("utf8"));
+    if (errorType || errorMessage) return `${errorType ?? "Error"}: ${errorMessage ?? ""}`.trim();
+  } catch {
+    // not JSON: fall through
+  }
+  return "the function returned no error details";
+}
+
+/**
+ * --poison: how many times the poison record reached the handler (it logs a "cannot
+ * process" line each time), waiting up to 10 s for Lambda's retries; then what AWS does.
+ */
+async function reportPoison(logs: CloudWatchLogsClient, logGroupName: string, runId: string): Promise<number> {
+  const deliveries = async () => {
+    const { events = [] } = await logs.send(
+      new FilterLogEventsCommand({ logGroupName, startTime: Date.now() - 10 * 60_000, filterPattern: `"cannot process ${runId}"` }),
+    );
+    return events.reduce((n, e) => n + (e.message?.match(new RegExp(`cannot process ${runId} #`, "g"))?.length ?? 0), 0);
+  };
+  let seen = await deliveries();
+  for (let waited = 0; waited < 10_000 && seen < 3; waited += 1000) {
+    await sleep(1000);
+    seen = await deliveries();
+  }
+  say(`The poison record (#0) reached the handler ${seen} time(s); each time the handler reported it as a batch item failure.`);
+  say(
+    seen > 1
+      ? `Here Lambda retried it ${seen - 1} time(s), from that record on.`
+      : "Here it was not retried: this target counted the reported failure as success and moved on.",
+  );
+  say(
+    "On AWS, Lambda retries the batch from the failed record on, up to MaximumRetryAttempts (2 here) more times, " +
+      "splitting a failing batch in half (BisectBatchOnFunctionError), then skips it; an on-failure destination would keep it.",
+  );
+  return seen;
 }
 
 /**
