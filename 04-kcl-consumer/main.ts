@@ -25,6 +25,7 @@ import {
   KCL_WORK_DIR,
   kclProperties,
   kinesisClient,
+  kinesisEndpointForKcl,
   percentiles,
   PROJECT_ROOT,
   RecordTally,
@@ -115,6 +116,11 @@ export async function main(options: Options) {
     { what: `DynamoDB lease table ${app}, made by the KCL`, cost: "on-demand: well under $0.01 per hour while a worker runs, pennies a month when idle" },
   ]);
 
+  // The KCL reads Kinesis over HTTP/2. An emulator that speaks only HTTP/1.1 gets a bridge in
+  // this process that speaks HTTP/2 to the KCL and HTTP/1.1 to the emulator (shared/kcl.ts).
+  const kinesisEndpoint = await kinesisEndpointForKcl(options.endpoint);
+  if (kinesisEndpoint.bridged) say(`${options.endpoint} speaks only HTTP/1.1: the KCL reads Kinesis through a bridge on ${kinesisEndpoint.endpoint}.`);
+
   // The daemon's properties (sample.properties explains each key).
   writeFileSync(
     files.properties,
@@ -124,6 +130,7 @@ export async function main(options: Options) {
       streamName: options.stream,
       region: options.region,
       endpoint: options.endpoint,
+      kinesisEndpoint: kinesisEndpoint.endpoint,
       executableName: PROCESSOR_COMMAND,
       idleTimeBetweenReadsInMillis: 250,
     }),
@@ -156,6 +163,7 @@ export async function main(options: Options) {
   const started = Date.now();
   let lastShown = -1;
   let lastNews = started;
+  let troubleSaid = false;
   try {
     for (;;) {
       count();
@@ -171,7 +179,16 @@ export async function main(options: Options) {
       if (expect !== undefined && tally.unique >= expect) break;
       if (daemon.hasExited()) {
         const when = expect === undefined ? "unexpectedly" : `before ${expect} records were processed`;
-        throw new WorkshopError(`the KCL daemon exited ${when}; last log lines: ${daemon.logTail()}`);
+        throw new WorkshopError(`the KCL daemon exited ${when}: ${daemon.firstCause()} (log: ${relative(process.cwd(), files.log)})`);
+      }
+      // The daemon does not stop on most failures: it logs them and tries again. One that
+      // keeps coming while nothing is processed is said in one line (and ends a run with --expect).
+      const trouble = tally.records === 0 ? daemon.trouble() : undefined;
+      if (trouble && !troubleSaid) {
+        const line = `the KCL daemon keeps failing: ${trouble.cause}: ${trouble.fix} (log: ${relative(process.cwd(), files.log)})`;
+        if (expect !== undefined) throw new WorkshopError(line);
+        say(`! ${line}`);
+        troubleSaid = true;
       }
       if (expect !== undefined && Date.now() - started > timeoutMs) {
         throw new WorkshopError(`only ${tally.unique} of ${expect} records were processed in ${timeoutMs / 1000} s: see ${files.log}`);
@@ -181,6 +198,7 @@ export async function main(options: Options) {
   } finally {
     process.off("SIGINT", onCtrlC);
     await daemon.stop(); // the daemon ends each lease with a final checkpoint
+    await kinesisEndpoint.close();
   }
   count();
 

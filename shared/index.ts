@@ -9,5 +9,5 @@ export * from "./records.js";
 export * from "./run.js";
 export * from "./wait.js";
 export { MINISTACK_VERSION, PROJECT_ROOT, WORKSHOP_DIR } from "./emulator.js";
-export { followJsonLines, KCL_WORK_DIR, kclProperties, startMultiLangDaemon } from "./kcl.js";
+export { followJsonLines, KCL_WORK_DIR, kclProperties, kinesisEndpointForKcl, startMultiLangDaemon } from "./kcl.js";
 export { packageLambdaHandler } from "./lambda-package.js";

@@ -5,10 +5,12 @@
 // JSON lines over stdin/stdout. The jars (about 80) are fetched once into
 // .workshop/kcl-jars with Maven, or with aws-kcl's own downloader when Maven is missing.
 import { spawn, spawnSync } from "node:child_process";
-import { closeSync, existsSync, mkdirSync, openSync, readdirSync, readFileSync, rmSync, writeFileSync } from "node:fs";
+import { closeSync, existsSync, mkdirSync, openSync, readdirSync, readFileSync, rmSync, statSync, writeFileSync } from "node:fs";
+import { connect as connectHttp2 } from "node:http2";
 import { delimiter, dirname, join } from "node:path";
 import { WorkshopError } from "./errors.js";
-import { PROJECT_ROOT, WORKSHOP_DIR } from "./emulator.js";
+import { freePort, PROJECT_ROOT, WORKSHOP_DIR } from "./emulator.js";
+import { startLimitsLayer } from "./limits-layer.js";
 import { EMULATOR_CREDENTIALS } from "./options.js";
 import { progress } from "./output.js";
 
@@ -103,6 +105,8 @@ export interface KclSettings {
   region: string;
   /** Emulator URL; undefined on aws. */
   endpoint: string | undefined;
+  /** Where the daemon reads Kinesis, when not `endpoint`: lesson 04's HTTP/2 bridge (see kinesisEndpointForKcl). */
+  kinesisEndpoint?: string;
   /** The command the daemon runs for each shard lease. */
   executableName: string;
   idleTimeBetweenReadsInMillis: number;
@@ -130,7 +134,7 @@ export function kclProperties(s: KclSettings): string {
     "parentShardPollIntervalMillis = 1000",
     "failoverTimeMillis = 10000",
   ];
-  if (s.endpoint) lines.push(`kinesisEndpoint = ${s.endpoint}`, `dynamoDBEndpoint = ${s.endpoint}`);
+  if (s.endpoint) lines.push(`kinesisEndpoint = ${s.kinesisEndpoint ?? s.endpoint}`, `dynamoDBEndpoint = ${s.endpoint}`);
   return `${lines.join("\n")}\n`;
 }
 
@@ -151,6 +155,10 @@ export interface DaemonStart {
 export interface RunningDaemon {
   pid: number;
   hasExited(): boolean;
+  /** A failure the daemon keeps logging (seen 3 times or more since it started), if any. */
+  trouble(): DaemonTrouble | undefined;
+  /** The first known cause of failure in its log since it started, else its last lines. */
+  firstCause(): string;
   /** Stop gracefully (SIGTERM: the daemon ends each lease with a final checkpoint); SIGKILL after 30 s. */
   stop(): Promise<void>;
   /** The last lines of its log, for an error message. */
@@ -162,6 +170,7 @@ export function startMultiLangDaemon(start: DaemonStart): RunningDaemon {
   const java = findJava();
   const classpath = [...ensureKclJars(), dirname(start.propertiesFile)].join(delimiter);
   const log = openSync(start.logFile, "a");
+  const logStart = statSync(start.logFile).size; // the log is appended to: this run's lines start here
   const daemon = spawn(java, ["-cp", classpath, MULTI_LANG_DAEMON, "--properties-file", start.propertiesFile], {
     stdio: ["ignore", log, log],
     env: {
@@ -194,7 +203,90 @@ export function startMultiLangDaemon(start: DaemonStart): RunningDaemon {
       clearTimeout(timer);
     },
     logTail: (lines = 3) => readFileSync(start.logFile, "utf8").trim().split("\n").slice(-lines).join(" | "),
+    trouble: () => daemonTrouble(readFileSync(start.logFile).subarray(logStart).toString("utf8")),
+    firstCause() {
+      const trouble = daemonTrouble(readFileSync(start.logFile).subarray(logStart).toString("utf8"), 1);
+      return trouble ? `${trouble.cause}: ${trouble.fix}` : `last log lines: ${this.logTail()}`;
+    },
   };
+}
+
+export interface DaemonTrouble {
+  cause: string;
+  fix: string;
+  /** How many times the log says it. */
+  seen: number;
+}
+
+/** Failures the daemon logs over and over instead of stopping, each with what to do. */
+const TROUBLES: { pattern: RegExp; cause: (m: RegExpMatchArray) => string; fix: string }[] = [
+  {
+    pattern: /Cannot run program "([^"]*)"[^\n]*?error=(\d+)/g,
+    cause: (m) => `the daemon cannot start the record processor '${m[1]}' (error ${m[2]})`,
+    fix: "check executableName in the properties file; a path with a space in it must not be split",
+  },
+  {
+    pattern: /First received frame was not SETTINGS/g,
+    cause: () => "the endpoint does not speak HTTP/2, which the KCL's Java SDK uses for Kinesis",
+    fix: "use an emulator that speaks HTTP/2 without TLS (the workshop's local target does, and so does LocalStack)",
+  },
+  {
+    pattern: /Unable to execute HTTP request: (Connection refused|[^\n(]*(?:refused|timed out|Connection reset)[^\n(]*)/g,
+    cause: (m) => `the daemon cannot reach the endpoint (${m[1]!.trim()})`,
+    fix: "check that the emulator is still running (npm run emulator:status), or your network on aws",
+  },
+  {
+    pattern: /Unable to load credentials from any of the providers/g,
+    cause: () => "the daemon finds no AWS credentials",
+    fix: "run 'aws configure' or set AWS_PROFILE before lesson 04",
+  },
+];
+
+/** The first failure that `log` mentions at least `times` times. */
+export function daemonTrouble(log: string, times = 3): DaemonTrouble | undefined {
+  let first: (DaemonTrouble & { at: number }) | undefined;
+  for (const trouble of TROUBLES) {
+    const matches = [...log.matchAll(trouble.pattern)];
+    if (matches.length < times) continue;
+    const at = matches[0]!.index ?? 0;
+    if (!first || at < first.at) first = { cause: trouble.cause(matches[0]!), fix: trouble.fix, seen: matches.length, at };
+  }
+  if (!first) return undefined;
+  const { at: _at, ...trouble } = first;
+  return trouble;
+}
+
+/** Does the endpoint answer HTTP/2 without TLS (h2c with prior knowledge), as the KCL's Java SDK asks for Kinesis? */
+export function speaksH2c(endpoint: string, timeoutMs = 2000): Promise<boolean> {
+  return new Promise((resolve) => {
+    const session = connectHttp2(endpoint);
+    const done = (answer: boolean) => {
+      session.destroy();
+      resolve(answer);
+    };
+    session.on("error", () => done(false));
+    session.setTimeout(timeoutMs, () => done(false));
+    const probe = session.request({ ":method": "GET", ":path": "/" });
+    probe.on("response", () => done(true));
+    probe.on("error", () => done(false));
+    probe.end();
+  });
+}
+
+/**
+ * Where the KCL should read Kinesis. The KCL's Java SDK speaks HTTP/2 to Kinesis (KCL 2.7.2
+ * builds that client itself; no property turns it to HTTP/1.1), so an emulator that speaks
+ * only HTTP/1.1 leaves it retrying "First received frame was not SETTINGS" forever. For such
+ * an emulator lesson 04 runs a bridge in its own process: a copy of the local target's
+ * limits layer, limits off, that takes HTTP/2 from the KCL and passes it on as HTTP/1.1.
+ */
+export async function kinesisEndpointForKcl(endpoint: string | undefined): Promise<{ endpoint: string | undefined; bridged: boolean; close(): Promise<void> }> {
+  const direct = { endpoint, bridged: false, close: async () => {} };
+  if (!endpoint || !endpoint.startsWith("http://") || (await speaksH2c(endpoint))) return direct;
+  const url = new URL(endpoint);
+  const port = await freePort();
+  const bridge = await startLimitsLayer({ port, backendHost: url.hostname, backendPort: Number(url.port || 80), limits: false });
+  return { endpoint: `http://127.0.0.1:${port}`, bridged: true, close: bridge.close };
 }
 
 /**

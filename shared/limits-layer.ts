@@ -25,6 +25,8 @@ export interface LayerSettings {
   port: number;
   /** Where MiniStack listens (on 127.0.0.1). */
   backendPort: number;
+  /** The backend's host: 127.0.0.1 (MiniStack), or another emulator's when the layer serves as lesson 04's HTTP/2 bridge. */
+  backendHost?: string;
   /** false: count, refuse nothing. */
   limits: boolean;
 }
@@ -73,6 +75,7 @@ const MAX_ITERATORS = 100_000;
 
 export function startLimitsLayer(settings: LayerSettings): Promise<{ server: Server; close(): Promise<void> }> {
   const agent = new Agent({ keepAlive: true, maxSockets: 256 });
+  const backendHost = settings.backendHost ?? "127.0.0.1";
   const streams = new Map<string, Promise<StreamInfo | undefined>>();
   const meters = new Map<string, ShardMeters>();
   const iterators = new Map<string, IteratorPlace>();
@@ -95,13 +98,14 @@ export function startLimitsLayer(settings: LayerSettings): Promise<{ server: Ser
       if (value === undefined || name.startsWith(":") || HOP_HEADERS.has(name)) continue;
       headers[name] = value;
     }
-    headers.host = String(req.headers.host ?? req.headers[":authority"] ?? `127.0.0.1:${settings.port}`);
+    // MiniStack sees the address its clients used (it builds URLs from it); another emulator, its own.
+    headers.host = settings.backendHost ? `${settings.backendHost}:${settings.backendPort}` : String(req.headers.host ?? req.headers[":authority"] ?? `127.0.0.1:${settings.port}`);
     if (body) {
       headers["content-length"] = String(body.length);
       delete headers["accept-encoding"]; // the layer reads these replies
     }
     return new Promise((resolve, reject) => {
-      const upstream = request({ host: "127.0.0.1", port: settings.backendPort, method: req.method, path: req.url, headers, agent }, resolve);
+      const upstream = request({ host: backendHost, port: settings.backendPort, method: req.method, path: req.url, headers, agent }, resolve);
       upstream.on("error", reject);
       if (body) upstream.end(body);
       else (req as IncomingMessage).pipe(upstream);
@@ -114,7 +118,7 @@ export function startLimitsLayer(settings: LayerSettings): Promise<{ server: Ser
     const reply = await new Promise<IncomingMessage>((resolve, reject) => {
       const call = request(
         {
-          host: "127.0.0.1",
+          host: backendHost,
           port: settings.backendPort,
           method: "POST",
           path: "/",
