@@ -28,14 +28,14 @@ export interface Check {
   fix?: string;
 }
 
-const MIN_NODE = [20, 11] as const;
-
+/** Node.js 22 and 24 are the supported releases; 20 still runs the workshop, but reached end of life on 2026-04-30. */
 export function checkNode(version = process.versions.node): Check {
   const [major = 0, minor = 0] = version.split(".").map(Number);
-  const ok = major > MIN_NODE[0] || (major === MIN_NODE[0] && minor >= MIN_NODE[1]);
-  return ok
-    ? { ok, what: `Node.js ${version}` }
-    : { ok, what: `Node.js ${version} is too old`, fix: `install Node.js ${MIN_NODE.join(".")} or newer (20 LTS or 22 LTS)` };
+  if (major >= 22) return { ok: true, what: `Node.js ${version}` };
+  if (major === 20 && minor >= 11) {
+    return { ok: undefined, what: `Node.js ${version} reached end of life on 2026-04-30`, fix: "it still runs the workshop; install Node.js 22 or 24 (LTS)" };
+  }
+  return { ok: false, what: `Node.js ${version} is too old`, fix: "install Node.js 22 or 24 (LTS)" };
 }
 
 /** The shared credentials file must be readable by you alone: it holds a secret key. */

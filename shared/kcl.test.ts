@@ -2,7 +2,7 @@ import { appendFileSync, mkdtempSync, writeFileSync } from "node:fs";
 import { tmpdir } from "node:os";
 import { join } from "node:path";
 import { describe, expect, it } from "vitest";
-import { daemonTrouble, followJsonLines } from "./kcl.js";
+import { daemonTrouble, followJsonLines, kclProperties } from "./kcl.js";
 
 describe("followJsonLines", () => {
   it("returns each complete line once, and keeps a half-written line for the next call", () => {
@@ -43,7 +43,48 @@ describe("daemonTrouble", () => {
     });
   });
 
+  it("names what a record processor that failed wrote, not the daemon's shutdown stack", () => {
+    const log = [
+      "2026-11-26 10:02:49,902 [multi-lang-daemon-0001] ERROR s.a.k.multilang.DrainChildSTDERRTask [NONE] - Received error line from subprocess [[processor 1] initialize: leased shardId-000000000000, resuming after TRIM_HORIZON] for shard shardId-000000000000 ",
+      "2026-11-26 10:02:49,902 [multi-lang-daemon-0001] ERROR s.a.k.multilang.DrainChildSTDERRTask [NONE] - Received error line from subprocess [Error: crashing on record #10 (--crash-on)] for shard shardId-000000000000 ",
+      "2026-11-26 10:02:49,924 [Thread-1] ERROR s.a.k.multilang.MultiLangDaemon [NONE] - Encountered an error during shutdown. ",
+      "java.util.concurrent.TimeoutException: null",
+    ].join("\n");
+    expect(daemonTrouble(log, 1)?.cause).toBe('a record processor failed with "Error: crashing on record #10 (--crash-on)"');
+  });
+
   it("finds nothing in a healthy log", () => {
     expect(daemonTrouble("2026-11-26 INFO s.a.k.coordinator.Scheduler - Initialization complete\n", 1)).toBeUndefined();
+  });
+});
+
+describe("the daemon's properties", () => {
+  it("spell every key the way the KCL reads it (keys are case-sensitive; unknown ones are ignored)", () => {
+    const text = kclProperties({
+      applicationName: "app",
+      workerId: "worker-1",
+      streamName: "s",
+      region: "us-east-1",
+      endpoint: "http://127.0.0.1:4599",
+      executableName: "tsx processor.ts",
+      idleTimeBetweenReadsInMillis: 250,
+    });
+    const keys = Object.fromEntries(text.trim().split("\n").map((l) => l.split(" = ") as [string, string]));
+    expect(keys).toMatchObject({
+      retrievalMode: "POLLING",
+      metricsLevel: "NONE",
+      initialPositionInStream: "TRIM_HORIZON",
+      idleTimeBetweenReadsInMillis: "250",
+      kinesisEndpoint: "http://127.0.0.1:4599",
+      dynamoDBEndpoint: "http://127.0.0.1:4599",
+      AWSCredentialsProvider: "DefaultCredentialsProvider",
+      applicationName: "app",
+      workerId: "worker-1",
+    });
+  });
+
+  it("name no endpoint on aws", () => {
+    const text = kclProperties({ applicationName: "a", workerId: "w", streamName: "s", region: "eu-west-1", endpoint: undefined, executableName: "x", idleTimeBetweenReadsInMillis: 250 });
+    expect(text).not.toMatch(/Endpoint/);
   });
 });

@@ -226,6 +226,11 @@ const TROUBLES: { pattern: RegExp; cause: (m: RegExpMatchArray) => string; fix: 
     fix: "check executableName in the properties file; a path with a space in it must not be split",
   },
   {
+    pattern: /Received error line from subprocess \[((?:\w*Error|\w*Exception)\b[^\]]*)\]/g,
+    cause: (m) => `a record processor failed with "${m[1]}"`,
+    fix: "the daemon stops when a processor exits; fix record-processor.ts, or leave out --crash-on",
+  },
+  {
     pattern: /First received frame was not SETTINGS/g,
     cause: () => "the endpoint does not speak HTTP/2, which the KCL's Java SDK uses for Kinesis",
     fix: "use an emulator that speaks HTTP/2 without TLS (the workshop's local target does, and so does LocalStack)",

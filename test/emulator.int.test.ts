@@ -3,7 +3,11 @@
 import { createServer, type Server } from "node:http";
 import { CreateStreamCommand, ListStreamsCommand } from "@aws-sdk/client-kinesis";
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
-import { emulatorPid, findRunningEmulator, startEmulator, stopEmulator } from "../shared/emulator.js";
+import { mkdtempSync, rmSync, symlinkSync } from "node:fs";
+import { tmpdir } from "node:os";
+import { join } from "node:path";
+import { emulatorPid, findRunningEmulator, layerPid, startEmulator, stopEmulator, WORKSHOP_DIR } from "../shared/emulator.js";
+import { runCli } from "./cli.js";
 import { closeClients, kinesisClient } from "../shared/index.js";
 import { freePort, useTestEmulator, type TestEmulator } from "./emulator.js";
 
@@ -46,4 +50,35 @@ describe("a port taken by another server", () => {
       `port ${port} answers, but it is not MiniStack: stop that server, or pick another port with WORKSHOP_LOCAL_PORT=4600`,
     );
   });
+});
+
+describe("an emulator that died without saving", () => {
+  it("is started again, and the next lesson says what was lost and which lesson to run again", async () => {
+    // A workshop folder of its own (MiniStack's install shared by a link), on a port of its own.
+    const dir = mkdtempSync(join(tmpdir(), "workshop-killed-"));
+    symlinkSync(join(WORKSHOP_DIR, "venv"), join(dir, "venv"));
+    const port = await freePort();
+    const env = { WORKSHOP_DIR: dir, WORKSHOP_LOCAL_PORT: String(port) };
+    const paths = { port, stateDir: join(dir, "emulator-state"), pidFile: join(dir, `emulator-${port}.pid`), logFile: join(dir, `emulator-${port}.log`) };
+    try {
+      const made = await runCli("01-make-a-stream/main.ts", ["--stream", "doomed"], env);
+      expect(made.code).toBe(0);
+      // The laptop's lid closes hard: both processes end without a chance to save.
+      for (const pid of [emulatorPid(paths), layerPid(paths)]) process.kill(pid!, "SIGKILL");
+      await new Promise((resolve) => setTimeout(resolve, 300));
+
+      const next = await runCli("02-produce-data/main.ts", ["--stream", "doomed"], env);
+      expect(next.stdout).toMatch(/^! The local emulator had stopped without saving .*Run the lessons again from 01\.$/m);
+      expect(next.stderr).toMatch(/stream doomed not found on local: run lesson 01 first/);
+      expect(next.code).toBe(1);
+
+      // Stopped cleanly this time: the next start says nothing of the kind.
+      expect(await stopEmulator(paths)).toBe(true);
+      const again = await runCli("01-make-a-stream/main.ts", ["--stream", "kept"], env);
+      expect(again.stdout).not.toMatch(/stopped without saving/);
+    } finally {
+      await stopEmulator(paths);
+      rmSync(dir, { recursive: true, force: true });
+    }
+  }, 120_000);
 });

@@ -16,71 +16,7 @@ import { describe, expect, it } from "vitest";
 import { stopEmulator, PROJECT_ROOT, WORKSHOP_DIR } from "../shared/emulator.js";
 import { runShell, stopCliRuns } from "./cli.js";
 import { startTestEmulator } from "./emulator.js";
-
-export interface TryItCommand {
-  command: string;
-  promised: string[];
-}
-export interface TryItBlock {
-  line: number;
-  commands: TryItCommand[];
-  skip?: string;
-}
-
-/** Read a questions.md into its setup commands and its try-it blocks. */
-export function parseTryIts(markdown: string): { setup: string[]; blocks: TryItBlock[] } {
-  const setup: string[] = [];
-  const blocks: TryItBlock[] = [];
-  let skip: string | undefined;
-  let block: TryItBlock | undefined;
-  let indent = 0;
-  for (const [i, raw] of markdown.split("\n").entries()) {
-    if (!block) {
-      const comment = /^\s*<!-- try-it (setup|skip): (.+?) -->\s*$/.exec(raw);
-      if (comment?.[1] === "setup") setup.push(comment[2]!);
-      else if (comment?.[1] === "skip") skip = comment[2];
-      const open = /^(\s*)```console\s*$/.exec(raw);
-      if (open) {
-        block = { line: i + 1, commands: [], ...(skip ? { skip } : {}) };
-        indent = open[1]!.length;
-        skip = undefined;
-      }
-      continue;
-    }
-    if (/^\s*```\s*$/.test(raw)) {
-      blocks.push(block);
-      block = undefined;
-      continue;
-    }
-    const line = raw.slice(indent).replace(/\s{2,}#.*$/, ""); // a trailing "   # comment" is for the reader
-    if (line.startsWith("$ ")) block.commands.push({ command: line.slice(2), promised: [] });
-    else if (line.trim() !== "") block.commands.at(-1)?.promised.push(line.trim());
-  }
-  return { setup, blocks };
-}
-
-/** A promised line as a pattern: … and ... match anything, runs of spaces any spacing. */
-export function promisedPattern(line: string, port: number): RegExp {
-  const escaped = line
-    .replaceAll("127.0.0.1:4599", `127.0.0.1:${port}`)
-    .replace(/[.*+?^${}()|[\]\\]/g, "\\$&")
-    .replace(/…|\\\.\\\.\\\./g, ".*")
-    .replace(/\s+/g, "\\s+");
-  return new RegExp(`^${escaped}$`);
-}
-
-/** The promised lines, in order, each matched by some later line of the output; the first that is not, if any. */
-export function firstMissing(output: string, promised: string[], port: number): string | undefined {
-  const lines = output.split("\n").map((l) => l.trim());
-  let at = 0;
-  for (const line of promised) {
-    const pattern = promisedPattern(line, port);
-    const found = lines.findIndex((l, i) => i >= at && pattern.test(l));
-    if (found < 0) return line;
-    at = found + 1;
-  }
-  return undefined;
-}
+import { firstMissing, parseTryIts } from "./try-its.js";
 
 /**
  * A folder that looks like the project to a student's shell (the lessons, shared/,
@@ -98,23 +34,6 @@ function studentFolder(): string {
 }
 
 const FILES = ["01-make-a-stream", "02-produce-data", "03-basic-consumer", "04-kcl-consumer", "05-lambda-function"];
-
-describe("questions.md: how the try-it blocks are read", () => {
-  it("splits commands from promised lines, reads setup and skip notes, and matches … as anything", () => {
-    const { setup, blocks } = parseTryIts(
-      ["<!-- try-it setup: npx tsx a.ts -->", "```console", "$ x --json | tail -n 1", '{"n":1,…}      # one', "$ y", "```", "<!-- try-it skip: needs two terminals -->", "  ```console", "  $ z", "  ```"].join("\n"),
-    );
-    expect(setup).toEqual(["npx tsx a.ts"]);
-    expect(blocks).toEqual([
-      { line: 2, commands: [{ command: "x --json | tail -n 1", promised: ['{"n":1,…}'] }, { command: "y", promised: [] }] },
-      { line: 8, skip: "needs two terminals", commands: [{ command: "z", promised: [] }] },
-    ]);
-    expect(firstMissing('noise\n{"n":1,"m":2}\n', ['{"n":1,…}'], 4599)).toBeUndefined();
-    expect(firstMissing('{"n":2}', ['{"n":1,…}'], 4599)).toBe('{"n":1,…}');
-    expect(firstMissing("b\na", ["a", "b"], 4599)).toBe("b"); // order matters
-    expect(firstMissing("▶ endpoint http://127.0.0.1:5123", ["▶ endpoint http://127.0.0.1:4599"], 5123)).toBeUndefined();
-  });
-});
 
 describe("questions.md: every try-it command does what the answer says", () => {
   it.each(FILES)("%s/questions.md", async (lesson) => {
