@@ -14,7 +14,6 @@
 import { existsSync, mkdirSync, writeFileSync } from "node:fs";
 import { setTimeout as sleep } from "node:timers/promises";
 import { join, relative } from "node:path";
-import { fileURLToPath } from "node:url";
 import { DescribeTableCommand, ResourceNotFoundException, ScanCommand, type DynamoDBClient } from "@aws-sdk/client-dynamodb";
 import { DescribeStreamSummaryCommand } from "@aws-sdk/client-kinesis";
 import {
@@ -26,8 +25,8 @@ import {
   kclProperties,
   kinesisClient,
   kinesisEndpointForKcl,
+  nodeCommandLine,
   percentiles,
-  PROJECT_ROOT,
   RecordTally,
   runLesson,
   say,
@@ -51,8 +50,11 @@ export const lesson = {
 };
 export type Options = LessonOptions<typeof lesson.flags>;
 
-/** The command the daemon runs for each shard lease: our processor, run by tsx. */
-const PROCESSOR_COMMAND = `${join(PROJECT_ROOT, "node_modules", ".bin", "tsx")} ${fileURLToPath(new URL("./record-processor.ts", import.meta.url))}`;
+/**
+ * The command the daemon runs for each shard lease: our processor, run by Node with tsx.
+ * The daemon splits it on spaces, so it holds no absolute path (see nodeCommandLine).
+ */
+const PROCESSOR_COMMAND = nodeCommandLine(["04-kcl-consumer", "record-processor.ts"]);
 
 /** The KCL names its DynamoDB lease table after the application. */
 export const applicationName = (options: Pick<Options, "target" | "stream">) => `workshop-kcl-${options.target}-${options.stream}`;

@@ -66,7 +66,8 @@ const info = (line: string) => process.stderr.write(`… ${line}\n`);
 function runWorkshop(endpoint: string, stream: string): Promise<{ seconds: number; table: any }> {
   return new Promise((resolve, reject) => {
     const started = performance.now();
-    const child = spawn(join(PROJECT_ROOT, "node_modules", ".bin", "tsx"), [join(PROJECT_ROOT, "scripts", "start.ts"), "--endpoint", endpoint, "--stream", stream, "--json"], {
+    // Node itself with tsx, from the project folder: no .bin shim, and no path that a space could split.
+    const child = spawn(process.execPath, ["--import", "tsx", join("scripts", "start.ts"), "--endpoint", endpoint, "--stream", stream, "--json"], {
       cwd: PROJECT_ROOT,
       env: { ...process.env, WORKSHOP_QUIET: "1" },
       stdio: ["ignore", "pipe", "inherit"],

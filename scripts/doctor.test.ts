@@ -1,5 +1,7 @@
 import { describe, expect, it } from "vitest";
-import { checkNode } from "./doctor.js";
+import { pythonFix } from "../shared/emulator.js";
+import { javaFix } from "../shared/kcl.js";
+import { checkNode, checkPlatform } from "./doctor.js";
 
 describe("the doctor's Node.js check", () => {
   it("passes 22 and 24, warns on 20 (end of life), fails anything older", () => {
@@ -8,5 +10,25 @@ describe("the doctor's Node.js check", () => {
     expect(checkNode("20.20.2")).toMatchObject({ ok: undefined, what: "Node.js 20.20.2 reached end of life on 2026-04-30" });
     expect(checkNode("18.20.0")).toMatchObject({ ok: false, fix: "install Node.js 22 or 24 (LTS)" });
     expect(checkNode("20.9.0").ok).toBe(false);
+  });
+});
+
+describe("the doctor's fixes, system by system", () => {
+  it("tells a Mac user that Apple's python3 (3.9) is too old and how to get 3.10+, and how to get Java", () => {
+    expect(pythonFix("darwin")).toMatch(/brew install python@3\.12.*macOS's own python3 is 3\.9/);
+    expect(javaFix("darwin")).toMatch(/brew install openjdk@17/);
+  });
+
+  it("gives Windows and Linux their own install commands", () => {
+    expect(pythonFix("win32")).toMatch(/winget install Python\.Python\.3\.12/);
+    expect(javaFix("win32")).toMatch(/winget install Microsoft\.OpenJDK\.17/);
+    expect(pythonFix("linux")).toMatch(/apt-get install python3 python3-venv/);
+    expect(javaFix("linux")).toMatch(/apt-get install openjdk-17-jre-headless/);
+  });
+
+  it("points Windows users to WSL, and says nothing of the kind elsewhere", () => {
+    expect(checkPlatform("win32")).toMatchObject({ ok: undefined, fix: expect.stringMatching(/WSL/) });
+    expect(checkPlatform("linux")).toBeUndefined();
+    expect(checkPlatform("darwin")).toBeUndefined();
   });
 });

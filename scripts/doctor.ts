@@ -8,8 +8,9 @@ import { existsSync, statSync } from "node:fs";
 import { homedir } from "node:os";
 import { join } from "node:path";
 import { howToStart } from "../shared/errors.js";
-import { findRunningEmulator, installedVersion, MINISTACK_VERSION, probePython, PYTHON_FIX } from "../shared/emulator.js";
-import { JAVA_FIX, kclJarsInstalled, kclVersion, probeJava } from "../shared/kcl.js";
+import { findRunningEmulator, installedVersion, MINISTACK_VERSION, probePython, pythonFix } from "../shared/emulator.js";
+import { javaFix, kclJarsInstalled, kclVersion, probeJava } from "../shared/kcl.js";
+import { currentPlatform, type Platform } from "../shared/platform.js";
 import { defineFlags, type TargetOptions } from "../shared/options.js";
 import { runScript } from "../shared/run.js";
 import { awsAccount, endpointAnswers } from "../shared/target.js";
@@ -56,7 +57,7 @@ export function checkCredentialsFile(target: string, env: NodeJS.ProcessEnv = pr
 
 export function checkJava(): Check {
   const java = probeJava();
-  if (!java.version) return { ok: false, what: `no Java found as '${java.command}' (lesson 04 runs the KCL daemon on it)`, fix: JAVA_FIX };
+  if (!java.version) return { ok: false, what: `no Java found as '${java.command}' (lesson 04 runs the KCL daemon on it)`, fix: javaFix() };
   const jars = kclJarsInstalled()
     ? `, KCL ${kclVersion()} jars in .workshop/kcl-jars`
     : "; the KCL jars are fetched on lesson 04's first run (or now: npm run kcl:install)";
@@ -74,7 +75,17 @@ export function checkPython(target: string): Check {
   }
   const found = python.version ? `Python ${python.version} is too old` : `no Python found as '${python.command}'`;
   // Only the local target runs an emulator of ours.
-  return { ok: target === "local" ? false : undefined, what: `${found} (the local emulator needs 3.10+)`, fix: PYTHON_FIX };
+  return { ok: target === "local" ? false : undefined, what: `${found} (the local emulator needs 3.10+)`, fix: pythonFix() };
+}
+
+/** Linux and macOS run the workshop natively; on Windows, WSL is the tried way. */
+export function checkPlatform(platform: Platform = currentPlatform()): Check | undefined {
+  if (platform !== "win32") return undefined;
+  return {
+    ok: undefined,
+    what: "Windows (native): lessons 01–05 are written to run here, but it is not a supported system yet",
+    fix: "if a lesson fails, run the workshop in WSL (Ubuntu): wsl --install, then clone and npm install there",
+  };
 }
 
 export async function checkEndpoint(options: TargetOptions): Promise<Check> {
@@ -105,7 +116,9 @@ export async function checkEndpoint(options: TargetOptions): Promise<Check> {
 }
 
 export async function runChecks(options: TargetOptions): Promise<Check[]> {
+  const platform = checkPlatform();
   return [
+    ...(platform ? [platform] : []),
     checkNode(),
     checkCredentialsFile(options.target),
     checkJava(),

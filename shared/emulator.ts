@@ -15,6 +15,7 @@ import { setTimeout as sleep } from "node:timers/promises";
 import { WorkshopError } from "./errors.js";
 import type { LayerStatus } from "./limits-layer.js";
 import { limitsSetting, localPort } from "./options.js";
+import { commandLineOf, currentPlatform, defaultPython, stopProcessTree, venvPython, type Platform } from "./platform.js";
 import { progress } from "./output.js";
 
 /** The exact MiniStack release the workshop is written and tested against. */
@@ -24,7 +25,7 @@ export const PROJECT_ROOT = resolve(dirname(fileURLToPath(import.meta.url)), "..
 /** Everything the workshop installs or keeps for itself: .workshop (git-ignored), or WORKSHOP_DIR. */
 export const WORKSHOP_DIR = process.env.WORKSHOP_DIR ? resolve(process.env.WORKSHOP_DIR) : join(PROJECT_ROOT, ".workshop");
 const VENV_DIR = join(WORKSHOP_DIR, "venv");
-const VENV_PYTHON = join(VENV_DIR, process.platform === "win32" ? "Scripts/python.exe" : "bin/python");
+const VENV_PYTHON = venvPython(VENV_DIR);
 
 const LIMITS_LAYER = join(PROJECT_ROOT, "shared", "limits-layer.ts");
 
@@ -86,7 +87,7 @@ export async function healthOf(port: number, timeoutMs = 1000): Promise<Health |
 
 /** The Python the virtualenv is built with (WORKSHOP_PYTHON, else python3), and its version if it runs. */
 export function probePython(): { command: string; version?: string; supported: boolean } {
-  const command = process.env.WORKSHOP_PYTHON || (process.platform === "win32" ? "python" : "python3");
+  const command = process.env.WORKSHOP_PYTHON || defaultPython();
   const probe = spawnSync(command, ["-c", "import sys; print('%d.%d' % sys.version_info[:2])"], { encoding: "utf8" });
   if (probe.error || probe.status !== 0) return { command, supported: false };
   const version = probe.stdout.trim();
@@ -95,14 +96,21 @@ export function probePython(): { command: string; version?: string; supported: b
 }
 
 /** What to do when there is no Python 3.10+: said by the emulator and by npm run doctor. */
-export const PYTHON_FIX =
-  "install Python 3.10 or newer (or point WORKSHOP_PYTHON at one), or use another emulator with --target localstack, or AWS with --target aws";
+export function pythonFix(platform: Platform = currentPlatform()): string {
+  const install = {
+    // Apple's Command Line Tools bring a python3 that is 3.9: too old.
+    darwin: "install Python 3.10 or newer with Homebrew (brew install python@3.12) or from python.org (macOS's own python3 is 3.9)",
+    win32: "install Python 3.10 or newer from python.org or with winget install Python.Python.3.12",
+    linux: "install Python 3.10 or newer (for example apt-get install python3 python3-venv)",
+  }[platform];
+  return `${install}, or point WORKSHOP_PYTHON at one; or use another emulator with --target localstack, or AWS with --target aws`;
+}
 
 function findPython(): string {
   const python = probePython();
   if (!python.supported) {
     const found = python.version ? `found ${python.version}` : "none found";
-    throw new WorkshopError(`the local emulator needs Python 3.10 or newer (${found} as '${python.command}'): ${PYTHON_FIX}`);
+    throw new WorkshopError(`the local emulator needs Python 3.10 or newer (${found} as '${python.command}'): ${pythonFix()}`);
   }
   return python.command;
 }
@@ -280,8 +288,7 @@ function livePid(pidFile: string, mark: string): number | undefined {
   if (!existsSync(pidFile)) return undefined;
   const pid = Number(readFileSync(pidFile, "utf8").trim());
   if (!Number.isInteger(pid) || pid <= 0) return undefined;
-  const ps = spawnSync("ps", ["-p", String(pid), "-o", "command="], { encoding: "utf8" });
-  return ps.status === 0 && ps.stdout.includes(mark) ? pid : undefined;
+  return commandLineOf(pid)?.includes(mark) ? pid : undefined;
 }
 
 /** MiniStack's PID from our pid file, if that process is alive and is MiniStack. */
@@ -290,9 +297,9 @@ export const emulatorPid = (paths: EmulatorPaths = defaultEmulatorPaths()) => li
 /** The limits layer's PID, if it is alive. */
 export const layerPid = (paths: EmulatorPaths = defaultEmulatorPaths()) => livePid(layerFiles(paths).pidFile, "limits-layer");
 
-/** SIGTERM, then wait up to 15 s for the process to end (SIGKILL after that). */
+/** SIGTERM (Windows: taskkill of its tree), then wait up to 15 s for the process to end (SIGKILL after that). */
 async function endProcess(pid: number): Promise<void> {
-  process.kill(pid, "SIGTERM");
+  stopProcessTree(pid, "SIGTERM");
   for (let waited = 0; waited < 15_000; waited += 50) {
     try {
       process.kill(pid, 0);
@@ -301,7 +308,7 @@ async function endProcess(pid: number): Promise<void> {
     }
     await sleep(50);
   }
-  process.kill(pid, "SIGKILL");
+  stopProcessTree(pid, "SIGKILL");
 }
 
 /** Stop the limits layer alone (MiniStack keeps running): for turning the limits on or off. */

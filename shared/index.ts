@@ -11,3 +11,4 @@ export * from "./wait.js";
 export { MINISTACK_VERSION, PROJECT_ROOT, WORKSHOP_DIR } from "./emulator.js";
 export { followJsonLines, KCL_WORK_DIR, kclProperties, kinesisEndpointForKcl, startMultiLangDaemon } from "./kcl.js";
 export { packageLambdaHandler } from "./lambda-package.js";
+export { nodeCommandLine } from "./platform.js";

@@ -13,6 +13,7 @@ import { freePort, PROJECT_ROOT, WORKSHOP_DIR } from "./emulator.js";
 import { startLimitsLayer } from "./limits-layer.js";
 import { EMULATOR_CREDENTIALS } from "./options.js";
 import { progress } from "./output.js";
+import { currentPlatform, stopProcessTree, type Platform } from "./platform.js";
 
 const AWS_KCL_DIR = join(PROJECT_ROOT, "node_modules", "aws-kcl");
 export const KCL_JAR_DIR = join(WORKSHOP_DIR, "kcl-jars");
@@ -34,12 +35,19 @@ export function probeJava(): { command: string; version?: string } {
 }
 
 /** What to do when there is no Java: said by lesson 04 and by npm run doctor. */
-export const JAVA_FIX = "install a JDK 11 or newer (for example apt-get install openjdk-17-jre-headless) or set JAVA_HOME";
+export function javaFix(platform: Platform = currentPlatform()): string {
+  const install = {
+    darwin: "install a JDK 11 or newer, for example with Homebrew (brew install openjdk@17, then the symlink its note gives)",
+    win32: "install a JDK 11 or newer, for example with winget install Microsoft.OpenJDK.17",
+    linux: "install a JDK 11 or newer (for example apt-get install openjdk-17-jre-headless)",
+  }[platform];
+  return `${install}, or set JAVA_HOME to one`;
+}
 
 /** The java to run the daemon with; a one-line error when there is none. */
 export function findJava(): string {
   const java = probeJava();
-  if (!java.version) throw new WorkshopError(`lesson 04 needs Java to run the KCL daemon and found none ('${java.command}'): ${JAVA_FIX}`);
+  if (!java.version) throw new WorkshopError(`lesson 04 needs Java to run the KCL daemon and found none ('${java.command}'): ${javaFix()}`);
   return java.command;
 }
 
@@ -172,6 +180,8 @@ export function startMultiLangDaemon(start: DaemonStart): RunningDaemon {
   const log = openSync(start.logFile, "a");
   const logStart = statSync(start.logFile).size; // the log is appended to: this run's lines start here
   const daemon = spawn(java, ["-cp", classpath, MULTI_LANG_DAEMON, "--properties-file", start.propertiesFile], {
+    // The processor's command line (executableName) is relative to the project folder.
+    cwd: PROJECT_ROOT,
     stdio: ["ignore", log, log],
     env: {
       ...process.env,
@@ -197,8 +207,8 @@ export function startMultiLangDaemon(start: DaemonStart): RunningDaemon {
     hasExited: () => exited,
     async stop() {
       if (exited) return;
-      daemon.kill("SIGTERM");
-      const timer = setTimeout(() => daemon.kill("SIGKILL"), 30_000);
+      stopProcessTree(daemon.pid!, "SIGTERM");
+      const timer = setTimeout(() => stopProcessTree(daemon.pid!, "SIGKILL"), 30_000);
       await exit;
       clearTimeout(timer);
     },
