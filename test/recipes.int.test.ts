@@ -36,7 +36,17 @@ describe("the GitHub workflow", () => {
     expect(text).toContain("secrets.LOCALSTACK_AUTH_TOKEN");
     expect(text).toContain("WORKSHOP_TARGET=localstack");
     expect(text).toContain("WORKSHOP_TARGET=local\"");
-    expect(text).toMatch(/path: \.workshop\/kcl-jars/);
+    expect(text).toMatch(/path: work space\/\.workshop\/kcl-jars/);
+  });
+
+  it("runs the lessons on Linux, macOS and Windows, on Node 22 and 24, from a folder with a space in its name", () => {
+    const text = readFileSync(WORKFLOW, "utf8");
+    expect(text).toContain("os: [ubuntu-24.04, macos-15, windows-2025]");
+    expect(text).toContain("node: [22, 24]");
+    expect(text).toContain("working-directory: work space");
+    // Only Windows may fail without failing the workflow: the README calls it unsupported.
+    expect(text.match(/continue-on-error: .*/g)).toEqual(["continue-on-error: ${{ matrix.os == 'windows-2025' }}"]);
+    expect(readFileSync(join(PROJECT_ROOT, "README.md"), "utf8")).toMatch(/Windows \(native\)[^|]*\|[^|]*not supported/);
   });
 });
 
