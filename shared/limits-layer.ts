@@ -36,6 +36,26 @@ export interface ShardStats extends ShardTotals {
   region: string;
   stream: string;
   shardId: string;
+  /** The newest record stored in the shard through the layer. */
+  lastSequenceNumber?: string;
+}
+
+/** A record the layer passed on to MiniStack and saw stored. */
+export interface RecentRecord {
+  at: number;
+  shardId: string;
+  partitionKey: string;
+  sequenceNumber: string;
+  /** The first bytes of its data, as text where they are printable. */
+  dataStart: string;
+}
+
+/** GET /_workshop/stats: what the layer counted, and the last records of each stream ("region/stream"). */
+export interface LayerStats {
+  limits: boolean;
+  at: number;
+  shards: ShardStats[];
+  recent: Record<string, RecentRecord[]>;
 }
 
 /** What GET /_workshop/layer answers: how the launcher and the banner recognise the layer. */
@@ -71,6 +91,14 @@ const METERED = new Set(["PutRecord", "PutRecords", "GetRecords", "GetShardItera
 /** Headers that belong to one hop (and that HTTP/2 forbids). */
 const HOP_HEADERS = new Set(["connection", "keep-alive", "transfer-encoding", "upgrade", "proxy-connection", "http2-settings", "te", "host"]);
 const STREAM_MAP_TTL_MS = 5000;
+const RECENT_RECORDS = 50;
+
+/** The first 60 bytes of a record's data: as text when printable, else as hex. */
+function preview(base64Data: string | undefined): string {
+  const bytes = Buffer.from(base64Data ?? "", "base64").subarray(0, 60);
+  const text = bytes.toString("utf8");
+  return /^[\x20-\x7e\u00a0-\uffff\t]*$/.test(text) && !text.includes("\ufffd") ? text : `0x${bytes.toString("hex")}`;
+}
 const MAX_ITERATORS = 100_000;
 
 export function startLimitsLayer(settings: LayerSettings): Promise<{ server: Server; close(): Promise<void> }> {
@@ -79,6 +107,9 @@ export function startLimitsLayer(settings: LayerSettings): Promise<{ server: Ser
   const streams = new Map<string, Promise<StreamInfo | undefined>>();
   const meters = new Map<string, ShardMeters>();
   const iterators = new Map<string, IteratorPlace>();
+  /** The last records stored, per "region/stream", and each shard's newest sequence number: for npm run view. */
+  const recent = new Map<string, RecentRecord[]>();
+  const lastSequence = new Map<string, string>();
 
   const metersFor = (key: string) => {
     let m = meters.get(key);
@@ -228,7 +259,11 @@ export function startLimitsLayer(settings: LayerSettings): Promise<{ server: Ser
       if (shard && !metersFor(`${streamKey}/${shard.shardId}`).admitWrite(recordBytes(input.Data, input.PartitionKey))) {
         return send(res, throttledReply(shard.shardId, name, stream.account));
       }
-      return relay(await forward(req, body), res);
+      const reply = await forward(req, body);
+      if (reply.statusCode !== 200) return relay(reply, res);
+      const text = await readAll(reply);
+      noteStored(streamKey, [input], [JSON.parse(text.toString("utf8"))]);
+      return send(res, { status: 200, headers: pickHeaders(reply.headers), body: text });
     }
 
     // PutRecords: each entry is admitted or refused on its own shard. The accepted ones go
@@ -241,26 +276,40 @@ export function startLimitsLayer(settings: LayerSettings): Promise<{ server: Ser
       if (!shard || metersFor(`${streamKey}/${shard.shardId}`).admitWrite(recordBytes(entry.Data, entry.PartitionKey))) accepted.push(position);
       else results[position] = throttledEntry(shard.shardId, name, stream.account);
     });
-    if (accepted.length === entries.length) return relay(await forward(req, body), res);
     let failed = entries.length - accepted.length;
     let headers: Record<string, string | string[]> = { "content-type": "application/x-amz-json-1.1" };
     if (accepted.length > 0) {
-      const reply = await forward(req, Buffer.from(JSON.stringify({ ...input, Records: accepted.map((p) => entries[p]) })));
+      const onward = accepted.length === entries.length ? body : Buffer.from(JSON.stringify({ ...input, Records: accepted.map((p) => entries[p]) }));
+      const reply = await forward(req, onward);
       if (reply.statusCode !== 200) return relay(reply, res);
       const output = JSON.parse((await readAll(reply)).toString("utf8"));
       (output.Records ?? []).forEach((result: object, i: number) => (results[accepted[i]!] = result));
+      noteStored(streamKey, accepted.map((p) => entries[p]!), output.Records ?? []);
       failed += output.FailedRecordCount ?? 0;
       headers = pickHeaders(reply.headers);
     }
     return send(res, { status: 200, headers, body: JSON.stringify({ FailedRecordCount: failed, Records: results, EncryptionType: "NONE" }) });
   }
 
-  function stats(): { limits: boolean; shards: ShardStats[] } {
+  /** Remember what was stored: the newest sequence number of each shard, and the last records of each stream. */
+  function noteStored(streamKey: string, entries: { Data?: string; PartitionKey?: string }[], results: { ShardId?: string; SequenceNumber?: string; ErrorCode?: string }[]) {
+    const kept = recent.get(streamKey) ?? [];
+    results.forEach((result, i) => {
+      if (result.ErrorCode || !result.ShardId || !result.SequenceNumber) return;
+      lastSequence.set(`${streamKey}/${result.ShardId}`, result.SequenceNumber);
+      const entry = entries[i];
+      kept.push({ at: Date.now(), shardId: result.ShardId, partitionKey: entry?.PartitionKey ?? "", sequenceNumber: result.SequenceNumber, dataStart: preview(entry?.Data) });
+    });
+    recent.set(streamKey, kept.slice(-RECENT_RECORDS));
+  }
+
+  function stats(): LayerStats {
     const shards = [...meters].map(([key, m]) => {
       const [region = "", stream = "", shardId = ""] = key.split("/");
-      return { region, stream, shardId, ...m.totals };
+      return { region, stream, shardId, ...m.totals, lastSequenceNumber: lastSequence.get(key) };
     });
-    return { limits: settings.limits, shards };
+    const recentRecords = Object.fromEntries(recent);
+    return { limits: settings.limits, at: Date.now(), shards, recent: recentRecords };
   }
 
   async function status(res: Response): Promise<void> {
