@@ -11,6 +11,8 @@
 //   shardScaling      batched records/s on 4 shards ÷ on 1 shard, in the same run
 //   throttledEntries  PutRecords entries the shards refused (and lesson 02 sent again) in those two runs
 //   limitsOverheadMs  median PutRecord latency through the limits layer minus straight to MiniStack
+//   viewLoadMs        npm run view's page in headless Chromium: from opening it to the first snapshot drawn
+//   viewLagMs         median time from a PutRecord to the page showing it (one record at a time)
 //   lambdaMedianMs    put → handler, records put one at a time (lambdaP95Ms too)
 //   kclMedianMs       put → processRecords with the KCL daemon running (kclP95Ms too)
 // It never touches the student's emulator on 4599 or its state.
@@ -33,6 +35,10 @@ import { defineFlags, parseOptions, wholeNumber, type TargetOptions } from "../s
 import { encodeRecord, newRunId, tallyStream } from "../shared/records.js";
 import { runScript } from "../shared/run.js";
 import { percentiles, pollUntil } from "../shared/wait.js";
+import type { LayerStats } from "../shared/limits-layer.js";
+import { ViewCollector, viewClients } from "../view/collect.js";
+import { startViewServer } from "../view/server.js";
+import { CHROMIUM, launchBrowser } from "../view/browser.js";
 
 export const bench = {
   usage: "npm run bench --",
@@ -57,6 +63,8 @@ const GOALS = {
   lambdaP95Ms: { goal: undefined, better: "lower" },
   kclMedianMs: { goal: 2000, better: "lower" },
   kclP95Ms: { goal: undefined, better: "lower" },
+  viewLoadMs: { goal: 1000, better: "lower" },
+  viewLagMs: { goal: 1500, better: "lower" },
 } as const;
 type Figure = keyof typeof GOALS;
 
@@ -170,6 +178,38 @@ async function limitsOverhead(target: TargetOptions, paths: EmulatorPaths, sampl
   return Math.round((percentiles(through).median - percentiles(direct).median) * 100) / 100;
 }
 
+/** npm run view in headless Chromium: how long the page takes to show its first snapshot, and a put to show on it. */
+async function viewLatency(target: TargetOptions, samples: number): Promise<{ viewLoadMs: number; viewLagMs: number }> {
+  if (!existsSync(CHROMIUM)) throw new WorkshopError(`the live-view figures need Chromium at ${CHROMIUM} (apt-get install chromium, or set WORKSHOP_CHROMIUM)`);
+  const where = { ...target, stream: "bench-view" };
+  await makeStream.main({ ...parseOptions(makeStream.lesson, ["--shards", "1"], {}), ...where });
+  const layerStats = async () => (await (await fetch(`${target.endpoint}/_workshop/stats`)).json()) as LayerStats;
+  const collector = new ViewCollector(where, viewClients(where), layerStats);
+  const view = await startViewServer(0, () => collector.snapshot(), { announce: false });
+  const browser = await launchBrowser();
+  try {
+    const page = await browser.newPage();
+    const opened = performance.now();
+    await page.goto(view.url);
+    await page.waitForSelector("body[data-updated]");
+    const viewLoadMs = Math.round(performance.now() - opened);
+
+    const kinesis = kinesisClient(where);
+    const lags: number[] = [];
+    for (let index = 1; index <= samples; index++) {
+      const put = performance.now();
+      await kinesis.send(new PutRecordCommand({ StreamName: where.stream, Data: encodeRecord({ runId: "view", index, sentAt: Date.now() }), PartitionKey: `v${index}` }));
+      await page.waitForFunction(`Number(document.querySelector("[data-shard-total]")?.getAttribute("data-value")) >= ${index}`, undefined, { polling: 20, timeout: 10_000 });
+      lags.push(performance.now() - put);
+      await sleep(137); // off the page's one-second beat, so the samples spread over it
+    }
+    return { viewLoadMs, viewLagMs: Math.round(percentiles(lags).median) };
+  } finally {
+    await browser.close();
+    await view.close();
+  }
+}
+
 export async function runBench(records: number, samples: number): Promise<Record<Figure, number> & Record<string, unknown>> {
   const dir = mkdtempSync(join(tmpdir(), "workshop-bench-"));
   const paths: EmulatorPaths = { port: await freePort(), stateDir: join(dir, "state"), pidFile: join(dir, "emulator.pid"), logFile: join(dir, "emulator.log") };
@@ -203,6 +243,9 @@ export async function runBench(records: number, samples: number): Promise<Record
     info(`KCL: ${samples} records put one at a time while the worker runs`);
     const kcl = percentiles(await kclLatency(target, samples));
 
+    info(`live view: page load, and put → shown for ${Math.min(samples, 30)} records in headless Chromium`);
+    const viewFigures = await viewLatency(target, Math.min(samples, 30));
+
     info(`limits off: lesson 02 again, ${records} records batched and one by one`);
     await restartLayer(paths, false);
     const rawStream = { ...target, stream: "bench-raw" };
@@ -220,6 +263,7 @@ export async function runBench(records: number, samples: number): Promise<Record
       shardScaling: Math.round((four.recordsPerSecond / one.recordsPerSecond) * 100) / 100,
       throttledEntries: four.throttled + one.throttled,
       limitsOverheadMs,
+      ...viewFigures,
       lambdaMedianMs: lambda.median,
       lambdaP95Ms: lambda.p95,
       kclMedianMs: kcl.median,

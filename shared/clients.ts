@@ -1,5 +1,6 @@
 // One AWS SDK client per service, configured for the chosen target.
 import { Agent as HttpAgent } from "node:http";
+import { CloudWatchClient } from "@aws-sdk/client-cloudwatch";
 import { CloudWatchLogsClient } from "@aws-sdk/client-cloudwatch-logs";
 import { DynamoDBClient } from "@aws-sdk/client-dynamodb";
 import { IAMClient } from "@aws-sdk/client-iam";
@@ -51,6 +52,7 @@ export const iamClient = (options: Where) => remember(new IAMClient(config(optio
 export const lambdaClient = (options: Where) => remember(new LambdaClient(config(options)));
 export const logsClient = (options: Where) => remember(new CloudWatchLogsClient(config(options)));
 export const stsClient = (options: Where) => remember(new STSClient(config(options)));
+export const cloudWatchClient = (options: Where) => remember(new CloudWatchClient(config(options)));
 
 /** Close the kept-alive connections of every client made so far, so the process can exit. */
 export function closeClients(): void {

@@ -2,7 +2,9 @@
 import { GetCallerIdentityCommand } from "@aws-sdk/client-sts";
 import { stsClient } from "./clients.js";
 import { WorkshopError, explain, howToStart } from "./errors.js";
-import { defaultEmulatorPaths, findRunningEmulator, startEmulator } from "./emulator.js";
+import { readFileSync } from "node:fs";
+import { join } from "node:path";
+import { defaultEmulatorPaths, findRunningEmulator, startEmulator, WORKSHOP_DIR } from "./emulator.js";
 import { localPort, type TargetOptions } from "./options.js";
 import { say } from "./output.js";
 
@@ -26,6 +28,7 @@ export async function prepareTarget(options: TargetOptions): Promise<{ account?:
       say("! The local emulator had stopped without saving (it was killed, or the computer stopped): streams, tables and functions made since its last clean stop are gone. Run the lessons again from 01.");
     }
     say(`▶ target local (MiniStack ${emulator.version}, ${limitsWords(emulator.limits)}) · region ${options.region} · endpoint ${options.endpoint}`);
+    sayWhereToWatch();
     return {};
   }
 
@@ -34,13 +37,35 @@ export async function prepareTarget(options: TargetOptions): Promise<{ account?:
       throw new WorkshopError(`cannot reach ${options.endpoint} on localstack: ${howToStart("localstack")}`);
     }
     say(`▶ target localstack · region ${options.region} · endpoint ${options.endpoint}`);
+    sayWhereToWatch();
     return {};
   }
 
   const account = await awsAccount(options);
   say(`▶ target aws · account ${account} · region ${options.region}`);
   say("  This runs against your real AWS account and may cost money: see README 'What it costs'; remove everything with: npm run cleanup -- --target aws.");
+  sayWhereToWatch();
   return { account };
+}
+
+/** Where a running `npm run view` says where it is, so each lesson's banner can point to it. */
+export const VIEW_FILE = join(WORKSHOP_DIR, "view.json");
+
+/** The address of the live view running now, if there is one. */
+export function runningViewUrl(): string | undefined {
+  try {
+    const { port, pid } = JSON.parse(readFileSync(VIEW_FILE, "utf8")) as { port: number; pid: number };
+    process.kill(pid, 0); // throws when that process is gone
+    return `http://127.0.0.1:${port}/`;
+  } catch {
+    return undefined;
+  }
+}
+
+/** "watch it live: …" under the banner while npm run view runs. */
+function sayWhereToWatch(): void {
+  const url = runningViewUrl();
+  if (url) say(`  watch it live: ${url}`);
 }
 
 /** What the banner says of the limits in force on the local target. */

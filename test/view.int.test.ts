@@ -1,0 +1,100 @@
+// npm run view in a real browser (headless Chromium): the page follows the stream as
+// lessons 02 and 04 run against a MiniStack of the test's own.
+import { request } from "node:http";
+import { mkdirSync, statSync } from "node:fs";
+import { join } from "node:path";
+import type { Browser, Page } from "playwright-core";
+import { afterAll, beforeAll, describe, expect, it } from "vitest";
+import * as lesson01 from "../01-make-a-stream/main.js";
+import * as lesson02 from "../02-produce-data/main.js";
+import * as lesson04 from "../04-kcl-consumer/main.js";
+import { WORKSHOP_DIR } from "../shared/emulator.js";
+import type { LayerStats } from "../shared/limits-layer.js";
+import { ViewCollector, viewClients } from "../view/collect.js";
+import { startViewServer, type RunningView } from "../view/server.js";
+import { browserAvailable, launchBrowser } from "../view/browser.js";
+import { localOptions, useTestEmulator } from "./emulator.js";
+
+const testEmulator = useTestEmulator();
+const STREAM = "watched";
+let view: RunningView;
+let browser: Browser;
+let page: Page;
+const problems: string[] = [];
+
+/** The records total the page shows for a shard. */
+const shownTotal = (shardId: string) => page.getAttribute(`[data-shard-total="${shardId}"]`, "data-value").then(Number);
+
+describe.skipIf(!browserAvailable)("npm run view in Chromium", () => {
+  beforeAll(async () => {
+    await lesson01.main(localOptions(lesson01.lesson, testEmulator.current, STREAM, "--shards", "2"));
+    const options = localOptions(lesson01.lesson, testEmulator.current, STREAM);
+    const layerStats = async () => (await (await fetch(`${testEmulator.current.endpoint}/_workshop/stats`)).json()) as LayerStats;
+    const collector = new ViewCollector(options, viewClients(options), layerStats);
+    view = await startViewServer(0, () => collector.snapshot(), { announce: false });
+    browser = await launchBrowser();
+    page = await browser.newPage({ viewport: { width: 1600, height: 1000 } });
+    page.on("pageerror", (error) => problems.push(String(error)));
+    page.on("console", (message) => message.type() === "error" && problems.push(message.text()));
+    await page.goto(view.url);
+    await page.waitForSelector("body[data-updated]");
+  });
+  afterAll(async () => {
+    await browser?.close();
+    await view?.close();
+  });
+
+  it("shows each shard's total reach what lesson 02 put there, within 5 s", async () => {
+    const put = await lesson02.main(localOptions(lesson02.lesson, testEmulator.current, STREAM, "--count", "2000"));
+    const deadline = Date.now() + 5000;
+    const wanted = Object.entries(put.perShard);
+    expect(wanted).toHaveLength(2);
+    for (const [shardId, count] of wanted) {
+      // (The expression runs in the page.)
+      await page.waitForFunction(`Number(document.querySelector('[data-shard-total="${shardId}"]')?.getAttribute("data-value")) === ${count}`, undefined, {
+        timeout: Math.max(100, deadline - Date.now()),
+      });
+      expect(await shownTotal(shardId)).toBe(count);
+    }
+    // The hash-key bar has one part per shard, and the newest records are listed.
+    expect(await page.locator("[data-range]").count()).toBe(2);
+    expect(await page.locator("#recent tr").count()).toBeGreaterThan(0);
+    expect(await page.textContent("#recent")).toContain(put.runId);
+  });
+
+  it("shows the throttled counter rise on a stream at its write limit", async () => {
+    const throttled = async () => {
+      let sum = 0;
+      for (const element of await page.locator("[data-throttled]").all()) sum += Number(await element.getAttribute("data-value"));
+      return sum;
+    };
+    const before = await throttled();
+    const put = await lesson02.main(localOptions(lesson02.lesson, testEmulator.current, STREAM, "--count", "3000"));
+    expect(put.throttled).toBeGreaterThan(0);
+    await expect.poll(throttled, { timeout: 5000 }).toBeGreaterThan(before);
+  });
+
+  it("shows lesson 04's lease rows with owner worker-1", async () => {
+    await lesson04.main(localOptions(lesson04.lesson, testEmulator.current, STREAM, "--expect", "5000", "--timeout", "200"));
+    await page.waitForSelector('tr[data-lease][data-owner="worker-1"]', { timeout: 5000 });
+    expect(await page.locator('tr[data-lease][data-owner="worker-1"]').count()).toBe(2);
+  }, 240_000);
+
+  it("loads with no script error, a strict Content-Security-Policy, and refuses a foreign Host", async () => {
+    expect(problems).toEqual([]);
+    const response = await fetch(view.url);
+    expect(response.headers.get("content-security-policy")).toMatch(/script-src 'self';/);
+    expect(response.headers.get("content-security-policy")).not.toMatch(/unsafe-inline/);
+    const foreign = await new Promise<number>((resolve, reject) => {
+      request(view.url, { headers: { host: `attacker.example:${view.port}` } }, (res) => resolve(res.statusCode ?? 0)).on("error", reject).end();
+    });
+    expect(foreign).toBe(403);
+  });
+
+  it("takes a screenshot into .workshop/ (for the README: look at it)", async () => {
+    mkdirSync(WORKSHOP_DIR, { recursive: true });
+    const file = join(WORKSHOP_DIR, "view-screenshot.png");
+    await page.screenshot({ path: file, fullPage: true });
+    expect(statSync(file).size).toBeGreaterThan(20_000);
+  });
+});

@@ -1,0 +1,180 @@
+// The live view's data, with mocked AWS clients: the AWS path is built from CloudWatch
+// metrics and never reads the stream; the local path turns the limits layer's counters
+// into rates. Every command either path sends is a read.
+import { CloudWatchClient, GetMetricDataCommand } from "@aws-sdk/client-cloudwatch";
+import { CloudWatchLogsClient, FilterLogEventsCommand } from "@aws-sdk/client-cloudwatch-logs";
+import { DynamoDBClient, ListTablesCommand, ScanCommand } from "@aws-sdk/client-dynamodb";
+import {
+  DescribeStreamSummaryCommand,
+  GetRecordsCommand,
+  KinesisClient,
+  ListShardsCommand,
+  ListStreamsCommand,
+  ListTagsForStreamCommand,
+  PutRecordCommand,
+} from "@aws-sdk/client-kinesis";
+import { LambdaClient, ListEventSourceMappingsCommand, ListFunctionsCommand } from "@aws-sdk/client-lambda";
+import { mockClient } from "aws-sdk-client-mock";
+import { beforeEach, describe, expect, it } from "vitest";
+import type { LayerStats } from "../shared/limits-layer.js";
+import { parseOptions } from "../shared/options.js";
+import { leaseProgress, ViewCollector, viewClients } from "./collect.js";
+import { hostAllowed } from "./server.js";
+import { FORBIDDEN_READS, READ_ONLY_COMMAND } from "./snapshot.js";
+
+const mocks = {
+  kinesis: mockClient(KinesisClient),
+  dynamodb: mockClient(DynamoDBClient),
+  lambda: mockClient(LambdaClient),
+  logs: mockClient(CloudWatchLogsClient),
+  cloudwatch: mockClient(CloudWatchClient),
+};
+const clients = () => ({
+  kinesis: new KinesisClient({ region: "eu-west-1" }),
+  dynamodb: new DynamoDBClient({ region: "eu-west-1" }),
+  lambda: new LambdaClient({ region: "eu-west-1" }),
+  logs: new CloudWatchLogsClient({ region: "eu-west-1" }),
+  cloudwatch: new CloudWatchClient({ region: "eu-west-1" }),
+});
+const ARN = "arn:aws:kinesis:eu-west-1:111122223333:stream/class-7";
+const minute = (m: number) => new Date(Date.UTC(2026, 10, 26, 10, m));
+
+/** Every command the mocks were sent, by class name. */
+const commandsSent = () => Object.values(mocks).flatMap((m) => m.calls().map((call) => (call.args[0] as object).constructor.name));
+
+beforeEach(() => {
+  for (const m of Object.values(mocks)) m.reset();
+  mocks.kinesis.on(DescribeStreamSummaryCommand).resolves({
+    StreamDescriptionSummary: { StreamARN: ARN, StreamStatus: "ACTIVE", StreamModeDetails: { StreamMode: "PROVISIONED" }, RetentionPeriodHours: 24 } as any,
+  });
+  mocks.kinesis.on(ListShardsCommand).resolves({
+    Shards: [
+      { ShardId: "shardId-000000000000", HashKeyRange: { StartingHashKey: "0", EndingHashKey: "170141183460469231731687303715884105727" }, SequenceNumberRange: { StartingSequenceNumber: "1" } },
+      { ShardId: "shardId-000000000001", HashKeyRange: { StartingHashKey: "170141183460469231731687303715884105728", EndingHashKey: "340282366920938463463374607431768211455" }, SequenceNumberRange: { StartingSequenceNumber: "1" } },
+    ],
+  });
+  mocks.kinesis.on(ListStreamsCommand).resolves({
+    HasMoreStreams: false,
+    StreamSummaries: [
+      { StreamName: "class-7", StreamARN: ARN, StreamStatus: "ACTIVE" } as any,
+      { StreamName: "class-8", StreamARN: `${ARN}-8`, StreamStatus: "ACTIVE" } as any,
+      { StreamName: "someone-elses", StreamARN: `${ARN}-x`, StreamStatus: "ACTIVE" } as any,
+    ],
+  });
+  mocks.kinesis.on(ListTagsForStreamCommand, { StreamName: "class-8" }).resolves({ Tags: [{ Key: "workshop", Value: "kinesis-lambda" }] });
+  mocks.kinesis.on(ListTagsForStreamCommand, { StreamName: "someone-elses" }).resolves({ Tags: [] });
+  mocks.dynamodb.on(ListTablesCommand).resolves({ TableNames: ["workshop-kcl-aws-class-7", "unrelated"] });
+  mocks.dynamodb.on(ScanCommand).callsFake((input) =>
+    input.Select === "COUNT"
+      ? { Count: 2 }
+      : { Items: [{ leaseKey: { S: "shardId-000000000000" }, leaseOwner: { S: "worker-1" }, checkpoint: { S: "49650" }, leaseCounter: { N: "12" } }] },
+  );
+  mocks.lambda.on(ListEventSourceMappingsCommand).resolves({
+    EventSourceMappings: [{ UUID: "esm-1", EventSourceArn: ARN, FunctionArn: "arn:aws:lambda:eu-west-1:111122223333:function:class-7-handler", State: "Enabled", BatchSize: 100, LastProcessingResult: "OK" }],
+  });
+  mocks.lambda.on(ListFunctionsCommand).resolves({ Functions: [{ FunctionName: "class-7-handler" }] });
+  mocks.logs.on(FilterLogEventsCommand).resolves({
+    events: [
+      { eventId: "1", message: "START RequestId: a Version: $LATEST" },
+      { eventId: "2", message: "seen run-1 #0 after 800 ms" },
+      { eventId: "3", message: "seen run-1 #1 after 1200 ms" },
+    ],
+  });
+  mocks.cloudwatch.on(GetMetricDataCommand).callsFake((input) => ({
+    MetricDataResults: input.MetricDataQueries.map((q: { Id: string }) => ({
+      Id: q.Id,
+      Timestamps: [minute(1), minute(2)],
+      // Per minute: 60,000 records = 1,000/s; 120 throttled writes; 6 Lambda invocations.
+      Values: { records: [30_000, 60_000], bytes: [3e6, 6e6], writesThrottled: [0, 120], invocations: [3, 3], errors: [0, 1], s0: [90_000, 0], s1: [5, 5] }[q.Id] ?? [0, 0],
+    })),
+  }));
+});
+
+describe("the live view on AWS (mocked)", () => {
+  const options = parseOptions({ usage: "view", about: "", flags: {} }, ["--target", "aws", "--region", "eu-west-1", "--stream", "class-7"], {});
+
+  it("builds the page from CloudWatch metrics, per minute, and samples no records", async () => {
+    const collector = new ViewCollector(options, clients(), async () => {
+      throw new Error("there is no limits layer on AWS");
+    });
+    const s = await collector.snapshot();
+
+    expect(s.granularity).toBe("1 min");
+    expect(s.notes.join(" ")).toMatch(/one point a minute.*never calls GetRecords/);
+    expect(s.recent).toBeNull();
+    expect(s.description).toMatchObject({ found: true, status: "ACTIVE", shards: [{ shardId: "shardId-000000000000", open: true }, { open: true }] });
+    const [stream] = s.shards;
+    expect(stream!.history.map((p) => p.records)).toEqual([500, 1000]);
+    expect(stream!.history[1]).toMatchObject({ writesThrottled: 2 });
+    expect(stream!.totals).toMatchObject({ recordsIn: 90_000, writesThrottled: 120 });
+    expect(s.lambda).toMatchObject({ invocations: 6, errors: 1, recordsHandled: 2, latencyMedianMs: 1200, mappings: [{ uuid: "esm-1", functionName: "class-7-handler", state: "Enabled" }] });
+    expect(s.leases).toEqual([{ application: "workshop-kcl-aws-class-7", shard: "shardId-000000000000", owner: "worker-1", checkpoint: "49650", leaseCounter: "12", progress: "" }]);
+    expect(s.classmates).toEqual([
+      { stream: "class-7", records: 90_000, leases: 2, hasFunction: true, hasMapping: true },
+      { stream: "class-8", records: 10, leases: 0, hasFunction: false, hasMapping: false },
+    ]);
+  });
+
+  it("sends only Describe/List/Get/Scan/Filter reads, and never GetRecords or GetShardIterator", async () => {
+    const collector = new ViewCollector(options, clients(), async () => undefined);
+    for (let i = 0; i < 3; i++) await collector.snapshot();
+    const sent = commandsSent();
+    expect(sent).toContain("GetMetricDataCommand");
+    for (const name of sent) {
+      expect(name).toMatch(READ_ONLY_COMMAND);
+      expect(FORBIDDEN_READS.has(name), name).toBe(false);
+    }
+  });
+});
+
+describe("the live view on the local target (mocked clients, a fake limits layer)", () => {
+  const options = parseOptions({ usage: "view", about: "", flags: {} }, ["--endpoint", "http://127.0.0.1:1", "--stream", "class-7", "--region", "eu-west-1"], {});
+  const reading = (at: number, recordsIn: number, writesThrottled: number): LayerStats => ({
+    limits: true,
+    at,
+    shards: [{ region: "eu-west-1", stream: "class-7", shardId: "shardId-000000000000", recordsIn, bytesIn: recordsIn * 100, writesThrottled, reads: 0, recordsOut: 0, bytesOut: 0, readsThrottled: 0, iteratorsThrottled: 0, lastSequenceNumber: "49650" }],
+    recent: { "eu-west-1/class-7": [{ at, shardId: "shardId-000000000000", partitionKey: "k1", sequenceNumber: "1", dataStart: "first" }, { at, shardId: "shardId-000000000000", partitionKey: "k2", sequenceNumber: "2", dataStart: "second" }] },
+  });
+
+  it("turns two readings of the layer's counters into per-second rates, shows the newest records first, and tells a caught-up lease", async () => {
+    const readings = [reading(1_000, 0, 0), reading(3_000, 2_000, 50)];
+    const collector = new ViewCollector(options, clients(), async () => readings.shift());
+    await collector.snapshot();
+    const s = await collector.snapshot();
+    expect(s.granularity).toBe("1 s");
+    expect(s.limits).toBe(true);
+    expect(s.shards[0]!.history.at(-1)).toMatchObject({ records: 1000, bytes: 100_000, writesThrottled: 25 });
+    expect(s.shards[0]!.totals).toMatchObject({ recordsIn: 2000, writesThrottled: 50 });
+    expect(s.recent!.map((r) => r.dataStart)).toEqual(["second", "first"]);
+    expect(s.leases[0]!.progress).toBe("caught up");
+    expect(s.classmates.find((c) => c.stream === "class-7")?.records).toBe(2000);
+    expect(commandsSent()).not.toContain("GetMetricDataCommand");
+  });
+});
+
+describe("the view's guards", () => {
+  it("refuses, before anything is sent, a command that writes or reads records", async () => {
+    const guarded = viewClients(parseOptions({ usage: "view", about: "", flags: {} }, ["--endpoint", "http://127.0.0.1:1"], {}));
+    for (const m of Object.values(mocks)) m.restore();
+    await expect(guarded.kinesis.send(new PutRecordCommand({ StreamName: "s", Data: Buffer.from("x"), PartitionKey: "k" }))).rejects.toThrow(
+      "the live view sends reads only, never PutRecordCommand",
+    );
+    await expect(guarded.kinesis.send(new GetRecordsCommand({ ShardIterator: "x" }))).rejects.toThrow("never GetRecordsCommand");
+  });
+
+  it("answers only Host 127.0.0.1 or localhost on its own port (no DNS rebinding)", () => {
+    expect(hostAllowed("127.0.0.1:4598", 4598)).toBe(true);
+    expect(hostAllowed("localhost:4598", 4598)).toBe(true);
+    expect(hostAllowed("attacker.example:4598", 4598)).toBe(false);
+    expect(hostAllowed("127.0.0.1:80", 4598)).toBe(false);
+    expect(hostAllowed(undefined, 4598)).toBe(false);
+  });
+
+  it("tells how far a lease got from its checkpoint and the shard's newest record", () => {
+    expect(leaseProgress("100", "100")).toBe("caught up");
+    expect(leaseProgress("99", "100")).toBe("behind");
+    expect(leaseProgress("SHARD_END", "100")).toBe("shard ended");
+    expect(leaseProgress("TRIM_HORIZON", undefined)).toBe("not started");
+    expect(leaseProgress("100", undefined)).toBe("");
+  });
+});

@@ -1,0 +1,220 @@
+// The live view's page: one snapshot a second from /events (server-sent events), drawn
+// with uPlot (served by the workshop from node_modules). Text from the stream is only
+// ever set as textContent, never parsed as HTML.
+"use strict";
+
+const LIMIT = { records: 1000, bytes: 1024 * 1024, reads: 5 };
+const SHARD_COLORS = 6;
+const charts = new Map(); // shardId -> { plot, card }
+let previousLeases = new Map();
+
+const $ = (id) => document.getElementById(id);
+const el = (tag, props = {}, children = []) => {
+  const node = document.createElement(tag);
+  for (const [key, value] of Object.entries(props)) {
+    if (key === "text") node.textContent = value;
+    else if (key === "class") node.className = value;
+    else node.setAttribute(key, value);
+  }
+  for (const child of children) node.append(child);
+  return node;
+};
+const number = (n) => (n === undefined || n === null ? "—" : Math.round(n).toLocaleString("en"));
+const rate = (n) => (n === undefined ? "—" : n >= 100 ? Math.round(n).toLocaleString("en") : n.toFixed(1));
+const shortSeq = (seq) => (seq && seq.length > 14 ? `…${seq.slice(-12)}` : seq || "");
+const cssVar = (name) => getComputedStyle(document.documentElement).getPropertyValue(name).trim();
+const shardColor = (index) => cssVar(`--shard-${index % SHARD_COLORS}`);
+
+/** Put `rows` (arrays of cells) into a tbody, replacing what was there. */
+function fillRows(tbody, rows, rowProps = () => ({})) {
+  tbody.replaceChildren(...rows.map((cells, i) => el("tr", rowProps(i), cells.map((c) => (c instanceof Node ? el("td", {}, [c]) : el("td", { text: String(c) }))))));
+}
+
+// ---- theme: follows the system, a click switches, remembered in this browser ----
+const savedTheme = localStorage.getItem("kinesis-view-theme");
+if (savedTheme) document.documentElement.dataset.theme = savedTheme;
+$("theme").addEventListener("click", () => {
+  const dark = document.documentElement.dataset.theme
+    ? document.documentElement.dataset.theme === "dark"
+    : matchMedia("(prefers-color-scheme: dark)").matches;
+  document.documentElement.dataset.theme = dark ? "light" : "dark";
+  localStorage.setItem("kinesis-view-theme", document.documentElement.dataset.theme);
+  for (const { plot } of charts.values()) plot.redraw();
+});
+
+// ---- 1. the stream ----
+function drawHeader(s) {
+  $("title").textContent = `· ${s.stream} on ${s.target} · ${s.region}`;
+  const chips = [];
+  if (s.description.found) {
+    chips.push(el("span", { class: `chip ${s.description.status === "ACTIVE" ? "good" : "warn"}`, text: s.description.status }));
+    chips.push(el("span", { class: "chip", text: s.description.mode }));
+    chips.push(el("span", { class: "chip", text: `retention ${s.description.retentionHours ?? "?"} h` }));
+    chips.push(el("span", { class: "chip", text: `${s.description.shards.filter((x) => x.open).length} open shard(s)` }));
+  } else {
+    chips.push(el("span", { class: "chip warn", text: s.description.message }));
+  }
+  if (s.limits !== undefined) chips.push(el("span", { class: `chip ${s.limits ? "good" : "warn"}`, text: s.limits ? "AWS shard limits" : "limits off" }));
+  chips.push(el("span", { class: "chip", text: `one point per ${s.granularity}` }));
+  $("chips").replaceChildren(...chips);
+  $("notes").textContent = s.notes.join(" ");
+  document.title = `Kinesis live · ${s.stream}`;
+}
+
+function drawHashBar(s) {
+  const bar = $("hashbar");
+  if (!s.description.found) return bar.replaceChildren();
+  const space = 2n ** 128n;
+  bar.replaceChildren(
+    ...s.description.shards.map((shard, i) => {
+      const width = Number(((BigInt(shard.endingHashKey) - BigInt(shard.startingHashKey) + 1n) * 100000n) / space) / 1000;
+      const part = el("div", { class: shard.open ? "" : "closed", title: `${shard.shardId}: ${shard.startingHashKey} … ${shard.endingHashKey}`, "data-range": shard.shardId });
+      part.style.flexBasis = `${width}%`;
+      part.style.background = shardColor(i);
+      part.textContent = `shard ${Number(shard.shardId.replace(/\D/g, "")) || 0}`;
+      return part;
+    }),
+  );
+}
+
+function shardCard(shard, index) {
+  const card = el("div", { class: "shard", "data-shard": shard.shardId });
+  const swatch = el("span", { class: "swatch" });
+  swatch.style.background = shardColor(index);
+  const plotBox = el("div", { class: "plot" });
+  const numbers = el("div", { class: "numbers" });
+  card.append(el("h3", {}, [swatch, shard.shardId]), plotBox, numbers);
+  $("shards").append(card);
+  const width = Math.max(300, card.clientWidth - 24);
+  const plot = new uPlot(
+    {
+      width,
+      height: 170,
+      legend: { show: true },
+      scales: { x: { time: true }, y: { range: (_u, _min, max) => [0, Math.max(max, LIMIT.records * 1.1)] } },
+      axes: [{ stroke: () => cssVar("--muted"), grid: { stroke: () => cssVar("--line") } }, { stroke: () => cssVar("--muted"), grid: { stroke: () => cssVar("--line") }, size: 60 }],
+      series: [
+        {},
+        { label: "records/s", stroke: () => cssVar("--write"), width: 3 },
+        { label: "limit", stroke: () => cssVar("--limit"), width: 2, dash: [8, 6], points: { show: false } },
+        { label: "refused/s", stroke: () => cssVar("--limit"), width: 2, points: { show: true } },
+      ],
+    },
+    [[], [], [], []],
+    plotBox,
+  );
+  return { card, plot, numbers };
+}
+
+function drawShards(s) {
+  const seen = new Set();
+  const openShards = s.description.found ? s.description.shards.filter((x) => x.open).length : 1;
+  s.shards.forEach((shard, index) => {
+    seen.add(shard.shardId);
+    if (!charts.has(shard.shardId)) charts.set(shard.shardId, shardCard(shard, index));
+    const { plot, numbers } = charts.get(shard.shardId);
+    // On AWS the one "shard" is the whole stream: its limit is every open shard's together.
+    const limit = s.target === "aws" ? LIMIT.records * openShards : LIMIT.records;
+    const h = shard.history;
+    plot.setData([h.map((p) => p.at / 1000), h.map((p) => p.records), h.map(() => limit), h.map((p) => p.writesThrottled)]);
+    const last = h.at(-1) ?? { records: 0, bytes: 0, writesThrottled: 0, reads: 0 };
+    const over = last.records >= limit * 0.95 ? "over" : "";
+    numbers.replaceChildren(
+      el("span", { text: "records/s now" }), el("b", { class: over, text: `${rate(last.records)} of ${number(limit)}` }),
+      el("span", { text: "KiB/s now" }), el("b", { text: `${rate(last.bytes / 1024)} of ${number((limit / LIMIT.records) * 1024)}` }),
+      el("span", { text: "records in" }), el("b", { "data-shard-total": shard.shardId, "data-value": String(shard.totals.recordsIn), text: number(shard.totals.recordsIn) }),
+      el("span", { text: "writes refused" }), el("b", { class: shard.totals.writesThrottled ? "over" : "", "data-throttled": shard.shardId, "data-value": String(shard.totals.writesThrottled), text: number(shard.totals.writesThrottled) }),
+    );
+  });
+  for (const [shardId, { card }] of charts) {
+    if (!seen.has(shardId)) {
+      card.remove();
+      charts.delete(shardId);
+    }
+  }
+  fillRows(
+    $("reads"),
+    s.shards.map((shard) => {
+      const last = shard.history.at(-1) ?? { reads: 0, readsThrottled: 0 };
+      return [shard.shardId, `${rate(last.reads)} of ${LIMIT.reads}`, rate(last.readsThrottled), number(shard.totals.reads), number(shard.totals.readsThrottled)];
+    }),
+  );
+}
+
+// ---- 2. recent records ----
+function drawRecent(s) {
+  if (s.recent === null) {
+    $("records-help").textContent = "On AWS the page does not sample records: reading them would take read capacity from your consumers.";
+    return fillRows($("recent"), []);
+  }
+  fillRows(
+    $("recent"),
+    s.recent.slice(0, 15).map((r) => [new Date(r.at).toLocaleTimeString(), r.shardId, r.partitionKey, shortSeq(r.sequenceNumber), el("span", { class: "data", text: r.dataStart })]),
+  );
+  for (const cell of $("recent").querySelectorAll("td:last-child")) cell.className = "data";
+}
+
+// ---- 3. leases: a row whose owner or counter changed since the last second is highlighted ----
+function drawLeases(s) {
+  const now = new Map();
+  fillRows(
+    $("leases"),
+    s.leases.map((l) => [l.application, l.shard, l.owner, shortSeq(l.checkpoint), l.leaseCounter, l.progress]),
+    (i) => {
+      const l = s.leases[i];
+      const key = `${l.application}/${l.shard}`;
+      const before = previousLeases.get(key);
+      now.set(key, l);
+      const changed = before && (before.owner !== l.owner || before.checkpoint !== l.checkpoint);
+      return { class: changed ? "changed" : "", "data-lease": key, "data-owner": l.owner };
+    },
+  );
+  previousLeases = now;
+  if (s.leases.length === 0) fillRows($("leases"), [["no lease table for this stream yet: run lesson 04", "", "", "", "", ""]]);
+}
+
+// ---- 4. Lambda ----
+function drawLambda(s) {
+  const f = s.lambda;
+  const figure = (label, value, id) => el("div", {}, [el("b", { id, text: value }), label]);
+  $("lambda-figures").replaceChildren(
+    figure("invocations", number(f.invocations), "lambda-invocations"),
+    figure("errors", number(f.errors), "lambda-errors"),
+    figure("records handled", number(f.recordsHandled), "lambda-handled"),
+    figure("put → handler, median", f.latencyMedianMs === undefined ? "—" : `${number(f.latencyMedianMs)} ms`, "lambda-median"),
+    figure("p95", f.latencyP95Ms === undefined ? "—" : `${number(f.latencyP95Ms)} ms`, "lambda-p95"),
+  );
+  fillRows($("mappings"), f.mappings.map((m) => [m.uuid, m.functionName, m.state, m.batchSize ?? "", m.lastProcessingResult]));
+  if (f.mappings.length === 0) fillRows($("mappings"), [["no event source mapping on this stream yet: run lesson 05", "", "", "", ""]]);
+}
+
+// ---- 5. the class ----
+function drawClass(s) {
+  const yes = (b) => (b ? "✓" : "·");
+  fillRows($("classmates"), s.classmates.map((c) => [c.stream, number(c.records), c.leases || "·", yes(c.hasFunction), yes(c.hasMapping)]));
+}
+
+function draw(s) {
+  drawHeader(s);
+  drawHashBar(s);
+  drawShards(s);
+  drawRecent(s);
+  drawLeases(s);
+  drawLambda(s);
+  drawClass(s);
+  $("footer").textContent = `Updated ${new Date(s.at).toLocaleTimeString()} · read-only: Describe, List, Get, Scan and Filter calls${s.target === "aws" ? " and CloudWatch metrics" : " and the limits layer's counters"}`;
+  document.body.dataset.updated = String(s.at);
+}
+
+const events = new EventSource("/events");
+events.onmessage = (message) => {
+  $("trouble").hidden = true;
+  draw(JSON.parse(message.data));
+};
+events.addEventListener("trouble", (message) => {
+  $("trouble").hidden = false;
+  $("trouble").textContent = `Cannot read the target right now: ${JSON.parse(message.data)}`;
+});
+events.onerror = () => {
+  $("notes").textContent = "Lost the connection to npm run view: is it still running?";
+};

@@ -1,0 +1,108 @@
+// What the live view shows, as one JSON snapshot the page receives every second.
+// view/local.ts fills it on the emulator targets (from the limits layer's counters and
+// Describe/List/Scan/Filter calls), view/aws.ts on AWS (from CloudWatch metrics).
+
+/** The per-shard limits the charts are drawn against. */
+export const SHARD_LIMITS_SHOWN = { recordsPerSecond: 1000, bytesPerSecond: 1024 * 1024, readsPerSecond: 5 } as const;
+
+export interface ShardRange {
+  shardId: string;
+  /** Decimal strings: 128-bit numbers do not fit a JSON number. */
+  startingHashKey: string;
+  endingHashKey: string;
+  open: boolean;
+}
+
+/** One point of a shard's chart: per second. */
+export interface RatePoint {
+  at: number;
+  records: number;
+  bytes: number;
+  writesThrottled: number;
+  reads: number;
+  readsThrottled: number;
+}
+
+export interface ShardView {
+  shardId: string;
+  /** The last minute, oldest first. */
+  history: RatePoint[];
+  totals: { recordsIn: number; bytesIn: number; writesThrottled: number; reads: number; readsThrottled: number };
+}
+
+export interface LeaseView {
+  application: string;
+  shard: string;
+  owner: string;
+  checkpoint: string;
+  leaseCounter: string;
+  /** "caught up", "behind", or "" when it cannot be told. */
+  progress: string;
+}
+
+export interface MappingView {
+  uuid: string;
+  functionName: string;
+  state: string;
+  batchSize: number | undefined;
+  lastProcessingResult: string;
+}
+
+export interface LambdaView {
+  mappings: MappingView[];
+  /** Invocations and errors: counted from the function's log lines (emulators) or CloudWatch (AWS). */
+  invocations: number | undefined;
+  errors: number | undefined;
+  recordsHandled: number | undefined;
+  latencyMedianMs: number | undefined;
+  latencyP95Ms: number | undefined;
+}
+
+export interface ClassmateView {
+  stream: string;
+  records: number | undefined;
+  leases: number;
+  hasFunction: boolean;
+  hasMapping: boolean;
+}
+
+export interface RecordView {
+  at: number;
+  shardId: string;
+  partitionKey: string;
+  sequenceNumber: string;
+  dataStart: string;
+}
+
+export interface Snapshot {
+  at: number;
+  target: string;
+  region: string;
+  stream: string;
+  /** "1 s" on the emulators; "1 min" on AWS, where CloudWatch metrics are per minute. */
+  granularity: string;
+  /** Shown under the title: what this target can and cannot show. */
+  notes: string[];
+  description:
+    | { found: true; status: string; mode: string; retentionHours: number | undefined; shards: ShardRange[] }
+    | { found: false; message: string };
+  /** true/false: the limits layer's setting; undefined: no limits layer (localstack, aws). */
+  limits: boolean | undefined;
+  shards: ShardView[];
+  /** The last records put (emulators, from the limits layer); null on AWS, where nothing is sampled. */
+  recent: RecordView[] | null;
+  leases: LeaseView[];
+  lambda: LambdaView;
+  classmates: ClassmateView[];
+}
+
+/** The commands a view may send: reads only, and never a read of the stream's records. */
+export const READ_ONLY_COMMAND = /^(Describe|List|Get|Scan|Filter)\w*Command$/;
+export const FORBIDDEN_READS = new Set(["GetRecordsCommand", "GetShardIteratorCommand", "SubscribeToShardCommand"]);
+
+/** Throws unless a command is one the view may send: the guard every view client goes through. */
+export function assertReadOnly(commandName: string): void {
+  if (!READ_ONLY_COMMAND.test(commandName) || FORBIDDEN_READS.has(commandName)) {
+    throw new Error(`the live view sends reads only, never ${commandName}`);
+  }
+}
