@@ -199,7 +199,7 @@ async function viewLatency(target: TargetOptions, samples: number): Promise<{ vi
     for (let index = 1; index <= samples; index++) {
       const put = performance.now();
       await kinesis.send(new PutRecordCommand({ StreamName: where.stream, Data: encodeRecord({ runId: "view", index, sentAt: Date.now() }), PartitionKey: `v${index}` }));
-      await page.waitForFunction(`Number(document.querySelector("[data-shard-total]")?.getAttribute("data-value")) >= ${index}`, undefined, { polling: 20, timeout: 10_000 });
+      await page.waitForFunction((n) => Number(document.querySelector("[data-shard-total]")?.getAttribute("data-value")) >= n, index, { polling: 20, timeout: 10_000 });
       lags.push(performance.now() - put);
       await sleep(137); // off the page's one-second beat, so the samples spread over it
     }

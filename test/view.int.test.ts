@@ -50,10 +50,12 @@ describe.skipIf(!browserAvailable)("npm run view in Chromium", () => {
     const wanted = Object.entries(put.perShard);
     expect(wanted).toHaveLength(2);
     for (const [shardId, count] of wanted) {
-      // (The expression runs in the page.)
-      await page.waitForFunction(`Number(document.querySelector('[data-shard-total="${shardId}"]')?.getAttribute("data-value")) === ${count}`, undefined, {
-        timeout: Math.max(100, deadline - Date.now()),
-      });
+      // (This function runs in the page.)
+      await page.waitForFunction(
+        ([id, n]) => Number(document.querySelector(`[data-shard-total="${id}"]`)?.getAttribute("data-value")) === n,
+        [shardId, count] as const,
+        { timeout: Math.max(100, deadline - Date.now()) },
+      );
       expect(await shownTotal(shardId)).toBe(count);
     }
     // The hash-key bar has one part per shard, and the newest records are listed.
