@@ -33,7 +33,13 @@ export const lesson = {
   usage: "npx tsx 01-make-a-stream/main.ts",
   about: "Create the workshop's stream (or reuse it if it exists), wait until it is ACTIVE, and describe it.",
   flags: defineFlags({
-    shards: { type: "string", value: "N", default: "1", help: "number of shards for a new provisioned stream", parse: (n) => wholeNumber(n, "--shards") },
+    shards: {
+      type: "string",
+      value: "N",
+      default: "1",
+      help: "number of shards for a new provisioned stream",
+      parse: (n) => wholeNumber(n, "--shards"),
+    },
     mode: {
       type: "string",
       value: "provisioned|on-demand",
@@ -86,7 +92,11 @@ export async function main(options: Options) {
         Tags: WORKSHOP_TAGS,
       }),
     );
-    say(onDemand ? `Creating on-demand stream ${StreamName}…` : `Creating stream ${StreamName} with ${shardCount} shard(s)…`);
+    say(
+      onDemand
+        ? `Creating on-demand stream ${StreamName}…`
+        : `Creating stream ${StreamName} with ${shardCount} shard(s)…`,
+    );
   } catch (error) {
     if (!(error instanceof ResourceInUseException)) throw error;
     created = false;
@@ -108,7 +118,9 @@ export async function main(options: Options) {
   say(`  mode       ${stream?.StreamModeDetails?.StreamMode ?? "PROVISIONED"}`);
   say(`  retention  ${stream?.RetentionPeriodHours} hours`);
   for (const shard of Shards) {
-    say(`  shard      ${shard.ShardId}  hash keys ${shard.HashKeyRange?.StartingHashKey}…${shard.HashKeyRange?.EndingHashKey}`);
+    say(
+      `  shard      ${shard.ShardId}  hash keys ${shard.HashKeyRange?.StartingHashKey}…${shard.HashKeyRange?.EndingHashKey}`,
+    );
   }
 
   return {

@@ -31,14 +31,20 @@ describe("lesson 02 (mocked Kinesis)", () => {
       .on(PutRecordsCommand)
       .resolvesOnce({
         FailedRecordCount: 1,
-        Records: [{ ShardId: "shardId-0" }, { ErrorCode: "ProvisionedThroughputExceededException" }, { ShardId: "shardId-1" }],
+        Records: [
+          { ShardId: "shardId-0" },
+          { ErrorCode: "ProvisionedThroughputExceededException" },
+          { ShardId: "shardId-1" },
+        ],
       })
       .resolves({ FailedRecordCount: 0, Records: [{ ShardId: "shardId-1" }] });
 
     const summary = await main(options("--count", "3"));
 
     expect(summary).toMatchObject({ sent: 3, retried: 1, perShard: { "shardId-0": 1, "shardId-1": 2 } });
-    const indexes = kinesisMock.commandCalls(PutRecordsCommand).flatMap((c) => c.args[0].input.Records!.map((r) => decodeRecord(r.Data)!.index));
+    const indexes = kinesisMock
+      .commandCalls(PutRecordsCommand)
+      .flatMap((c) => c.args[0].input.Records!.map((r) => decodeRecord(r.Data)!.index));
     expect(indexes).toEqual([0, 1, 2, 1]);
   });
 
@@ -49,7 +55,9 @@ describe("lesson 02 (mocked Kinesis)", () => {
     }));
     const summary = await main(options("--count", "1201"));
     expect(summary.sent).toBe(1201);
-    expect(kinesisMock.commandCalls(PutRecordsCommand).map((c) => c.args[0].input.Records!.length)).toEqual([500, 500, 201]);
+    expect(kinesisMock.commandCalls(PutRecordsCommand).map((c) => c.args[0].input.Records!.length)).toEqual([
+      500, 500, 201,
+    ]);
   });
 
   it("uses one PutRecord per record with --single", async () => {
@@ -63,16 +71,20 @@ describe("lesson 02 (mocked Kinesis)", () => {
   it("refuses a file over the stream's record size before sending anything", async () => {
     const file = join(mkdtempSync(join(tmpdir(), "lesson02-")), "big.bin");
     writeFileSync(file, Buffer.alloc(1024 * 1024)); // exactly 1 MiB: with its key, one byte too many
-    await expect(main(options("--file", file))).rejects.toThrow(/is 1,048,\d+ bytes with its key, over this stream's 1,048,576-byte record limit/);
+    await expect(main(options("--file", file))).rejects.toThrow(
+      /is 1,048,\d+ bytes with its key, over this stream's 1,048,576-byte record limit/,
+    );
     expect(kinesisMock.commandCalls(PutRecordsCommand)).toHaveLength(0);
   });
 
   it("says to run lesson 01 when the stream does not exist", async () => {
-    kinesisMock.on(DescribeStreamSummaryCommand).rejects(
-      new ResourceNotFoundException({ message: "Stream s under account 1 not found.", $metadata: {} }),
-    );
+    kinesisMock
+      .on(DescribeStreamSummaryCommand)
+      .rejects(new ResourceNotFoundException({ message: "Stream s under account 1 not found.", $metadata: {} }));
     const error = await main(options("--count", "1")).catch((e) => e);
-    expect(explain(error, { target: "local", stream: "s" }).message).toMatch(/^stream s not found on local: run lesson 01 first/);
+    expect(explain(error, { target: "local", stream: "s" }).message).toMatch(
+      /^stream s not found on local: run lesson 01 first/,
+    );
   });
 
   it("picks partition keys by strategy", () => {

@@ -32,7 +32,13 @@ export const lesson = {
   usage: "npx tsx 02-produce-data/main.ts",
   about: "Put --count records into the stream with PutRecords batches (or --single PutRecord calls), or one --file.",
   flags: defineFlags({
-    count: { type: "string", value: "N", default: "100", help: "how many records to put", parse: (n) => wholeNumber(n, "--count") },
+    count: {
+      type: "string",
+      value: "N",
+      default: "100",
+      help: "how many records to put",
+      parse: (n) => wholeNumber(n, "--count"),
+    },
     single: { type: "boolean", help: "one PutRecord call per record instead of PutRecords batches" },
     key: {
       type: "string",
@@ -55,7 +61,9 @@ export function partitionKeyFor(strategy: string): (record: WorkshopRecord) => s
   if ((RECORD_FIELDS as readonly string[]).includes(strategy)) {
     return (record) => String(record[strategy as (typeof RECORD_FIELDS)[number]]);
   }
-  throw new WorkshopError(`--key must be random, fixed, or a record field (${RECORD_FIELDS.join(", ")}), got '${strategy}'`);
+  throw new WorkshopError(
+    `--key must be random, fixed, or a record field (${RECORD_FIELDS.join(", ")}), got '${strategy}'`,
+  );
 }
 
 export async function main(options: Options) {
@@ -131,11 +139,21 @@ export async function main(options: Options) {
   const writeLimit = (stream?.OpenShardCount ?? 1) * 1000;
 
   say(`Put ${shardIds.length} record(s) in ${requests} request(s), ${seconds.toFixed(2)} s; run id ${runId}.`);
-  say(`${recordsPerSecond.toLocaleString("en")} records/s against this stream's limit of ${writeLimit.toLocaleString("en")}/s (${stream?.OpenShardCount} shard(s) × 1,000).`);
-  if (recordsPerSecond > writeLimit) say("(A run this short fits in each shard's allowance for one second; a longer one is held to the limit.)");
+  say(
+    `${recordsPerSecond.toLocaleString("en")} records/s against this stream's limit of ${writeLimit.toLocaleString("en")}/s (${stream?.OpenShardCount} shard(s) × 1,000).`,
+  );
+  if (recordsPerSecond > writeLimit)
+    say("(A run this short fits in each shard's allowance for one second; a longer one is held to the limit.)");
   if (options.single) say(`The SDK retried ${retried} PutRecord call(s) that a shard refused.`);
-  else if (retried > 0) say(`${throttled} entries were refused by a shard over its limit${retried > throttled ? ` (and ${retried - throttled} for other reasons)` : ""}, and sent again until accepted.`);
-  table(Object.keys(perShard).sort().map((shard) => ({ shard, records: perShard[shard]! })));
+  else if (retried > 0)
+    say(
+      `${throttled} entries were refused by a shard over its limit${retried > throttled ? ` (and ${retried - throttled} for other reasons)` : ""}, and sent again until accepted.`,
+    );
+  table(
+    Object.keys(perShard)
+      .sort()
+      .map((shard) => ({ shard, records: perShard[shard]! })),
+  );
 
   return { sent: shardIds.length, retried, throttled, runId, perShard, recordsPerSecond, writeLimit };
 }

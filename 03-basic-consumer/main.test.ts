@@ -13,7 +13,11 @@ import { lesson, main, startingPosition } from "./main.js";
 
 const kinesisMock = mockClient(KinesisClient);
 const options = (...argv: string[]) => offlineOptions(lesson, ...argv);
-const rec = (index: number) => ({ SequenceNumber: String(100 + index), PartitionKey: "k", Data: encodeRecord({ runId: "run-t", index, sentAt: 0 }) });
+const rec = (index: number) => ({
+  SequenceNumber: String(100 + index),
+  PartitionKey: "k",
+  Data: encodeRecord({ runId: "run-t", index, sentAt: 0 }),
+});
 
 beforeEach(() => kinesisMock.reset());
 
@@ -21,8 +25,14 @@ describe("startingPosition", () => {
   it("maps every --from to its ShardIteratorType", () => {
     expect(startingPosition("trim-horizon")).toEqual({ ShardIteratorType: "TRIM_HORIZON" });
     expect(startingPosition("latest")).toEqual({ ShardIteratorType: "LATEST" });
-    expect(startingPosition("at-sequence:123")).toEqual({ ShardIteratorType: "AT_SEQUENCE_NUMBER", StartingSequenceNumber: "123" });
-    expect(startingPosition("after-sequence:9")).toEqual({ ShardIteratorType: "AFTER_SEQUENCE_NUMBER", StartingSequenceNumber: "9" });
+    expect(startingPosition("at-sequence:123")).toEqual({
+      ShardIteratorType: "AT_SEQUENCE_NUMBER",
+      StartingSequenceNumber: "123",
+    });
+    expect(startingPosition("after-sequence:9")).toEqual({
+      ShardIteratorType: "AFTER_SEQUENCE_NUMBER",
+      StartingSequenceNumber: "9",
+    });
     expect(startingPosition("at-timestamp:2026-11-25T10:00:00Z")).toEqual({
       ShardIteratorType: "AT_TIMESTAMP",
       Timestamp: new Date("2026-11-25T10:00:00Z"),
@@ -39,7 +49,10 @@ describe("startingPosition", () => {
 describe("lesson 03 (mocked Kinesis)", () => {
   it("recovers from an expired iterator after the last record seen, losing and repeating nothing", async () => {
     kinesisMock.on(ListShardsCommand).resolves({ Shards: [{ ShardId: "shardId-0" } as any] });
-    kinesisMock.on(GetShardIteratorCommand).resolvesOnce({ ShardIterator: "it-1" }).resolves({ ShardIterator: "it-renewed" });
+    kinesisMock
+      .on(GetShardIteratorCommand)
+      .resolvesOnce({ ShardIterator: "it-1" })
+      .resolves({ ShardIterator: "it-renewed" });
     kinesisMock
       .on(GetRecordsCommand, { ShardIterator: "it-1" })
       .resolves({ Records: [rec(0), rec(1)], NextShardIterator: "it-2", MillisBehindLatest: 10 })
@@ -59,9 +72,15 @@ describe("lesson 03 (mocked Kinesis)", () => {
 
   it("reads the children of a closed shard after it, from their beginning", async () => {
     kinesisMock.on(ListShardsCommand).resolves({
-      Shards: [{ ShardId: "parent" }, { ShardId: "child-a", ParentShardId: "parent" }, { ShardId: "child-b", ParentShardId: "parent" }] as any,
+      Shards: [
+        { ShardId: "parent" },
+        { ShardId: "child-a", ParentShardId: "parent" },
+        { ShardId: "child-b", ParentShardId: "parent" },
+      ] as any,
     });
-    kinesisMock.on(GetShardIteratorCommand).callsFake((input) => ({ ShardIterator: `${input.ShardId}:${input.ShardIteratorType}` }));
+    kinesisMock
+      .on(GetShardIteratorCommand)
+      .callsFake((input) => ({ ShardIterator: `${input.ShardId}:${input.ShardIteratorType}` }));
     kinesisMock
       .on(GetRecordsCommand, { ShardIterator: "parent:TRIM_HORIZON" })
       .resolves({ Records: [rec(0)], MillisBehindLatest: 0 }) // no NextShardIterator: closed
@@ -81,6 +100,8 @@ describe("lesson 03 (mocked Kinesis)", () => {
 
   it("asks for --shard when a sequence number is given on a stream of many shards", async () => {
     kinesisMock.on(ListShardsCommand).resolves({ Shards: [{ ShardId: "a" }, { ShardId: "b" }] as any });
-    await expect(main(options("--from", "at-sequence:1"))).rejects.toThrow(/a sequence number belongs to one shard: add --shard/);
+    await expect(main(options("--from", "at-sequence:1"))).rejects.toThrow(
+      /a sequence number belongs to one shard: add --shard/,
+    );
   });
 });

@@ -32,7 +32,8 @@ import {
 
 export const lesson = {
   usage: "npx tsx 03-basic-consumer/main.ts",
-  about: "Read every shard of the stream with GetShardIterator and GetRecords until caught up (or forever with --follow).",
+  about:
+    "Read every shard of the stream with GetShardIterator and GetRecords until caught up (or forever with --follow).",
   flags: defineFlags({
     from: {
       type: "string",
@@ -41,15 +42,28 @@ export const lesson = {
       help: "trim-horizon | latest | at-sequence:SEQ | after-sequence:SEQ | at-timestamp:ISO",
       parse: (from) => (startingPosition(from), from), // refuse a bad one at once
     },
-    limit: { type: "string", value: "N", default: "1000", help: "records per GetRecords call (1 to 10000)", parse: (n) => wholeNumber(n, "--limit", 1, 10_000) },
-    shard: { type: "string", value: "SHARD_ID", help: "read only this shard (needed for sequence numbers on many shards)" },
+    limit: {
+      type: "string",
+      value: "N",
+      default: "1000",
+      help: "records per GetRecords call (1 to 10000)",
+      parse: (n) => wholeNumber(n, "--limit", 1, 10_000),
+    },
+    shard: {
+      type: "string",
+      value: "SHARD_ID",
+      help: "read only this shard (needed for sequence numbers on many shards)",
+    },
     follow: { type: "boolean", help: "keep reading after catching up; Ctrl-C to stop" },
   }),
 };
 export type Options = LessonOptions<typeof lesson.flags>;
 
 /** Where an iterator starts: the five ShardIteratorTypes, from the --from flag. */
-export type StartingPosition = Pick<GetShardIteratorCommandInput, "ShardIteratorType" | "StartingSequenceNumber" | "Timestamp">;
+export type StartingPosition = Pick<
+  GetShardIteratorCommandInput,
+  "ShardIteratorType" | "StartingSequenceNumber" | "Timestamp"
+>;
 
 export function startingPosition(from: string): StartingPosition {
   const [kind = "", value = ""] = from.split(/:(.*)/s);
@@ -62,7 +76,9 @@ export function startingPosition(from: string): StartingPosition {
     case "after-sequence":
       // Sequence numbers are decimal strings of up to 128 digits, unique within a shard.
       if (!/^\d{1,128}$/.test(value)) {
-        throw new WorkshopError(`'${value}' is not a sequence number (digits only, as printed by lesson 02's --single or by this lesson)`);
+        throw new WorkshopError(
+          `'${value}' is not a sequence number (digits only, as printed by lesson 02's --single or by this lesson)`,
+        );
       }
       return {
         ShardIteratorType: kind === "at-sequence" ? "AT_SEQUENCE_NUMBER" : "AFTER_SEQUENCE_NUMBER",
@@ -71,7 +87,9 @@ export function startingPosition(from: string): StartingPosition {
     case "at-timestamp": {
       const Timestamp = new Date(value);
       if (!value || Number.isNaN(Timestamp.getTime())) {
-        throw new WorkshopError(`'${value}' is not a timestamp: use ISO 8601, for example at-timestamp:2026-11-25T10:00:00Z`);
+        throw new WorkshopError(
+          `'${value}' is not a timestamp: use ISO 8601, for example at-timestamp:2026-11-25T10:00:00Z`,
+        );
       }
       return { ShardIteratorType: "AT_TIMESTAMP", Timestamp };
     }
@@ -108,7 +126,11 @@ interface ReadContext {
  * Read one shard from `start` until caught up (or forever with follow), and say
  * whether the shard was closed (split or merged), so its children can be read next.
  */
-export async function readShardUntilCaughtUp(ctx: ReadContext, shardId: string, start: StartingPosition): Promise<ShardReport> {
+export async function readShardUntilCaughtUp(
+  ctx: ReadContext,
+  shardId: string,
+  start: StartingPosition,
+): Promise<ShardReport> {
   const report: ShardReport = { shardId, records: 0, emptyReads: 0, renewedIterators: 0, throttled: 0, closed: false };
   const iteratorAt = async (position: StartingPosition) =>
     (await ctx.kinesis.send(new GetShardIteratorCommand({ StreamName: ctx.streamName, ShardId: shardId, ...position })))
@@ -155,8 +177,12 @@ export async function readShardUntilCaughtUp(ctx: ReadContext, shardId: string, 
       report.lastSequenceNumber = record.SequenceNumber;
       if (shown++ < 5) {
         const decoded = decodeRecord(record.Data);
-        const what = decoded ? `${decoded.runId} #${decoded.index}` : `${record.Data?.byteLength ?? 0} bytes (not a workshop record)`;
-        say(`  ${shardId}  seq …${record.SequenceNumber?.slice(-8)}  key ${record.PartitionKey?.slice(0, 12).padEnd(12)}  ${what}`);
+        const what = decoded
+          ? `${decoded.runId} #${decoded.index}`
+          : `${record.Data?.byteLength ?? 0} bytes (not a workshop record)`;
+        say(
+          `  ${shardId}  seq …${record.SequenceNumber?.slice(-8)}  key ${record.PartitionKey?.slice(0, 12).padEnd(12)}  ${what}`,
+        );
       }
     }
     if (records.length === 0) report.emptyReads++;
@@ -198,14 +224,27 @@ export async function main(options: Options) {
   if (options.shard) {
     chosen = shards.filter((s) => s.ShardId === options.shard);
     if (chosen.length === 0) {
-      throw new WorkshopError(`shard ${options.shard} is not in stream ${StreamName}: it has ${shards.map((s) => s.ShardId).join(", ")}`);
+      throw new WorkshopError(
+        `shard ${options.shard} is not in stream ${StreamName}: it has ${shards.map((s) => s.ShardId).join(", ")}`,
+      );
     }
   } else if (start.StartingSequenceNumber && shards.length > 1) {
-    throw new WorkshopError("a sequence number belongs to one shard: add --shard SHARD_ID (the shard printed next to it)");
+    throw new WorkshopError(
+      "a sequence number belongs to one shard: add --shard SHARD_ID (the shard printed next to it)",
+    );
   }
-  say(`Reading ${chosen.length} shard(s) of ${StreamName} from ${start.ShardIteratorType}, up to ${limit} records per call.`);
+  say(
+    `Reading ${chosen.length} shard(s) of ${StreamName} from ${start.ShardIteratorType}, up to ${limit} records per call.`,
+  );
 
-  const ctx: ReadContext = { kinesis, streamName: StreamName, limit, follow: options.follow, tally: new RecordTally(), idleMs: 1000 };
+  const ctx: ReadContext = {
+    kinesis,
+    streamName: StreamName,
+    limit,
+    follow: options.follow,
+    tally: new RecordTally(),
+    idleMs: 1000,
+  };
   const known = new Set(chosen.map((s) => s.ShardId));
   const finished = new Set<string>();
   const startedShards = new Set<string>();
@@ -221,15 +260,28 @@ export async function main(options: Options) {
     reports.push(await readShardUntilCaughtUp(ctx, shard.ShardId!, position));
     finished.add(shard.ShardId!);
     // Children start from their beginning: they hold what came after the parent closed.
-    const children = chosen.filter((c) => !startedShards.has(c.ShardId!) && parentsDone(c) &&
-      (c.ParentShardId === shard.ShardId || c.AdjacentParentShardId === shard.ShardId));
+    const children = chosen.filter(
+      (c) =>
+        !startedShards.has(c.ShardId!) &&
+        parentsDone(c) &&
+        (c.ParentShardId === shard.ShardId || c.AdjacentParentShardId === shard.ShardId),
+    );
     await Promise.all(children.map((child) => readShardThenChildren(child, { ShardIteratorType: "TRIM_HORIZON" })));
   }
   await Promise.all(chosen.filter(parentsDone).map((shard) => readShardThenChildren(shard, start)));
 
   reports.sort((a, b) => a.shardId.localeCompare(b.shardId));
   say();
-  table(reports.map((r) => ({ shard: r.shardId, records: r.records, emptyReads: r.emptyReads, throttled: r.throttled, closed: r.closed ? "yes" : "", lastSequence: r.lastSequenceNumber ?? "" })));
+  table(
+    reports.map((r) => ({
+      shard: r.shardId,
+      records: r.records,
+      emptyReads: r.emptyReads,
+      throttled: r.throttled,
+      closed: r.closed ? "yes" : "",
+      lastSequence: r.lastSequenceNumber ?? "",
+    })),
+  );
 
   return {
     records: ctx.tally.records,

@@ -14,7 +14,12 @@
 import { existsSync, mkdirSync, writeFileSync } from "node:fs";
 import { setTimeout as sleep } from "node:timers/promises";
 import { join, relative } from "node:path";
-import { DescribeTableCommand, ResourceNotFoundException, ScanCommand, type DynamoDBClient } from "@aws-sdk/client-dynamodb";
+import {
+  DescribeTableCommand,
+  ResourceNotFoundException,
+  ScanCommand,
+  type DynamoDBClient,
+} from "@aws-sdk/client-dynamodb";
 import { DescribeStreamSummaryCommand } from "@aws-sdk/client-kinesis";
 import {
   confirmBillable,
@@ -39,13 +44,35 @@ import {
 
 export const lesson = {
   usage: "npx tsx 04-kcl-consumer/main.ts",
-  about: "Run a KCL consumer: the Java MultiLangDaemon with a TypeScript record processor, leases and checkpoints in DynamoDB.",
+  about:
+    "Run a KCL consumer: the Java MultiLangDaemon with a TypeScript record processor, leases and checkpoints in DynamoDB.",
   flags: defineFlags({
-    expect: { type: "string", value: "N", help: "stop cleanly once N distinct records were processed", parse: (n) => wholeNumber(n, "--expect") },
-    timeout: { type: "string", value: "SECONDS", default: "180", help: "give up after this long (with --expect)", parse: (n) => wholeNumber(n, "--timeout") },
-    worker: { type: "string", value: "NAME", default: "worker-1", help: "this worker's name; give a second worker another one" },
+    expect: {
+      type: "string",
+      value: "N",
+      help: "stop cleanly once N distinct records were processed",
+      parse: (n) => wholeNumber(n, "--expect"),
+    },
+    timeout: {
+      type: "string",
+      value: "SECONDS",
+      default: "180",
+      help: "give up after this long (with --expect)",
+      parse: (n) => wholeNumber(n, "--timeout"),
+    },
+    worker: {
+      type: "string",
+      value: "NAME",
+      default: "worker-1",
+      help: "this worker's name; give a second worker another one",
+    },
     "show-leases": { type: "boolean", help: "print the lease table (shard, owner, checkpoint) and exit" },
-    "crash-on": { type: "string", value: "INDEX", help: "make the processor throw on the record with this index", parse: (n) => wholeNumber(n, "--crash-on", 0) },
+    "crash-on": {
+      type: "string",
+      value: "INDEX",
+      help: "make the processor throw on the record with this index",
+      parse: (n) => wholeNumber(n, "--crash-on", 0),
+    },
   }),
 };
 export type Options = LessonOptions<typeof lesson.flags>;
@@ -57,7 +84,8 @@ export type Options = LessonOptions<typeof lesson.flags>;
 const PROCESSOR_COMMAND = nodeCommandLine(["04-kcl-consumer", "record-processor.ts"]);
 
 /** The KCL names its DynamoDB lease table after the application. */
-export const applicationName = (options: Pick<Options, "target" | "stream">) => `workshop-kcl-${options.target}-${options.stream}`;
+export const applicationName = (options: Pick<Options, "target" | "stream">) =>
+  `workshop-kcl-${options.target}-${options.stream}`;
 
 /** What a processor reports for each record it handled (see record-processor.ts). */
 export interface ProcessedRecord {
@@ -108,20 +136,27 @@ export async function main(options: Options) {
   await kinesisClient(options).send(new DescribeStreamSummaryCommand({ StreamName: options.stream }));
 
   // A new lease table means the application starts from scratch: so does our record of what it processed.
-  const tableExists = await dynamodb
-    .send(new DescribeTableCommand({ TableName: app }))
-    .then(() => true, (error) => (error instanceof ResourceNotFoundException ? false : Promise.reject(error)));
+  const tableExists = await dynamodb.send(new DescribeTableCommand({ TableName: app })).then(
+    () => true,
+    (error) => (error instanceof ResourceNotFoundException ? false : Promise.reject(error)),
+  );
   if (!tableExists || !existsSync(files.processed)) writeFileSync(files.processed, "");
 
   // The KCL makes its lease table in DynamoDB (on-demand) the first time it runs.
   await confirmBillable(options, [
-    { what: `DynamoDB lease table ${app}, made by the KCL`, cost: "on-demand: well under $0.01 per hour while a worker runs, pennies a month when idle" },
+    {
+      what: `DynamoDB lease table ${app}, made by the KCL`,
+      cost: "on-demand: well under $0.01 per hour while a worker runs, pennies a month when idle",
+    },
   ]);
 
   // The KCL reads Kinesis over HTTP/2. An emulator that speaks only HTTP/1.1 gets a bridge in
   // this process that speaks HTTP/2 to the KCL and HTTP/1.1 to the emulator (shared/kcl.ts).
   const kinesisEndpoint = await kinesisEndpointForKcl(options.endpoint);
-  if (kinesisEndpoint.bridged) say(`${options.endpoint} speaks only HTTP/1.1: the KCL reads Kinesis through a bridge on ${kinesisEndpoint.endpoint}.`);
+  if (kinesisEndpoint.bridged)
+    say(
+      `${options.endpoint} speaks only HTTP/1.1: the KCL reads Kinesis through a bridge on ${kinesisEndpoint.endpoint}.`,
+    );
 
   // The daemon's properties (sample.properties explains each key).
   writeFileSync(
@@ -146,8 +181,13 @@ export async function main(options: Options) {
     endpoint: options.endpoint,
     env: { KCL_OUTPUT_FILE: files.processed, ...(crashOn !== undefined ? { KCL_CRASH_ON: String(crashOn) } : {}) },
   });
-  say(`Started the MultiLangDaemon (PID ${daemon.pid}) for application ${app}; its log: ${relative(process.cwd(), files.log)}`);
-  if (!tableExists) say("A new application: the KCL makes its lease table, then waits 1 to 30 s before it writes the leases (first run only).");
+  say(
+    `Started the MultiLangDaemon (PID ${daemon.pid}) for application ${app}; its log: ${relative(process.cwd(), files.log)}`,
+  );
+  if (!tableExists)
+    say(
+      "A new application: the KCL makes its lease table, then waits 1 to 30 s before it writes the leases (first run only).",
+    );
   const onCtrlC = () => void daemon.stop();
   process.once("SIGINT", onCtrlC);
 
@@ -181,7 +221,9 @@ export async function main(options: Options) {
       if (expect !== undefined && tally.unique >= expect) break;
       if (daemon.hasExited()) {
         const when = expect === undefined ? "unexpectedly" : `before ${expect} records were processed`;
-        throw new WorkshopError(`the KCL daemon exited ${when}: ${daemon.firstCause()} (log: ${relative(process.cwd(), files.log)})`);
+        throw new WorkshopError(
+          `the KCL daemon exited ${when}: ${daemon.firstCause()} (log: ${relative(process.cwd(), files.log)})`,
+        );
       }
       // The daemon does not stop on most failures: it logs them and tries again. One that
       // keeps coming while nothing is processed is said in one line (and ends a run with --expect).
@@ -193,7 +235,9 @@ export async function main(options: Options) {
         troubleSaid = true;
       }
       if (expect !== undefined && Date.now() - started > timeoutMs) {
-        throw new WorkshopError(`only ${tally.unique} of ${expect} records were processed in ${timeoutMs / 1000} s: see ${files.log}`);
+        throw new WorkshopError(
+          `only ${tally.unique} of ${expect} records were processed in ${timeoutMs / 1000} s: see ${files.log}`,
+        );
       }
       await sleep(250);
     }

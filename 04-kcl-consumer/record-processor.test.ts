@@ -18,10 +18,14 @@ const record = (index: number, data?: Uint8Array) => ({
 /** Start the processor; send() writes a message, next() reads its next stdout line. */
 function startProcessor(env: Record<string, string> = {}) {
   const outputFile = join(mkdtempSync(join(tmpdir(), "kcl-processor-")), "out.jsonl");
-  const child = spawn(join(PROJECT_ROOT, "node_modules", ".bin", "tsx"), [join(PROJECT_ROOT, "04-kcl-consumer", "record-processor.ts")], {
-    env: { ...process.env, KCL_OUTPUT_FILE: outputFile, ...env },
-    stdio: ["pipe", "pipe", "pipe"],
-  });
+  const child = spawn(
+    join(PROJECT_ROOT, "node_modules", ".bin", "tsx"),
+    [join(PROJECT_ROOT, "04-kcl-consumer", "record-processor.ts")],
+    {
+      env: { ...process.env, KCL_OUTPUT_FILE: outputFile, ...env },
+      stdio: ["pipe", "pipe", "pipe"],
+    },
+  );
   const stdout: string[] = [];
   const waiting: ((line: string) => void)[] = [];
   createInterface({ input: child.stdout! }).on("line", (line) => {
@@ -49,11 +53,21 @@ describe("the KCL record processor over the MultiLangDaemon protocol", () => {
     p.send({ action: "initialize", shardId: "shardId-7", sequenceNumber: "TRIM_HORIZON" });
     expect(await p.next()).toEqual({ action: "status", responseFor: "initialize" });
 
-    p.send({ action: "processRecords", records: [record(0), record(1, Buffer.from("not json")), record(2)], millisBehindLatest: 0 });
+    p.send({
+      action: "processRecords",
+      records: [record(0), record(1, Buffer.from("not json")), record(2)],
+      millisBehindLatest: 0,
+    });
     // The checkpoint comes only after the batch was processed (written out)...
     expect(await p.next()).toEqual({ action: "checkpoint", sequenceNumber: "502" });
-    const written = readFileSync(p.outputFile, "utf8").trim().split("\n").map((l) => JSON.parse(l));
-    expect(written.map((r) => [r.shardId, r.runId, r.index])).toEqual([["shardId-7", "run-p", 0], ["shardId-7", "run-p", 2]]);
+    const written = readFileSync(p.outputFile, "utf8")
+      .trim()
+      .split("\n")
+      .map((l) => JSON.parse(l));
+    expect(written.map((r) => [r.shardId, r.runId, r.index])).toEqual([
+      ["shardId-7", "run-p", 0],
+      ["shardId-7", "run-p", 2],
+    ]);
     // ...and the daemon's answer lets it finish the batch.
     p.send({ action: "checkpoint", sequenceNumber: "502", error: null });
     expect(await p.next()).toEqual({ action: "status", responseFor: "processRecords" });

@@ -32,10 +32,19 @@ export const processor: RecordProcessor = {
       const record = decodeRecord(Buffer.from(item.data, "base64"));
       // --crash-on N: an exception nobody catches. The processor dies, and so does the
       // daemon; the records after the last checkpoint come again after a restart.
-      if (crashOn !== undefined && record?.index === crashOn) throw new Error(`crashing on record #${crashOn} (--crash-on)`);
+      if (crashOn !== undefined && record?.index === crashOn)
+        throw new Error(`crashing on record #${crashOn} (--crash-on)`);
       try {
         if (!record) throw new Error("not a workshop record");
-        processed.push(JSON.stringify({ shardId, runId: record.runId, index: record.index, sentAt: record.sentAt, processedAt: Date.now() }));
+        processed.push(
+          JSON.stringify({
+            shardId,
+            runId: record.runId,
+            index: record.index,
+            sentAt: record.sentAt,
+            processedAt: Date.now(),
+          }),
+        );
       } catch (error) {
         // One bad record must not stop the shard: note it and go on.
         log(`skipped record ${item.sequenceNumber}: ${(error as Error).message}`);

@@ -12,7 +12,11 @@ const event = (bodies: unknown[]): KinesisStreamEvent => ({
       kinesisSchemaVersion: "1.0",
       partitionKey: `key-${index}`,
       sequenceNumber: `${1000 + index}`,
-      data: Buffer.from(typeof body === "string" && body.startsWith("raw:") ? body.slice(4) : encodeRecord({ runId: "run-h", index, sentAt: 1_000, body })).toString("base64"),
+      data: Buffer.from(
+        typeof body === "string" && body.startsWith("raw:")
+          ? body.slice(4)
+          : encodeRecord({ runId: "run-h", index, sentAt: 1_000, body }),
+      ).toString("base64"),
       approximateArrivalTimestamp: 1,
     },
     eventSource: "aws:kinesis",

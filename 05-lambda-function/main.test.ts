@@ -31,12 +31,16 @@ const lambda = mockClient(LambdaClient);
 const logs = mockClient(CloudWatchLogsClient);
 const options = (...argv: string[]) => offlineOptions(lesson, ...argv);
 const STREAM_ARN = "arn:aws:kinesis:us-east-1:111122223333:stream/s";
-const active = { Configuration: { FunctionArn: "arn:fn", State: "Active", LastUpdateStatus: "Successful", CodeSha256: "old" } } as any;
+const active = {
+  Configuration: { FunctionArn: "arn:fn", State: "Active", LastUpdateStatus: "Successful", CodeSha256: "old" },
+} as any;
 
 beforeEach(() => {
   for (const m of [kinesis, iam, lambda, logs]) m.reset();
   kinesis.on(DescribeStreamSummaryCommand).resolves({ StreamDescriptionSummary: { StreamARN: STREAM_ARN } as any });
-  kinesis.on(PutRecordsCommand).callsFake((input) => ({ FailedRecordCount: 0, Records: input.Records.map(() => ({ ShardId: "s0" })) }));
+  kinesis
+    .on(PutRecordsCommand)
+    .callsFake((input) => ({ FailedRecordCount: 0, Records: input.Records.map(() => ({ ShardId: "s0" })) }));
   iam.on(CreateRoleCommand).resolves({ Role: { Arn: "arn:aws:iam::111122223333:role/s-handler-role" } as any });
   iam.on(PutRolePolicyCommand).resolves({});
   logs.on(CreateLogGroupCommand).resolves({});
@@ -44,7 +48,9 @@ beforeEach(() => {
   lambda.on(ListEventSourceMappingsCommand).resolves({ EventSourceMappings: [] });
   lambda.on(CreateEventSourceMappingCommand).resolves({ UUID: "esm-1" });
   lambda.on(GetEventSourceMappingCommand).resolves({ State: "Enabled" });
-  lambda.on(InvokeCommand).resolves({ StatusCode: 200, LogResult: Buffer.from("seen sample #0 after 1 ms").toString("base64") });
+  lambda
+    .on(InvokeCommand)
+    .resolves({ StatusCode: 200, LogResult: Buffer.from("seen sample #0 after 1 ms").toString("base64") });
   // The log group answers with a "seen" line for every record that was put.
   logs.on(FilterLogEventsCommand).callsFake(() => ({
     events: kinesis.commandCalls(PutRecordsCommand).flatMap((c) =>
@@ -58,10 +64,18 @@ beforeEach(() => {
 
 describe("lesson 05 deploy steps (mocked AWS)", () => {
   it("creates the function, retrying while the new role is not yet visible to Lambda", async () => {
-    lambda.on(GetFunctionCommand).rejectsOnce(new ResourceNotFoundException({ message: "no", $metadata: {} })).resolves(active);
+    lambda
+      .on(GetFunctionCommand)
+      .rejectsOnce(new ResourceNotFoundException({ message: "no", $metadata: {} }))
+      .resolves(active);
     lambda
       .on(CreateFunctionCommand)
-      .rejectsOnce(new InvalidParameterValueException({ message: "The role defined for the function cannot be assumed by Lambda.", $metadata: {} }))
+      .rejectsOnce(
+        new InvalidParameterValueException({
+          message: "The role defined for the function cannot be assumed by Lambda.",
+          $metadata: {},
+        }),
+      )
       .resolves({ FunctionArn: "arn:fn" });
 
     const summary = await main(options("--count", "3"));
@@ -69,7 +83,11 @@ describe("lesson 05 deploy steps (mocked AWS)", () => {
     expect(summary).toMatchObject({ produced: 3, unique: 3, deployed: "created", functionArn: "arn:fn", latencyMs: 5 });
     expect(lambda.commandCalls(CreateFunctionCommand)).toHaveLength(2);
     const created = lambda.commandCalls(CreateFunctionCommand)[1]!.args[0].input;
-    expect(created).toMatchObject({ Runtime: "nodejs22.x", Handler: "index.handler", Tags: { workshop: "kinesis-lambda" } });
+    expect(created).toMatchObject({
+      Runtime: "nodejs22.x",
+      Handler: "index.handler",
+      Tags: { workshop: "kinesis-lambda" },
+    });
     const mapping = lambda.commandCalls(CreateEventSourceMappingCommand)[0]!.args[0].input;
     expect(mapping).toMatchObject({
       EventSourceArn: STREAM_ARN,
@@ -98,13 +116,21 @@ describe("lesson 05 deploy steps (mocked AWS)", () => {
 describe("what lesson 05 retries and what it reports", () => {
   it("retries only the messages of a role Lambda cannot see yet, not a wrong role", () => {
     const lambdaSays = (message: string) => new InvalidParameterValueException({ message, $metadata: {} });
-    expect(isRolePropagationError(lambdaSays("The role defined for the function cannot be assumed by Lambda."))).toBe(true);
+    expect(isRolePropagationError(lambdaSays("The role defined for the function cannot be assumed by Lambda."))).toBe(
+      true,
+    );
     expect(
       isRolePropagationError(
-        lambdaSays("Cannot access stream arn:… Please ensure the role can perform the GetRecords, GetShardIterator, DescribeStream, and ListStreams Actions on your stream in IAM."),
+        lambdaSays(
+          "Cannot access stream arn:… Please ensure the role can perform the GetRecords, GetShardIterator, DescribeStream, and ListStreams Actions on your stream in IAM.",
+        ),
       ),
     ).toBe(true);
-    expect(isRolePropagationError(lambdaSays("1 validation error detected: Value 'x' at 'role' failed to satisfy constraint"))).toBe(false);
+    expect(
+      isRolePropagationError(
+        lambdaSays("1 validation error detected: Value 'x' at 'role' failed to satisfy constraint"),
+      ),
+    ).toBe(false);
     expect(isRolePropagationError(lambdaSays("The role arn:aws:iam::1:role/nope does not exist"))).toBe(false);
   });
 
@@ -115,7 +141,9 @@ describe("what lesson 05 retries and what it reports", () => {
     lambda.on(InvokeCommand).resolves({
       StatusCode: 200,
       FunctionError: "Unhandled",
-      Payload: Buffer.from(JSON.stringify({ errorType: "Runtime.ImportModuleError", errorMessage: "Cannot find module 'index'" })),
+      Payload: Buffer.from(
+        JSON.stringify({ errorType: "Runtime.ImportModuleError", errorMessage: "Cannot find module 'index'" }),
+      ),
     });
     await expect(main(options("--count", "1"))).rejects.toThrow(
       "the test invoke failed (Unhandled): Runtime.ImportModuleError: Cannot find module 'index'",
@@ -132,7 +160,11 @@ describe("the role's policy", () => {
       fanOutStream: `${STREAM_ARN}-copies`,
     });
     const resources = policy.Statement.map((s: any) => s.Resource);
-    expect(resources).toEqual([STREAM_ARN, "arn:aws:logs:us-east-1:111122223333:log-group:/aws/lambda/s-handler:*", `${STREAM_ARN}-copies`]);
+    expect(resources).toEqual([
+      STREAM_ARN,
+      "arn:aws:logs:us-east-1:111122223333:log-group:/aws/lambda/s-handler:*",
+      `${STREAM_ARN}-copies`,
+    ]);
     expect(JSON.stringify(policy)).not.toContain('"*"');
   });
 });

@@ -82,7 +82,13 @@ export const lesson = {
   usage: "npx tsx 05-lambda-function/main.ts",
   about: "Deploy a Node.js Lambda with its IAM role, connect it to the stream, put records and follow its logs.",
   flags: defineFlags({
-    count: { type: "string", value: "N", default: "100", help: "how many records to put for the function", parse: (n) => wholeNumber(n, "--count") },
+    count: {
+      type: "string",
+      value: "N",
+      default: "100",
+      help: "how many records to put for the function",
+      parse: (n) => wholeNumber(n, "--count"),
+    },
     from: {
       type: "string",
       value: "trim-horizon|latest",
@@ -98,8 +104,17 @@ export const lesson = {
       parse: (n) => wholeNumber(n, "--batch-size", 1, 10_000),
     },
     "fan-out": { type: "boolean", help: "also copy each record to a second stream, STREAM-copies" },
-    poison: { type: "boolean", help: "put one record the handler refuses (a batch item failure) and say what became of it" },
-    timeout: { type: "string", value: "SECONDS", default: "120", help: "how long to wait for the log lines", parse: (n) => wholeNumber(n, "--timeout") },
+    poison: {
+      type: "boolean",
+      help: "put one record the handler refuses (a batch item failure) and say what became of it",
+    },
+    timeout: {
+      type: "string",
+      value: "SECONDS",
+      default: "120",
+      help: "how long to wait for the log lines",
+      parse: (n) => wholeNumber(n, "--timeout"),
+    },
     logs: { type: "boolean", help: "only print the function's log lines of the last 10 minutes" },
     delete: { type: "boolean", help: "delete the mapping, function, role, log group (and copies stream)" },
   }),
@@ -134,7 +149,13 @@ export function rolePolicy(arns: { stream: string; logGroup: string; fanOutStrea
     {
       Sid: "ReadTheStream",
       Effect: "Allow",
-      Action: ["kinesis:DescribeStream", "kinesis:DescribeStreamSummary", "kinesis:ListShards", "kinesis:GetShardIterator", "kinesis:GetRecords"],
+      Action: [
+        "kinesis:DescribeStream",
+        "kinesis:DescribeStreamSummary",
+        "kinesis:ListShards",
+        "kinesis:GetShardIterator",
+        "kinesis:GetRecords",
+      ],
       Resource: arns.stream,
     },
     {
@@ -145,7 +166,12 @@ export function rolePolicy(arns: { stream: string; logGroup: string; fanOutStrea
     },
   ];
   if (arns.fanOutStream) {
-    statements.push({ Sid: "WriteCopies", Effect: "Allow", Action: ["kinesis:PutRecord", "kinesis:PutRecords"], Resource: arns.fanOutStream });
+    statements.push({
+      Sid: "WriteCopies",
+      Effect: "Allow",
+      Action: ["kinesis:PutRecord", "kinesis:PutRecords"],
+      Resource: arns.fanOutStream,
+    });
   }
   return { Version: "2012-10-17", Statement: statements };
 }
@@ -181,7 +207,8 @@ export function sampleEvent(streamArn: string) {
  * ensure the role can perform the GetRecords… actions". Any other role error is real.
  */
 export const isRolePropagationError = (error: any) =>
-  error?.name === "InvalidParameterValueException" && /cannot be assumed by Lambda|ensure the role can perform/i.test(error?.message ?? "");
+  error?.name === "InvalidParameterValueException" &&
+  /cannot be assumed by Lambda|ensure the role can perform/i.test(error?.message ?? "");
 
 export async function main(options: Options) {
   if (options.delete) return deleteEverything(options);
@@ -200,29 +227,44 @@ export async function main(options: Options) {
   const timeoutMs = options.timeout * 1000;
 
   // 1. The stream from lesson 01 (and, with --fan-out, a second stream for the copies).
-  const { StreamDescriptionSummary: stream } = await kinesis.send(new DescribeStreamSummaryCommand({ StreamName: options.stream }));
+  const { StreamDescriptionSummary: stream } = await kinesis.send(
+    new DescribeStreamSummaryCommand({ StreamName: options.stream }),
+  );
   const streamArn = stream!.StreamARN!;
   const [, , , region, account] = streamArn.split(":");
 
   // Lambda and CloudWatch Logs bill per use; a fan-out stream bills per hour (asks once on aws).
   await confirmBillable(options, [
-    { what: `Lambda function ${FunctionName} and its event source mapping`, cost: "$0.20 per million invocations plus $0.0000167 per GB-second; the monthly free tier covers this lesson" },
+    {
+      what: `Lambda function ${FunctionName} and its event source mapping`,
+      cost: "$0.20 per million invocations plus $0.0000167 per GB-second; the monthly free tier covers this lesson",
+    },
     { what: `log group ${names.logGroupName}, kept 1 day`, cost: "$0.50 per GB of log lines written" },
-    ...(options["fan-out"] ? [{ what: `stream ${names.fanOutStream} with 1 provisioned shard`, cost: streamCost(1) }] : []),
+    ...(options["fan-out"]
+      ? [{ what: `stream ${names.fanOutStream} with 1 provisioned shard`, cost: streamCost(1) }]
+      : []),
   ]);
 
   let fanOutArn: string | undefined;
   if (options["fan-out"]) {
     try {
       await kinesis.send(
-        new CreateStreamCommand({ StreamName: names.fanOutStream, ShardCount: 1, StreamModeDetails: { StreamMode: "PROVISIONED" }, Tags: WORKSHOP_TAGS }),
+        new CreateStreamCommand({
+          StreamName: names.fanOutStream,
+          ShardCount: 1,
+          StreamModeDetails: { StreamMode: "PROVISIONED" },
+          Tags: WORKSHOP_TAGS,
+        }),
       );
     } catch (error) {
       if (!(error instanceof ResourceInUseException)) throw error;
     }
     await waitingFor(
       `${names.fanOutStream} to be ACTIVE`,
-      waitUntilStreamExists({ client: kinesis, maxWaitTime: 120, minDelay: 1, maxDelay: 5 }, { StreamName: names.fanOutStream }),
+      waitUntilStreamExists(
+        { client: kinesis, maxWaitTime: 120, minDelay: 1, maxDelay: 5 },
+        { StreamName: names.fanOutStream },
+      ),
     );
     fanOutArn = streamArn.replace(/stream\/.*$/, `stream/${names.fanOutStream}`);
     say(`Fan-out stream ${names.fanOutStream} is ready.`);
@@ -290,21 +332,24 @@ export async function main(options: Options) {
     if (!(error instanceof FunctionNotFound)) throw error;
     // A role just created takes a few seconds to reach Lambda everywhere: until then
     // CreateFunction says the role "cannot be assumed by Lambda". Try again.
-    const created = await retryWhile(isRolePropagationError, () =>
-      lambda.send(
-        new CreateFunctionCommand({
-          FunctionName,
-          Runtime: "nodejs22.x",
-          Handler: "index.handler",
-          Role: roleArn,
-          Code: { ZipFile: pkg.zip },
-          Timeout: 30,
-          MemorySize: 256,
-          Environment,
-          LoggingConfig: { LogFormat: "Text", LogGroup: names.logGroupName },
-          Tags: WORKSHOP_TAGS,
-        }),
-      ), { onRetry: () => say("  (the new role is not visible to Lambda yet: trying again in 3 s)") },
+    const created = await retryWhile(
+      isRolePropagationError,
+      () =>
+        lambda.send(
+          new CreateFunctionCommand({
+            FunctionName,
+            Runtime: "nodejs22.x",
+            Handler: "index.handler",
+            Role: roleArn,
+            Code: { ZipFile: pkg.zip },
+            Timeout: 30,
+            MemorySize: 256,
+            Environment,
+            LoggingConfig: { LogFormat: "Text", LogGroup: names.logGroupName },
+            Tags: WORKSHOP_TAGS,
+          }),
+        ),
+      { onRetry: () => say("  (the new role is not visible to Lambda yet: trying again in 3 s)") },
     );
     functionArn = created.FunctionArn!;
     await waitingFor(
@@ -341,28 +386,41 @@ export async function main(options: Options) {
     mappingId = mapping.UUID!;
     say(`Created event source mapping ${mappingId} from ${startingPosition}.`);
   }
-  await pollUntil("the event source mapping to be Enabled", async () => {
-    const { State } = await lambda.send(new GetEventSourceMappingCommand({ UUID: mappingId }));
-    return State === "Enabled" ? State : undefined;
-  }, { timeoutMs: 120_000, intervalMs: 1000 });
+  await pollUntil(
+    "the event source mapping to be Enabled",
+    async () => {
+      const { State } = await lambda.send(new GetEventSourceMappingCommand({ UUID: mappingId }));
+      return State === "Enabled" ? State : undefined;
+    },
+    { timeoutMs: 120_000, intervalMs: 1000 },
+  );
 
   // 5. One test invoke with a hand-made event; LogType Tail returns the last 4 KB of its log.
   const invoked = await lambda.send(
     new InvokeCommand({ FunctionName, Payload: JSON.stringify(sampleEvent(streamArn)), LogType: "Tail" }),
   );
-  const tail = Buffer.from(invoked.LogResult ?? "", "base64").toString("utf8").trim();
+  const tail = Buffer.from(invoked.LogResult ?? "", "base64")
+    .toString("utf8")
+    .trim();
   say("Test invoke, the function's log:");
   for (const line of tail.split("\n")) say(`  | ${line}`);
   if (invoked.FunctionError) {
     // The reply's payload says what went wrong: {"errorType": …, "errorMessage": …}.
     const failure = invokeFailure(invoked.Payload);
-    throw new WorkshopError(`the test invoke failed (${invoked.FunctionError}): ${failure}${tail ? " (its log is above)" : ""}`);
+    throw new WorkshopError(
+      `the test invoke failed (${invoked.FunctionError}): ${failure}${tail ? " (its log is above)" : ""}`,
+    );
   }
 
   // 6. Records for the function to read, put the same way as lesson 02.
   const runId = newRunId();
   const entries: PutRecordsRequestEntry[] = Array.from({ length: count }, (_, index) => ({
-    Data: encodeRecord({ runId, index, sentAt: Date.now(), body: options.poison && index === 0 ? POISON : `reading ${index}` }),
+    Data: encodeRecord({
+      runId,
+      index,
+      sentAt: Date.now(),
+      body: options.poison && index === 0 ? POISON : `reading ${index}`,
+    }),
     PartitionKey: `key-${index % 16}`,
   }));
   for (const batch of toBatches(entries)) await putRecordsUntilAccepted(kinesis, options.stream, batch);
@@ -376,10 +434,14 @@ export async function main(options: Options) {
   // 8. With --fan-out, the copies the function wrote to the second stream.
   let copies: number | undefined;
   if (fanOutArn) {
-    copies = await pollUntil(() => `${expected} copies in ${names.fanOutStream}`, async () => {
-      const found = (await tallyStream(kinesis, names.fanOutStream)).uniqueFor(runId);
-      return found >= expected ? found : undefined;
-    }, { timeoutMs, intervalMs: 1000 });
+    copies = await pollUntil(
+      () => `${expected} copies in ${names.fanOutStream}`,
+      async () => {
+        const found = (await tallyStream(kinesis, names.fanOutStream)).uniqueFor(runId);
+        return found >= expected ? found : undefined;
+      },
+      { timeoutMs, intervalMs: 1000 },
+    );
     say(`The function copied all ${copies} records to ${names.fanOutStream}.`);
   }
 
@@ -419,16 +481,25 @@ export function invokeFailure(payload: Uint8Array | undefined): string {
 async function reportPoison(logs: CloudWatchLogsClient, logGroupName: string, runId: string): Promise<number> {
   const deliveries = async () => {
     const { events = [] } = await logs.send(
-      new FilterLogEventsCommand({ logGroupName, startTime: Date.now() - 10 * 60_000, filterPattern: `"cannot process ${runId}"` }),
+      new FilterLogEventsCommand({
+        logGroupName,
+        startTime: Date.now() - 10 * 60_000,
+        filterPattern: `"cannot process ${runId}"`,
+      }),
     );
-    return events.reduce((n, e) => n + (e.message?.match(new RegExp(`cannot process ${runId} #`, "g"))?.length ?? 0), 0);
+    return events.reduce(
+      (n, e) => n + (e.message?.match(new RegExp(`cannot process ${runId} #`, "g"))?.length ?? 0),
+      0,
+    );
   };
   let seen = await deliveries();
   for (let waited = 0; waited < 10_000 && seen < 3; waited += 1000) {
     await sleep(1000);
     seen = await deliveries();
   }
-  say(`The poison record (#0) reached the handler ${seen} time(s); each time the handler reported it as a batch item failure.`);
+  say(
+    `The poison record (#0) reached the handler ${seen} time(s); each time the handler reported it as a batch item failure.`,
+  );
   say(
     seen > 1
       ? `Here Lambda retried it ${seen - 1} time(s), from that record on.`
@@ -445,38 +516,53 @@ async function reportPoison(logs: CloudWatchLogsClient, logGroupName: string, ru
  * Read the function's log group until the handler has logged a "seen" line for `expected`
  * records of run `runId`; returns which records were seen and each one's put → handler latency.
  */
-export async function followSeenLines(logs: CloudWatchLogsClient, logGroupName: string, runId: string, expected: number, timeoutMs: number) {
+export async function followSeenLines(
+  logs: CloudWatchLogsClient,
+  logGroupName: string,
+  runId: string,
+  expected: number,
+  timeoutMs: number,
+) {
   const tally = new RecordTally();
   const latencies: number[] = [];
   const seenEvents = new Set<string>();
   const startTime = Date.now() - 60_000;
-  await pollUntil(() => `${expected} log lines in ${logGroupName} (seen ${tally.unique})`, async () => {
-    // Page through with nextToken while there is one. An emulator may never send a
-    // nextToken, so completeness comes from polling again until every record is seen.
-    let nextToken: string | undefined;
-    do {
-      const page = await logs.send(new FilterLogEventsCommand({ logGroupName, startTime, filterPattern: `"seen ${runId}"`, nextToken }));
-      for (const event of page.events ?? []) {
-        // eventId tells events apart on AWS; emulators may leave it out.
-        const id = event.eventId ?? `${event.logStreamName}/${event.timestamp}/${event.message}`;
-        if (seenEvents.has(id)) continue;
-        seenEvents.add(id);
-        // On AWS each console.log line is one event; an emulator may store a whole
-        // invocation's output as one event, so read every line of it.
-        for (const [line, runIdSeen, index, latency] of event.message?.matchAll(SEEN_LINES) ?? []) {
-          tally.addPair(runIdSeen!, Number(index));
-          latencies.push(Number(latency));
-          if (tally.records <= 5) say(`  | ${line}`);
+  await pollUntil(
+    () => `${expected} log lines in ${logGroupName} (seen ${tally.unique})`,
+    async () => {
+      // Page through with nextToken while there is one. An emulator may never send a
+      // nextToken, so completeness comes from polling again until every record is seen.
+      let nextToken: string | undefined;
+      do {
+        const page = await logs.send(
+          new FilterLogEventsCommand({ logGroupName, startTime, filterPattern: `"seen ${runId}"`, nextToken }),
+        );
+        for (const event of page.events ?? []) {
+          // eventId tells events apart on AWS; emulators may leave it out.
+          const id = event.eventId ?? `${event.logStreamName}/${event.timestamp}/${event.message}`;
+          if (seenEvents.has(id)) continue;
+          seenEvents.add(id);
+          // On AWS each console.log line is one event; an emulator may store a whole
+          // invocation's output as one event, so read every line of it.
+          for (const [line, runIdSeen, index, latency] of event.message?.matchAll(SEEN_LINES) ?? []) {
+            tally.addPair(runIdSeen!, Number(index));
+            latencies.push(Number(latency));
+            if (tally.records <= 5) say(`  | ${line}`);
+          }
         }
-      }
-      nextToken = page.nextToken;
-    } while (nextToken);
-    return tally.unique >= expected ? true : undefined;
-  }, { timeoutMs, intervalMs: 1000 });
+        nextToken = page.nextToken;
+      } while (nextToken);
+      return tally.unique >= expected ? true : undefined;
+    },
+    { timeoutMs, intervalMs: 1000 },
+  );
   return { tally, latencies };
 }
 
-export type DeploySummary = Exclude<Awaited<ReturnType<typeof main>>, { deleted: string[] } | { logGroup: string; events: number }>;
+export type DeploySummary = Exclude<
+  Awaited<ReturnType<typeof main>>,
+  { deleted: string[] } | { logGroup: string; events: number }
+>;
 
 /** --logs: what the function logged in the last 10 minutes, without deploying anything. */
 export async function printRecentLogs(options: Options) {
@@ -505,9 +591,11 @@ export async function deleteEverything(options: Options) {
   const logs = logsClient(options);
   const names = resourceNames(options.stream);
   const deleted: string[] = [];
-  const ignoreMissing = (...kinds: Function[]) => (error: unknown) => {
-    if (!kinds.some((kind) => error instanceof kind)) throw error;
-  };
+  const ignoreMissing =
+    (...kinds: Function[]) =>
+    (error: unknown) => {
+      if (!kinds.some((kind) => error instanceof kind)) throw error;
+    };
 
   const { EventSourceMappings = [] } = await lambda
     .send(new ListEventSourceMappingsCommand({ FunctionName: names.functionName }))

@@ -28,7 +28,16 @@ import * as produceData from "../02-produce-data/main.js";
 import * as kclConsumer from "../04-kcl-consumer/main.js";
 import { followSeenLines, resourceNames } from "../05-lambda-function/main.js";
 import { closeClients, kinesisClient, logsClient } from "../shared/clients.js";
-import { freePort, installEmulator, layerStatus, PROJECT_ROOT, restartLayer, startEmulator, stopEmulator, type EmulatorPaths } from "../shared/emulator.js";
+import {
+  freePort,
+  installEmulator,
+  layerStatus,
+  PROJECT_ROOT,
+  restartLayer,
+  startEmulator,
+  stopEmulator,
+  type EmulatorPaths,
+} from "../shared/emulator.js";
 import { followJsonLines, KCL_WORK_DIR } from "../shared/kcl.js";
 import { WorkshopError } from "../shared/errors.js";
 import { defineFlags, parseOptions, wholeNumber, type TargetOptions } from "../shared/options.js";
@@ -42,10 +51,23 @@ import { CHROMIUM, launchBrowser } from "../view/browser.js";
 
 export const bench = {
   usage: "npm run bench --",
-  about: "Measure emulator start, the whole workshop, batched vs single puts, and Lambda and KCL latency on a private emulator.",
+  about:
+    "Measure emulator start, the whole workshop, batched vs single puts, and Lambda and KCL latency on a private emulator.",
   flags: defineFlags({
-    records: { type: "string", value: "N", default: "10000", help: "records for the batched and the single put runs", parse: (n) => wholeNumber(n, "--records") },
-    samples: { type: "string", value: "N", default: "100", help: "records put one at a time for each latency figure (50 or more)", parse: (n) => wholeNumber(n, "--samples", 50) },
+    records: {
+      type: "string",
+      value: "N",
+      default: "10000",
+      help: "records for the batched and the single put runs",
+      parse: (n) => wholeNumber(n, "--records"),
+    },
+    samples: {
+      type: "string",
+      value: "N",
+      default: "100",
+      help: "records put one at a time for each latency figure (50 or more)",
+      parse: (n) => wholeNumber(n, "--samples", 50),
+    },
   }),
 };
 
@@ -75,11 +97,15 @@ function runWorkshop(endpoint: string, stream: string): Promise<{ seconds: numbe
   return new Promise((resolve, reject) => {
     const started = performance.now();
     // Node itself with tsx, from the project folder: no .bin shim, and no path that a space could split.
-    const child = spawn(process.execPath, ["--import", "tsx", join("scripts", "start.ts"), "--endpoint", endpoint, "--stream", stream, "--json"], {
-      cwd: PROJECT_ROOT,
-      env: { ...process.env, WORKSHOP_QUIET: "1" },
-      stdio: ["ignore", "pipe", "inherit"],
-    });
+    const child = spawn(
+      process.execPath,
+      ["--import", "tsx", join("scripts", "start.ts"), "--endpoint", endpoint, "--stream", stream, "--json"],
+      {
+        cwd: PROJECT_ROOT,
+        env: { ...process.env, WORKSHOP_QUIET: "1" },
+        stdio: ["ignore", "pipe", "inherit"],
+      },
+    );
     let stdout = "";
     child.stdout.on("data", (d) => (stdout += d));
     child.once("error", reject);
@@ -90,14 +116,21 @@ function runWorkshop(endpoint: string, stream: string): Promise<{ seconds: numbe
       } catch {
         table = undefined;
       }
-      if (code !== 0 || !table?.ok) return reject(new Error(`npm start failed on the bench emulator: ${JSON.stringify(table?.lessons ?? stdout)}`));
+      if (code !== 0 || !table?.ok)
+        return reject(new Error(`npm start failed on the bench emulator: ${JSON.stringify(table?.lessons ?? stdout)}`));
       resolve({ seconds: (performance.now() - started) / 1000, table });
     });
   });
 }
 
 /** Put `count` records one at a time, `gapMs` apart, each stamped with the moment it is put. */
-async function trickle(kinesis: KinesisClient, stream: string, runId: string, count: number, gapMs = 20): Promise<void> {
+async function trickle(
+  kinesis: KinesisClient,
+  stream: string,
+  runId: string,
+  count: number,
+  gapMs = 20,
+): Promise<void> {
   for (let index = 0; index < count; index++) {
     const Data = encodeRecord({ runId, index, sentAt: Date.now(), body: "bench" });
     await kinesis.send(new PutRecordCommand({ StreamName: stream, Data, PartitionKey: `bench-${index}` }));
@@ -109,7 +142,13 @@ async function trickle(kinesis: KinesisClient, stream: string, runId: string, co
 async function lambdaLatency(target: TargetOptions, samples: number): Promise<number[]> {
   const runId = newRunId();
   await trickle(kinesisClient(target), target.stream, runId, samples);
-  const { latencies } = await followSeenLines(logsClient(target), resourceNames(target.stream).logGroupName, runId, samples, 120_000);
+  const { latencies } = await followSeenLines(
+    logsClient(target),
+    resourceNames(target.stream).logGroupName,
+    runId,
+    samples,
+    120_000,
+  );
   return latencies;
 }
 
@@ -117,7 +156,10 @@ async function lambdaLatency(target: TargetOptions, samples: number): Promise<nu
 async function kclLatency(target: TargetOptions, samples: number): Promise<number[]> {
   const kinesis = kinesisClient(target);
   const already = (await tallyStream(kinesis, target.stream)).unique;
-  const options = { ...parseOptions(kclConsumer.lesson, ["--expect", String(already + 1 + samples), "--timeout", "240"], {}), ...target };
+  const options = {
+    ...parseOptions(kclConsumer.lesson, ["--expect", String(already + 1 + samples), "--timeout", "240"], {}),
+    ...target,
+  };
   const reports = followJsonLines<kclConsumer.ProcessedRecord>(
     join(KCL_WORK_DIR, `${kclConsumer.applicationName(options)}.processed.jsonl`),
   );
@@ -129,11 +171,15 @@ async function kclLatency(target: TargetOptions, samples: number): Promise<numbe
   const warmUp = newRunId();
   await trickle(kinesis, target.stream, warmUp, 1);
   const seen: kclConsumer.ProcessedRecord[] = [];
-  await pollUntil("the KCL worker to process a first record", async () => {
-    if (failed) throw failed;
-    seen.push(...reports());
-    return seen.some((r) => r.runId === warmUp) ? true : undefined;
-  }, { timeoutMs: 240_000, intervalMs: 100 });
+  await pollUntil(
+    "the KCL worker to process a first record",
+    async () => {
+      if (failed) throw failed;
+      seen.push(...reports());
+      return seen.some((r) => r.runId === warmUp) ? true : undefined;
+    },
+    { timeoutMs: 240_000, intervalMs: 100 },
+  );
 
   const runId = newRunId();
   await trickle(kinesis, target.stream, runId, samples);
@@ -147,7 +193,10 @@ async function steadyBatchedRate(target: TargetOptions, stream: string, shards: 
   const where = { ...target, stream };
   await makeStream.main({ ...parseOptions(makeStream.lesson, ["--shards", String(shards)], {}), ...where });
   await produceData.main({ ...parseOptions(produceData.lesson, ["--count", String(500 * shards)], {}), ...where });
-  const put = await produceData.main({ ...parseOptions(produceData.lesson, ["--count", String(records)], {}), ...where });
+  const put = await produceData.main({
+    ...parseOptions(produceData.lesson, ["--count", String(records)], {}),
+    ...where,
+  });
   const stored = (await tallyStream(kinesisClient(where), stream)).uniqueFor(put.runId);
   return { ...put, lost: records - stored };
 }
@@ -158,7 +207,13 @@ async function putLatency(endpoint: string, stream: string, samples: number): Pr
   const times: number[] = [];
   for (let index = 0; index < samples; index++) {
     const started = performance.now();
-    await kinesis.send(new PutRecordCommand({ StreamName: stream, Data: encodeRecord({ runId: "latency", index, sentAt: Date.now() }), PartitionKey: `k${index}` }));
+    await kinesis.send(
+      new PutRecordCommand({
+        StreamName: stream,
+        Data: encodeRecord({ runId: "latency", index, sentAt: Date.now() }),
+        PartitionKey: `k${index}`,
+      }),
+    );
     times.push(performance.now() - started);
   }
   return percentiles(times).median;
@@ -180,7 +235,10 @@ async function limitsOverhead(target: TargetOptions, paths: EmulatorPaths, sampl
 
 /** npm run view in headless Chromium: how long the page takes to show its first snapshot, and a put to show on it. */
 async function viewLatency(target: TargetOptions, samples: number): Promise<{ viewLoadMs: number; viewLagMs: number }> {
-  if (!existsSync(CHROMIUM)) throw new WorkshopError(`the live-view figures need Chromium at ${CHROMIUM} (apt-get install chromium, or set WORKSHOP_CHROMIUM)`);
+  if (!existsSync(CHROMIUM))
+    throw new WorkshopError(
+      `the live-view figures need Chromium at ${CHROMIUM} (apt-get install chromium, or set WORKSHOP_CHROMIUM)`,
+    );
   const where = { ...target, stream: "bench-view" };
   await makeStream.main({ ...parseOptions(makeStream.lesson, ["--shards", "1"], {}), ...where });
   const layerStats = async () => (await (await fetch(`${target.endpoint}/_workshop/stats`)).json()) as LayerStats;
@@ -198,8 +256,18 @@ async function viewLatency(target: TargetOptions, samples: number): Promise<{ vi
     const lags: number[] = [];
     for (let index = 1; index <= samples; index++) {
       const put = performance.now();
-      await kinesis.send(new PutRecordCommand({ StreamName: where.stream, Data: encodeRecord({ runId: "view", index, sentAt: Date.now() }), PartitionKey: `v${index}` }));
-      await page.waitForFunction((n) => Number(document.querySelector("[data-shard-total]")?.getAttribute("data-value")) >= n, index, { polling: 20, timeout: 10_000 });
+      await kinesis.send(
+        new PutRecordCommand({
+          StreamName: where.stream,
+          Data: encodeRecord({ runId: "view", index, sentAt: Date.now() }),
+          PartitionKey: `v${index}`,
+        }),
+      );
+      await page.waitForFunction(
+        (n) => Number(document.querySelector("[data-shard-total]")?.getAttribute("data-value")) >= n,
+        index,
+        { polling: 20, timeout: 10_000 },
+      );
       lags.push(performance.now() - put);
       await sleep(137); // off the page's one-second beat, so the samples spread over it
     }
@@ -210,9 +278,17 @@ async function viewLatency(target: TargetOptions, samples: number): Promise<{ vi
   }
 }
 
-export async function runBench(records: number, samples: number): Promise<Record<Figure, number> & Record<string, unknown>> {
+export async function runBench(
+  records: number,
+  samples: number,
+): Promise<Record<Figure, number> & Record<string, unknown>> {
   const dir = mkdtempSync(join(tmpdir(), "workshop-bench-"));
-  const paths: EmulatorPaths = { port: await freePort(), stateDir: join(dir, "state"), pidFile: join(dir, "emulator.pid"), logFile: join(dir, "emulator.log") };
+  const paths: EmulatorPaths = {
+    port: await freePort(),
+    stateDir: join(dir, "state"),
+    pidFile: join(dir, "emulator.pid"),
+    logFile: join(dir, "emulator.log"),
+  };
   installEmulator(); // installing is not starting: only the start is timed
   process.env.WORKSHOP_QUIET = "1"; // the lessons run below print nothing; the bench prints its table
   try {
@@ -221,7 +297,15 @@ export async function runBench(records: number, samples: number): Promise<Record
     const emulator = await startEmulator(paths);
     const emulatorStartMs = Math.round(performance.now() - startedAt);
     const stream = "bench-stream";
-    const target: TargetOptions = { target: "local", stream, region: "us-east-1", endpoint: emulator.endpoint, json: false, debug: false, yes: false };
+    const target: TargetOptions = {
+      target: "local",
+      stream,
+      region: "us-east-1",
+      endpoint: emulator.endpoint,
+      json: false,
+      debug: false,
+      yes: false,
+    };
 
     info("npm start: lessons 01 → 05");
     const workshop = await runWorkshop(emulator.endpoint, stream);
@@ -229,8 +313,14 @@ export async function runBench(records: number, samples: number): Promise<Record
     info(`lesson 02: ${records} records batched, then ${records} one by one (--single)`);
     const putsStream = { ...target, stream: "bench-puts" };
     await makeStream.main({ ...parseOptions(makeStream.lesson, ["--shards", "2"], {}), ...putsStream });
-    const batched = await produceData.main({ ...parseOptions(produceData.lesson, ["--count", String(records)], {}), ...putsStream });
-    const single = await produceData.main({ ...parseOptions(produceData.lesson, ["--count", String(records), "--single"], {}), ...putsStream });
+    const batched = await produceData.main({
+      ...parseOptions(produceData.lesson, ["--count", String(records)], {}),
+      ...putsStream,
+    });
+    const single = await produceData.main({
+      ...parseOptions(produceData.lesson, ["--count", String(records), "--single"], {}),
+      ...putsStream,
+    });
 
     info(`shard limits: ${records} records batched into 4 shards, then into 1 shard`);
     const four = await steadyBatchedRate(target, "bench-four", 4, records);
@@ -250,8 +340,14 @@ export async function runBench(records: number, samples: number): Promise<Record
     await restartLayer(paths, false);
     const rawStream = { ...target, stream: "bench-raw" };
     await makeStream.main({ ...parseOptions(makeStream.lesson, ["--shards", "2"], {}), ...rawStream });
-    const rawBatched = await produceData.main({ ...parseOptions(produceData.lesson, ["--count", String(records)], {}), ...rawStream });
-    const rawSingle = await produceData.main({ ...parseOptions(produceData.lesson, ["--count", String(records), "--single"], {}), ...rawStream });
+    const rawBatched = await produceData.main({
+      ...parseOptions(produceData.lesson, ["--count", String(records)], {}),
+      ...rawStream,
+    });
+    const rawSingle = await produceData.main({
+      ...parseOptions(produceData.lesson, ["--count", String(records), "--single"], {}),
+      ...rawStream,
+    });
     if (four.lost || one.lost) throw new WorkshopError(`the shard-limit runs lost ${four.lost + one.lost} record(s)`);
 
     return {
@@ -275,7 +371,9 @@ export async function runBench(records: number, samples: number): Promise<Record
       fourShardRecordsPerSecond: four.recordsPerSecond,
       oneShardRecordsPerSecond: one.recordsPerSecond,
       recordsLost: four.lost + one.lost,
-      workshopLessonSeconds: Object.fromEntries(workshop.table.lessons.map((l: { lesson: string; seconds: number }) => [l.lesson, l.seconds])),
+      workshopLessonSeconds: Object.fromEntries(
+        workshop.table.lessons.map((l: { lesson: string; seconds: number }) => [l.lesson, l.seconds]),
+      ),
       machine: `${cpus().length} cores, ${cpus()[0]?.model.trim() ?? "unknown CPU"}, Node ${process.versions.node}`,
     };
   } finally {
@@ -283,7 +381,8 @@ export async function runBench(records: number, samples: number): Promise<Record
     await stopEmulator(paths);
     rmSync(dir, { recursive: true, force: true });
     // Lesson 04's files for the bench's application went with its emulator.
-    for (const file of existsSync(KCL_WORK_DIR) ? readdirSync(KCL_WORK_DIR) : []) if (file.startsWith("workshop-kcl-local-bench-stream.")) rmSync(join(KCL_WORK_DIR, file));
+    for (const file of existsSync(KCL_WORK_DIR) ? readdirSync(KCL_WORK_DIR) : [])
+      if (file.startsWith("workshop-kcl-local-bench-stream.")) rmSync(join(KCL_WORK_DIR, file));
   }
 }
 
@@ -312,7 +411,10 @@ runScript(
   bench,
   async (options) => {
     const misplaced = process.argv.slice(2).find((arg) => /^--(target|endpoint|stream|region|yes)\b/.test(arg));
-    if (misplaced) throw new WorkshopError(`npm run bench always runs on a private local emulator of its own: drop ${misplaced.split("=")[0]}`);
+    if (misplaced)
+      throw new WorkshopError(
+        `npm run bench always runs on a private local emulator of its own: drop ${misplaced.split("=")[0]}`,
+      );
     const result = await runBench(options.records, options.samples);
     printTable(result);
     if (options.json) process.stdout.write(`${JSON.stringify(result)}\n`);

@@ -37,14 +37,27 @@ beforeEach(() => {
     StreamNames: ["workshop-stream", "tagged-elsewhere", "not-ours"],
     HasMoreStreams: false,
     StreamSummaries: ["workshop-stream", "tagged-elsewhere", "not-ours"].map((name) => ({
-      StreamName: name, StreamARN: `${ARN}${name}`, StreamStatus: "ACTIVE", StreamCreationTimestamp: new Date(),
+      StreamName: name,
+      StreamARN: `${ARN}${name}`,
+      StreamStatus: "ACTIVE",
+      StreamCreationTimestamp: new Date(),
     })),
   });
-  kinesis.on(ListTagsForStreamCommand, { StreamName: "tagged-elsewhere" }).resolves({ Tags: [{ Key: "workshop", Value: "kinesis-lambda" }], HasMoreTags: false });
-  kinesis.on(ListTagsForStreamCommand, { StreamName: "not-ours" }).resolves({ Tags: [{ Key: "team", Value: "payments" }], HasMoreTags: false });
+  kinesis
+    .on(ListTagsForStreamCommand, { StreamName: "tagged-elsewhere" })
+    .resolves({ Tags: [{ Key: "workshop", Value: "kinesis-lambda" }], HasMoreTags: false });
+  kinesis
+    .on(ListTagsForStreamCommand, { StreamName: "not-ours" })
+    .resolves({ Tags: [{ Key: "team", Value: "payments" }], HasMoreTags: false });
   kinesis.on(DeleteStreamCommand).resolves({});
-  kinesis.on(DescribeStreamCommand).rejects(new ResourceNotFoundException({ message: "Stream not found", $metadata: {} }));
-  lambda.on(ListFunctionsCommand).resolves({ Functions: [] }).on(ListEventSourceMappingsCommand).resolves({ EventSourceMappings: [] });
+  kinesis
+    .on(DescribeStreamCommand)
+    .rejects(new ResourceNotFoundException({ message: "Stream not found", $metadata: {} }));
+  lambda
+    .on(ListFunctionsCommand)
+    .resolves({ Functions: [] })
+    .on(ListEventSourceMappingsCommand)
+    .resolves({ EventSourceMappings: [] });
   iam.on(ListRolesCommand).resolves({ Roles: [], IsTruncated: false });
   logs.on(DescribeLogGroupsCommand).resolves({ logGroups: [] });
   dynamodb.on(ListTablesCommand).resolves({ TableNames: ["workshop-kcl-aws-workshop-stream", "orders"] });
@@ -77,7 +90,10 @@ describe("npm run cleanup on aws", () => {
   });
 
   it("deletes after a yes, or at once with --yes", async () => {
-    for (const [options, prompt] of [[onAws(), answering("y")], [onAws("--yes"), answering(undefined, false)]] as const) {
+    for (const [options, prompt] of [
+      [onAws(), answering("y")],
+      [onAws("--yes"), answering(undefined, false)],
+    ] as const) {
       kinesis.resetHistory();
       dynamodb.resetHistory();
       const result = await runCleanup(options, prompt);
@@ -86,8 +102,13 @@ describe("npm run cleanup on aws", () => {
         "stream tagged-elsewhere",
         "lease table workshop-kcl-aws-workshop-stream",
       ]);
-      expect(kinesis.commandCalls(DeleteStreamCommand).map((c) => c.args[0].input.StreamName)).toEqual(["workshop-stream", "tagged-elsewhere"]);
-      expect(dynamodb.commandCalls(DeleteTableCommand).map((c) => c.args[0].input.TableName)).toEqual(["workshop-kcl-aws-workshop-stream"]);
+      expect(kinesis.commandCalls(DeleteStreamCommand).map((c) => c.args[0].input.StreamName)).toEqual([
+        "workshop-stream",
+        "tagged-elsewhere",
+      ]);
+      expect(dynamodb.commandCalls(DeleteTableCommand).map((c) => c.args[0].input.TableName)).toEqual([
+        "workshop-kcl-aws-workshop-stream",
+      ]);
     }
   });
 });

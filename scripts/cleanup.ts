@@ -24,7 +24,12 @@ import {
   paginateListRolePolicies,
   paginateListRoles,
 } from "@aws-sdk/client-iam";
-import { DeleteStreamCommand, ListTagsForStreamCommand, paginateListStreams, waitUntilStreamNotExists } from "@aws-sdk/client-kinesis";
+import {
+  DeleteStreamCommand,
+  ListTagsForStreamCommand,
+  paginateListStreams,
+  waitUntilStreamNotExists,
+} from "@aws-sdk/client-kinesis";
 import {
   DeleteEventSourceMappingCommand,
   DeleteFunctionCommand,
@@ -42,7 +47,8 @@ import { pollUntil } from "../shared/wait.js";
 
 export const cleanup = {
   usage: "npm run cleanup --",
-  about: "Find everything the workshop created on the target (tag workshop=kinesis-lambda, or its names), list it, and delete it.",
+  about:
+    "Find everything the workshop created on the target (tag workshop=kinesis-lambda, or its names), list it, and delete it.",
   flags: defineFlags({
     "dry-run": { type: "boolean", help: "only list what would be deleted" },
   }),
@@ -83,7 +89,10 @@ const clientsFor = (options: TargetOptions) => ({
 });
 type Clients = ReturnType<typeof clientsFor>;
 
-export async function findWorkshopResources(options: TargetOptions, { kinesis, lambda, iam, logs, dynamodb }: Clients = clientsFor(options)): Promise<Found[]> {
+export async function findWorkshopResources(
+  options: TargetOptions,
+  { kinesis, lambda, iam, logs, dynamodb }: Clients = clientsFor(options),
+): Promise<Found[]> {
   const names = resourceNames(options.stream);
   const found: Found[] = [];
 
@@ -92,8 +101,12 @@ export async function findWorkshopResources(options: TargetOptions, { kinesis, l
     for (const summary of page.StreamSummaries ?? []) {
       const name = summary.StreamName!;
       if (summary.StreamStatus === "DELETING") continue;
-      const ours = name === options.stream || name === names.fanOutStream ||
-        (await tagged(async () => tagMap((await kinesis.send(new ListTagsForStreamCommand({ StreamName: name }))).Tags)));
+      const ours =
+        name === options.stream ||
+        name === names.fanOutStream ||
+        (await tagged(async () =>
+          tagMap((await kinesis.send(new ListTagsForStreamCommand({ StreamName: name }))).Tags),
+        ));
       if (ours) {
         found.push({ kind: "stream", name });
         streamArns.push(summary.StreamARN!);
@@ -104,7 +117,8 @@ export async function findWorkshopResources(options: TargetOptions, { kinesis, l
   const functionNames: string[] = [];
   for await (const page of paginateListFunctions({ client: lambda }, {})) {
     for (const fn of page.Functions ?? []) {
-      const ours = fn.FunctionName === names.functionName ||
+      const ours =
+        fn.FunctionName === names.functionName ||
         (await tagged(async () => (await lambda.send(new ListTagsCommand({ Resource: fn.FunctionArn }))).Tags ?? {}));
       if (ours) functionNames.push(fn.FunctionName!);
     }
@@ -112,10 +126,14 @@ export async function findWorkshopResources(options: TargetOptions, { kinesis, l
 
   // Mappings of the workshop's functions, and any mapping that reads a workshop stream.
   const mappings = new Set<string>();
-  const filters = [...functionNames.map((FunctionName) => ({ FunctionName })), ...streamArns.map((EventSourceArn) => ({ EventSourceArn }))];
+  const filters = [
+    ...functionNames.map((FunctionName) => ({ FunctionName })),
+    ...streamArns.map((EventSourceArn) => ({ EventSourceArn })),
+  ];
   for (const filter of filters) {
     for await (const page of paginateListEventSourceMappings({ client: lambda }, filter)) {
-      for (const mapping of page.EventSourceMappings ?? []) if (mapping.State !== "Deleting") mappings.add(mapping.UUID!);
+      for (const mapping of page.EventSourceMappings ?? [])
+        if (mapping.State !== "Deleting") mappings.add(mapping.UUID!);
     }
   }
   found.push(...[...mappings].map((name) => ({ kind: "event source mapping" as const, name })));
@@ -125,8 +143,10 @@ export async function findWorkshopResources(options: TargetOptions, { kinesis, l
     for (const role of page.Roles ?? []) {
       const name = role.RoleName!;
       // Only roles named like lesson 05's are asked for their tags: an account can have hundreds.
-      const ours = name === names.roleName ||
-        (name.endsWith("-handler-role") && (await tagged(async () => tagMap((await iam.send(new ListRoleTagsCommand({ RoleName: name }))).Tags))));
+      const ours =
+        name === names.roleName ||
+        (name.endsWith("-handler-role") &&
+          (await tagged(async () => tagMap((await iam.send(new ListRoleTagsCommand({ RoleName: name }))).Tags))));
       if (ours) found.push({ kind: "role", name });
     }
   }
@@ -135,21 +155,30 @@ export async function findWorkshopResources(options: TargetOptions, { kinesis, l
     for (const group of page.logGroups ?? []) {
       const name = group.logGroupName!;
       const arn = group.logGroupArn ?? group.arn?.replace(/:\*$/, "");
-      const ours = name === names.logGroupName ||
-        (name.endsWith("-handler") && (await tagged(async () => (await logs.send(new ListTagsForResourceCommand({ resourceArn: arn }))).tags ?? {})));
+      const ours =
+        name === names.logGroupName ||
+        (name.endsWith("-handler") &&
+          (await tagged(
+            async () => (await logs.send(new ListTagsForResourceCommand({ resourceArn: arn }))).tags ?? {},
+          )));
       if (ours) found.push({ kind: "log group", name });
     }
   }
 
   for await (const page of paginateListTables({ client: dynamodb }, {})) {
-    for (const name of page.TableNames ?? []) if (name.startsWith(LEASE_TABLE_PREFIX)) found.push({ kind: "lease table", name });
+    for (const name of page.TableNames ?? [])
+      if (name.startsWith(LEASE_TABLE_PREFIX)) found.push({ kind: "lease table", name });
   }
 
   return found.sort((a, b) => ORDER.indexOf(a.kind) - ORDER.indexOf(b.kind));
 }
 
 /** Delete what was found, in ORDER, waiting until each stream and table is gone. Returns what was deleted. */
-export async function deleteResources(options: TargetOptions, found: Found[], { kinesis, lambda, iam, logs, dynamodb }: Clients = clientsFor(options)): Promise<Found[]> {
+export async function deleteResources(
+  options: TargetOptions,
+  found: Found[],
+  { kinesis, lambda, iam, logs, dynamodb }: Clients = clientsFor(options),
+): Promise<Found[]> {
   const deleted: Found[] = [];
   const wait = { maxWaitTime: 300, minDelay: 1, maxDelay: 5 };
 
@@ -165,7 +194,8 @@ export async function deleteResources(options: TargetOptions, found: Found[], { 
       case "role":
         // A role with policies cannot be deleted: inline ones are deleted, managed ones detached.
         for await (const page of paginateListRolePolicies({ client: iam }, { RoleName: item.name })) {
-          for (const PolicyName of page.PolicyNames ?? []) await iam.send(new DeleteRolePolicyCommand({ RoleName: item.name, PolicyName }));
+          for (const PolicyName of page.PolicyNames ?? [])
+            await iam.send(new DeleteRolePolicyCommand({ RoleName: item.name, PolicyName }));
         }
         for await (const page of paginateListAttachedRolePolicies({ client: iam }, { RoleName: item.name })) {
           for (const policy of page.AttachedPolicies ?? []) {
@@ -192,12 +222,16 @@ export async function deleteResources(options: TargetOptions, found: Found[], { 
   // Mappings go asynchronously on AWS: wait until none of the deleted ones is listed any more.
   const mappingIds = new Set(deleted.filter((d) => d.kind === "event source mapping").map((d) => d.name));
   if (mappingIds.size > 0) {
-    await pollUntil("the event source mappings to be deleted", async () => {
-      for await (const page of paginateListEventSourceMappings({ client: lambda }, {})) {
-        if ((page.EventSourceMappings ?? []).some((m) => mappingIds.has(m.UUID!))) return undefined;
-      }
-      return true;
-    }, { timeoutMs: 300_000, intervalMs: 2000 });
+    await pollUntil(
+      "the event source mappings to be deleted",
+      async () => {
+        for await (const page of paginateListEventSourceMappings({ client: lambda }, {})) {
+          if ((page.EventSourceMappings ?? []).some((m) => mappingIds.has(m.UUID!))) return undefined;
+        }
+        return true;
+      },
+      { timeoutMs: 300_000, intervalMs: 2000 },
+    );
   }
   return deleted;
 }
@@ -214,7 +248,10 @@ export async function runCleanup(options: TargetOptions & { "dry-run": boolean }
   if (options["dry-run"]) return { found: found.length, deleted: [] as Found[] };
 
   if (options.target === "aws" && !options.yes) {
-    if (!prompt.interactive) throw new WorkshopError("nothing was deleted: there is no terminal to ask in; run again with --yes to delete these");
+    if (!prompt.interactive)
+      throw new WorkshopError(
+        "nothing was deleted: there is no terminal to ask in; run again with --yes to delete these",
+      );
     if (!(await askYesNo(`Delete these ${found.length} resource(s) from your AWS account?`, prompt))) {
       throw new WorkshopError("stopped: nothing was deleted");
     }

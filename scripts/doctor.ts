@@ -8,7 +8,13 @@ import { existsSync, statSync } from "node:fs";
 import { homedir } from "node:os";
 import { join } from "node:path";
 import { howToStart } from "../shared/errors.js";
-import { findRunningEmulator, installedVersion, MINISTACK_VERSION, probePython, pythonFix } from "../shared/emulator.js";
+import {
+  findRunningEmulator,
+  installedVersion,
+  MINISTACK_VERSION,
+  probePython,
+  pythonFix,
+} from "../shared/emulator.js";
 import { javaFix, kclJarsInstalled, kclVersion, probeJava } from "../shared/kcl.js";
 import { currentPlatform, type Platform } from "../shared/platform.js";
 import { defineFlags, type TargetOptions } from "../shared/options.js";
@@ -34,7 +40,11 @@ export function checkNode(version = process.versions.node): Check {
   const [major = 0, minor = 0] = version.split(".").map(Number);
   if (major >= 22) return { ok: true, what: `Node.js ${version}` };
   if (major === 20 && minor >= 11) {
-    return { ok: undefined, what: `Node.js ${version} reached end of life on 2026-04-30`, fix: "it still runs the workshop; install Node.js 22 or 24 (LTS)" };
+    return {
+      ok: undefined,
+      what: `Node.js ${version} reached end of life on 2026-04-30`,
+      fix: "it still runs the workshop; install Node.js 22 or 24 (LTS)",
+    };
   }
   return { ok: false, what: `Node.js ${version} is too old`, fix: "install Node.js 22 or 24 (LTS)" };
 }
@@ -44,7 +54,11 @@ export function checkCredentialsFile(target: string, env: NodeJS.ProcessEnv = pr
   const file = env.AWS_SHARED_CREDENTIALS_FILE || join(homedir(), ".aws", "credentials");
   if (!existsSync(file)) {
     return target === "aws"
-      ? { ok: undefined, what: `no credentials file at ${file}`, fix: "fine with SSO (aws sso login), environment variables or an instance role; else run 'aws configure'" }
+      ? {
+          ok: undefined,
+          what: `no credentials file at ${file}`,
+          fix: "fine with SSO (aws sso login), environment variables or an instance role; else run 'aws configure'",
+        }
       : { ok: undefined, what: `no credentials file at ${file}`, fix: `not needed for --target ${target}` };
   }
   const mode = statSync(file).mode & 0o777;
@@ -57,7 +71,12 @@ export function checkCredentialsFile(target: string, env: NodeJS.ProcessEnv = pr
 
 export function checkJava(): Check {
   const java = probeJava();
-  if (!java.version) return { ok: false, what: `no Java found as '${java.command}' (lesson 04 runs the KCL daemon on it)`, fix: javaFix() };
+  if (!java.version)
+    return {
+      ok: false,
+      what: `no Java found as '${java.command}' (lesson 04 runs the KCL daemon on it)`,
+      fix: javaFix(),
+    };
   const jars = kclJarsInstalled()
     ? `, KCL ${kclVersion()} jars in .workshop/kcl-jars`
     : "; the KCL jars are fetched on lesson 04's first run (or now: npm run kcl:install)";
@@ -68,14 +87,19 @@ export function checkPython(target: string): Check {
   const python = probePython();
   if (python.supported) {
     const installed = installedVersion();
-    const emulator = installed === MINISTACK_VERSION
-      ? `, MiniStack ${installed} installed`
-      : "; MiniStack is installed on the first lesson (or now: npm run emulator:install)";
+    const emulator =
+      installed === MINISTACK_VERSION
+        ? `, MiniStack ${installed} installed`
+        : "; MiniStack is installed on the first lesson (or now: npm run emulator:install)";
     return { ok: true, what: `Python ${python.version} for the local emulator${emulator}` };
   }
   const found = python.version ? `Python ${python.version} is too old` : `no Python found as '${python.command}'`;
   // Only the local target runs an emulator of ours.
-  return { ok: target === "local" ? false : undefined, what: `${found} (the local emulator needs 3.10+)`, fix: pythonFix() };
+  return {
+    ok: target === "local" ? false : undefined,
+    what: `${found} (the local emulator needs 3.10+)`,
+    fix: pythonFix(),
+  };
 }
 
 /** Linux and macOS run the workshop natively; on Windows, WSL is the tried way. */
@@ -92,10 +116,14 @@ export async function checkEndpoint(options: TargetOptions): Promise<Check> {
   if (options.target === "aws") {
     try {
       const account = await awsAccount(options);
-      return { ok: true, what: `AWS account ${account} in region ${options.region}: lessons will create (and bill) resources there` };
+      return {
+        ok: true,
+        what: `AWS account ${account} in region ${options.region}: lessons will create (and bill) resources there`,
+      };
     } catch (error) {
       const message = (error as Error).message;
-      if (!options.region) return { ok: false, what: "no AWS region set", fix: message.replace(/^no AWS region set: /, "") };
+      if (!options.region)
+        return { ok: false, what: "no AWS region set", fix: message.replace(/^no AWS region set: /, "") };
       return { ok: false, what: "AWS could not say who you are (sts:GetCallerIdentity failed)", fix: message };
     }
   }
@@ -106,9 +134,17 @@ export async function checkEndpoint(options: TargetOptions): Promise<Check> {
       if (running) return { ok: true, what: `MiniStack ${running.version} answers on ${endpoint}` };
     } catch (error) {
       // Something else holds the port, or another MiniStack version: the lessons would refuse it too.
-      return { ok: false, what: `${endpoint} answers, but not with the workshop's MiniStack ${MINISTACK_VERSION}`, fix: (error as Error).message };
+      return {
+        ok: false,
+        what: `${endpoint} answers, but not with the workshop's MiniStack ${MINISTACK_VERSION}`,
+        fix: (error as Error).message,
+      };
     }
-    return { ok: undefined, what: `nothing answers on ${endpoint} yet`, fix: "the first lesson starts the emulator (or now: npm run emulator:start)" };
+    return {
+      ok: undefined,
+      what: `nothing answers on ${endpoint} yet`,
+      fix: "the first lesson starts the emulator (or now: npm run emulator:start)",
+    };
   }
   return (await endpointAnswers(endpoint))
     ? { ok: true, what: `${endpoint} answers` }
@@ -140,7 +176,11 @@ runScript(
     const checks = await runChecks(options);
     for (const check of checks) console.log(formatCheck(check));
     const failed = checks.filter((c) => c.ok === false).length;
-    console.log(failed ? `\n${failed} check(s) failed: fix them, then run npm run doctor again.` : "\nReady: npm start, or npm run lesson:01.");
+    console.log(
+      failed
+        ? `\n${failed} check(s) failed: fix them, then run npm run doctor again.`
+        : "\nReady: npm start, or npm run lesson:01.",
+    );
     if (options.json) console.log(JSON.stringify({ ok: failed === 0, target: options.target, checks }));
     if (failed) process.exitCode = 1;
   },

@@ -28,7 +28,8 @@ function limitsFrom(args: string[]): boolean {
   const at = args.indexOf("--limits");
   if (at === -1) return limitsSetting();
   const value = args[at + 1];
-  if (value !== "on" && value !== "off") throw new WorkshopError(`--limits takes on or off, got '${value ?? ""}' — ${USAGE}`);
+  if (value !== "on" && value !== "off")
+    throw new WorkshopError(`--limits takes on or off, got '${value ?? ""}' — ${USAGE}`);
   return value === "on";
 }
 
@@ -54,7 +55,11 @@ async function emulatorCommand(command: string | undefined, args: string[]): Pro
     }
     case "stop": {
       const stopped = await stopEmulator(paths);
-      console.log(stopped ? `Stopped MiniStack on ${where}; its state is saved in ${paths.stateDir}` : `No workshop emulator was running on ${where}.`);
+      console.log(
+        stopped
+          ? `Stopped MiniStack on ${where}; its state is saved in ${paths.stateDir}`
+          : `No workshop emulator was running on ${where}.`,
+      );
       return;
     }
     case "status": {

@@ -12,7 +12,14 @@ import * as basicConsumer from "../03-basic-consumer/main.js";
 import * as kclConsumer from "../04-kcl-consumer/main.js";
 import * as lambdaFunction from "../05-lambda-function/main.js";
 import { explain } from "../shared/errors.js";
-import { defineFlags, parseOptions, wholeNumber, type LessonInfo, type LessonOptions, type TargetOptions } from "../shared/options.js";
+import {
+  defineFlags,
+  parseOptions,
+  wholeNumber,
+  type LessonInfo,
+  type LessonOptions,
+  type TargetOptions,
+} from "../shared/options.js";
 import { say, table } from "../shared/output.js";
 import { runScript } from "../shared/run.js";
 
@@ -20,8 +27,20 @@ export const workshop = {
   usage: "npm start --",
   about: "Run lessons 01 to 05 in order on one target and print a table of what each did.",
   flags: defineFlags({
-    shards: { type: "string", value: "N", default: "2", help: "shards for the stream lesson 01 makes", parse: (n) => wholeNumber(n, "--shards") },
-    count: { type: "string", value: "N", default: "1000", help: "records lesson 02 puts", parse: (n) => wholeNumber(n, "--count") },
+    shards: {
+      type: "string",
+      value: "N",
+      default: "2",
+      help: "shards for the stream lesson 01 makes",
+      parse: (n) => wholeNumber(n, "--shards"),
+    },
+    count: {
+      type: "string",
+      value: "N",
+      default: "1000",
+      help: "records lesson 02 puts",
+      parse: (n) => wholeNumber(n, "--count"),
+    },
     "lambda-count": {
       type: "string",
       value: "N",
@@ -92,7 +111,15 @@ export interface WorkshopRun {
 }
 
 /** The options every lesson shares, taken from npm start's own (--json is npm start's, not the lessons'). */
-const pickTarget = ({ target, stream, region, endpoint, debug, yes }: TargetOptions) => ({ target, stream, region, endpoint, debug, yes, json: false });
+const pickTarget = ({ target, stream, region, endpoint, debug, yes }: TargetOptions) => ({
+  target,
+  stream,
+  region,
+  endpoint,
+  debug,
+  yes,
+  json: false,
+});
 
 const secondsSince = (start: number) => Math.round((performance.now() - start) / 100) / 10;
 
@@ -125,7 +152,13 @@ export async function runWorkshop(given: WorkshopOptions): Promise<WorkshopRun> 
     }
     if (row.status === "failed") break;
   }
-  return { ok: rows.every((r) => r.status === "ok"), target: target.target, seconds: secondsSince(started), lessons: rows, summaries };
+  return {
+    ok: rows.every((r) => r.status === "ok"),
+    target: target.target,
+    seconds: secondsSince(started),
+    lessons: rows,
+    summaries,
+  };
 }
 
 export type WorkshopOptions = LessonOptions<typeof workshop.flags>;
@@ -134,8 +167,17 @@ runScript(import.meta.url, workshop, async (options) => {
   const run = await runWorkshop(options);
 
   say();
-  say(`━━ The workshop on ${run.target}: ${run.ok ? "all five lessons passed" : "stopped at a failure"} in ${run.seconds} s ━━`);
-  table(run.lessons.map((r) => ({ lesson: r.lesson, status: r.status === "ok" ? "✓ ok" : r.status === "failed" ? "✗ failed" : "· not run", seconds: r.seconds.toFixed(1), "what it did": r.figure })));
+  say(
+    `━━ The workshop on ${run.target}: ${run.ok ? "all five lessons passed" : "stopped at a failure"} in ${run.seconds} s ━━`,
+  );
+  table(
+    run.lessons.map((r) => ({
+      lesson: r.lesson,
+      status: r.status === "ok" ? "✓ ok" : r.status === "failed" ? "✗ failed" : "· not run",
+      seconds: r.seconds.toFixed(1),
+      "what it did": r.figure,
+    })),
+  );
   const failed = run.lessons.find((r) => r.status === "failed");
   if (failed) {
     process.stderr.write(`✗ ${failed.lesson}: ${failed.figure}\n`);
@@ -144,5 +186,8 @@ runScript(import.meta.url, workshop, async (options) => {
     say();
     say("Next: read each lesson's questions.md, and when you are done: npm run cleanup");
   }
-  if (options.json) process.stdout.write(`${JSON.stringify({ ok: run.ok, target: run.target, seconds: run.seconds, lessons: run.lessons })}\n`);
+  if (options.json)
+    process.stdout.write(
+      `${JSON.stringify({ ok: run.ok, target: run.target, seconds: run.seconds, lessons: run.lessons })}\n`,
+    );
 });

@@ -15,9 +15,16 @@ import type { LayerStats } from "../shared/limits-layer.js";
 
 export const view = {
   usage: "npm run view --",
-  about: "Serve a live page of the stream on 127.0.0.1: shards, rates against AWS's limits, records, readers, Lambda, the class.",
+  about:
+    "Serve a live page of the stream on 127.0.0.1: shards, rates against AWS's limits, records, readers, Lambda, the class.",
   flags: defineFlags({
-    port: { type: "string", value: "PORT", default: String(DEFAULT_VIEW_PORT), help: "the page's port on 127.0.0.1", parse: (n) => wholeNumber(n, "--port", 1, 65535) },
+    port: {
+      type: "string",
+      value: "PORT",
+      default: String(DEFAULT_VIEW_PORT),
+      help: "the page's port on 127.0.0.1",
+      parse: (n) => wholeNumber(n, "--port", 1, 65535),
+    },
   }),
 };
 

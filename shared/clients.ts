@@ -24,7 +24,8 @@ function config(options: Where) {
   // On localstack, real-looking keys from the environment are passed through (some
   // emulators check them); otherwise emulators get dummy keys. On aws, the SDK's
   // default chain finds them: environment, ~/.aws files, SSO, instance roles.
-  const useDummyKeys = options.target === "local" || (options.target === "localstack" && !process.env.AWS_ACCESS_KEY_ID);
+  const useDummyKeys =
+    options.target === "local" || (options.target === "localstack" && !process.env.AWS_ACCESS_KEY_ID);
   return {
     region: options.region || undefined,
     endpoint: options.endpoint,
@@ -58,4 +59,3 @@ export const cloudWatchClient = (options: Where) => remember(new CloudWatchClien
 export function closeClients(): void {
   for (const client of made.splice(0)) client.destroy();
 }
-

@@ -27,7 +27,11 @@ describe("the cost guard", () => {
 
   it("does not ask on aws with --yes", async () => {
     const prompt = answering(undefined);
-    await confirmBillable(parseOptions(lesson, ["--target", "aws", "--region", "eu-west-1", "--yes"], {}), [stream], prompt);
+    await confirmBillable(
+      parseOptions(lesson, ["--target", "aws", "--region", "eu-west-1", "--yes"], {}),
+      [stream],
+      prompt,
+    );
     expect(prompt.asked()).toBe("");
   });
 
@@ -50,7 +54,9 @@ describe("the cost guard", () => {
 
   it("without a terminal, refuses and says to pass --yes", async () => {
     const options = parseOptions(lesson, ["--target", "aws", "--region", "eu-west-1"], {});
-    await expect(confirmBillable(options, [stream], answering(undefined, false))).rejects.toThrow(/run again with --yes/);
+    await expect(confirmBillable(options, [stream], answering(undefined, false))).rejects.toThrow(
+      /run again with --yes/,
+    );
   });
 
   it("prices a provisioned stream by its shards", () => {

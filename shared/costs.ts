@@ -29,12 +29,18 @@ export const onDemandStreamCost = "about $0.04 per hour until deleted, plus $0.0
  * or no terminal to ask in, stops the lesson before anything is created. After one
  * "yes", options.yes is set so the same run does not ask again.
  */
-export async function confirmBillable(options: TargetOptions, items: Billable[], prompt: Prompt = terminalPrompt()): Promise<void> {
+export async function confirmBillable(
+  options: TargetOptions,
+  items: Billable[],
+  prompt: Prompt = terminalPrompt(),
+): Promise<void> {
   if (options.target !== "aws" || options.yes || items.length === 0) return;
   say("This creates billable resources in your AWS account:");
   for (const item of items) say(`  • ${item.what}: ${item.cost}`);
   if (!prompt.interactive) {
-    throw new WorkshopError("nothing was created: this would be billed on AWS and there is no terminal to ask in; run again with --yes to confirm");
+    throw new WorkshopError(
+      "nothing was created: this would be billed on AWS and there is no terminal to ask in; run again with --yes to confirm",
+    );
   }
   if (!(await askYesNo("Go ahead?", prompt))) {
     throw new WorkshopError("stopped: nothing was created. Run again and answer y, or pass --yes");

@@ -15,7 +15,14 @@ import { setTimeout as sleep } from "node:timers/promises";
 import { WorkshopError } from "./errors.js";
 import type { LayerStatus } from "./limits-layer.js";
 import { limitsSetting, localPort } from "./options.js";
-import { commandLineOf, currentPlatform, defaultPython, stopProcessTree, venvPython, type Platform } from "./platform.js";
+import {
+  commandLineOf,
+  currentPlatform,
+  defaultPython,
+  stopProcessTree,
+  venvPython,
+  type Platform,
+} from "./platform.js";
 import { progress } from "./output.js";
 
 /** The exact MiniStack release the workshop is written and tested against. */
@@ -23,7 +30,9 @@ export const MINISTACK_VERSION = "1.5.33";
 
 export const PROJECT_ROOT = resolve(dirname(fileURLToPath(import.meta.url)), "..");
 /** Everything the workshop installs or keeps for itself: .workshop (git-ignored), or WORKSHOP_DIR. */
-export const WORKSHOP_DIR = process.env.WORKSHOP_DIR ? resolve(process.env.WORKSHOP_DIR) : join(PROJECT_ROOT, ".workshop");
+export const WORKSHOP_DIR = process.env.WORKSHOP_DIR
+  ? resolve(process.env.WORKSHOP_DIR)
+  : join(PROJECT_ROOT, ".workshop");
 const VENV_DIR = join(WORKSHOP_DIR, "venv");
 const VENV_PYTHON = venvPython(VENV_DIR);
 
@@ -56,13 +65,18 @@ export interface Health {
 
 /** The limits layer's own files beside MiniStack's: its PID and its log. */
 export function layerFiles(paths: EmulatorPaths): { pidFile: string; logFile: string } {
-  return { pidFile: paths.pidFile.replace(/(\.pid)?$/, "-layer.pid"), logFile: paths.logFile.replace(/(\.log)?$/, "-layer.log") };
+  return {
+    pidFile: paths.pidFile.replace(/(\.pid)?$/, "-layer.pid"),
+    logFile: paths.logFile.replace(/(\.log)?$/, "-layer.log"),
+  };
 }
 
 /** Ask a port whether the limits layer answers there, and what it is set to; undefined when it does not. */
 export async function layerStatus(port: number, timeoutMs = 1000): Promise<LayerStatus | undefined> {
   try {
-    const response = await fetch(`http://127.0.0.1:${port}/_workshop/layer`, { signal: AbortSignal.timeout(timeoutMs) });
+    const response = await fetch(`http://127.0.0.1:${port}/_workshop/layer`, {
+      signal: AbortSignal.timeout(timeoutMs),
+    });
     const body = (await response.json()) as Partial<LayerStatus>;
     return response.ok && body.layer === "workshop-limits" ? (body as LayerStatus) : undefined;
   } catch {
@@ -99,7 +113,8 @@ export function probePython(): { command: string; version?: string; supported: b
 export function pythonFix(platform: Platform = currentPlatform()): string {
   const install = {
     // Apple's Command Line Tools bring a python3 that is 3.9: too old.
-    darwin: "install Python 3.10 or newer with Homebrew (brew install python@3.12) or from python.org (macOS's own python3 is 3.9)",
+    darwin:
+      "install Python 3.10 or newer with Homebrew (brew install python@3.12) or from python.org (macOS's own python3 is 3.9)",
     win32: "install Python 3.10 or newer from python.org or with winget install Python.Python.3.12",
     linux: "install Python 3.10 or newer (for example apt-get install python3 python3-venv)",
   }[platform];
@@ -110,7 +125,9 @@ function findPython(): string {
   const python = probePython();
   if (!python.supported) {
     const found = python.version ? `found ${python.version}` : "none found";
-    throw new WorkshopError(`the local emulator needs Python 3.10 or newer (${found} as '${python.command}'): ${pythonFix()}`);
+    throw new WorkshopError(
+      `the local emulator needs Python 3.10 or newer (${found} as '${python.command}'): ${pythonFix()}`,
+    );
   }
   return python.command;
 }
@@ -127,7 +144,11 @@ export function installedVersion(): string | undefined {
 function run(command: string, args: string[], what: string): void {
   const result = spawnSync(command, args, { encoding: "utf8", stdio: ["ignore", "pipe", "pipe"] });
   if (result.status !== 0) {
-    const detail = (result.stderr || result.stdout || String(result.error ?? "")).trim().split("\n").slice(-3).join(" | ");
+    const detail = (result.stderr || result.stdout || String(result.error ?? ""))
+      .trim()
+      .split("\n")
+      .slice(-3)
+      .join(" | ");
     throw new WorkshopError(`${what} failed: ${detail || "no output"} — check your network, then run the lesson again`);
   }
 }
@@ -180,7 +201,12 @@ export async function findRunningEmulator(port: number): Promise<RunningEmulator
 }
 
 /** Start a program in the background, detached from this process, its output in `logFile`; writes its PID to `pidFile`. */
-function startInBackground(command: string, args: string[], files: { pidFile: string; logFile: string }, env: NodeJS.ProcessEnv = process.env) {
+function startInBackground(
+  command: string,
+  args: string[],
+  files: { pidFile: string; logFile: string },
+  env: NodeJS.ProcessEnv = process.env,
+) {
   mkdirSync(dirname(files.logFile), { recursive: true });
   const log = openSync(files.logFile, "w");
   const child = spawn(command, args, {
@@ -197,7 +223,8 @@ function startInBackground(command: string, args: string[], files: { pidFile: st
   return state;
 }
 
-const lastLines = (file: string) => (existsSync(file) ? readFileSync(file, "utf8").trim().split("\n").slice(-3).join(" | ") : "");
+const lastLines = (file: string) =>
+  existsSync(file) ? readFileSync(file, "utf8").trim().split("\n").slice(-3).join(" | ") : "";
 
 /**
  * Start MiniStack and the limits layer in front of it, in the background on 127.0.0.1,
@@ -235,19 +262,38 @@ export async function startEmulator(
   while (Date.now() < deadline && !ministack.exited && !layer.exited) {
     const health = await healthOf(paths.port, 500);
     if (health && health !== "other" && (await layerStatus(paths.port))) {
-      return { port: paths.port, endpoint: `http://127.0.0.1:${paths.port}`, version: health.version, limits, pid: ministack.pid, lostState };
+      return {
+        port: paths.port,
+        endpoint: `http://127.0.0.1:${paths.port}`,
+        version: health.version,
+        limits,
+        pid: ministack.pid,
+        lostState,
+      };
     }
     await sleep(50);
   }
   const layerLog = layerFiles(paths).logFile;
   const tail = ministack.exited ? lastLines(paths.logFile) : lastLines(layerLog) || lastLines(paths.logFile);
   await stopEmulator(paths);
-  throw new WorkshopError(`the local emulator did not start on port ${paths.port}: ${tail || "no output"} (logs: ${paths.logFile}, ${layerLog})`);
+  throw new WorkshopError(
+    `the local emulator did not start on port ${paths.port}: ${tail || "no output"} (logs: ${paths.logFile}, ${layerLog})`,
+  );
 }
 
 /** Start the limits layer on the emulator's port, in front of MiniStack on `backendPort`. */
 function launchLayer(paths: EmulatorPaths, backendPort: number, limits: boolean) {
-  const args = ["--import", "tsx", LIMITS_LAYER, "--port", String(paths.port), "--backend", String(backendPort), "--limits", limits ? "on" : "off"];
+  const args = [
+    "--import",
+    "tsx",
+    LIMITS_LAYER,
+    "--port",
+    String(paths.port),
+    "--backend",
+    String(backendPort),
+    "--limits",
+    limits ? "on" : "off",
+  ];
   return startInBackground(process.execPath, args, layerFiles(paths));
 }
 
@@ -258,7 +304,9 @@ function launchLayer(paths: EmulatorPaths, backendPort: number, limits: boolean)
 export async function restartLayer(paths: EmulatorPaths, limits: boolean): Promise<RunningEmulator> {
   const layer = await layerStatus(paths.port);
   if (!layer?.backendHealthy || !layerPid(paths)) {
-    throw new WorkshopError(`no workshop emulator of ours runs on port ${paths.port}: start it with npm run emulator:start`);
+    throw new WorkshopError(
+      `no workshop emulator of ours runs on port ${paths.port}: start it with npm run emulator:start`,
+    );
   }
   await stopLayer(paths);
   const started = launchLayer(paths, layer.backendPort, limits);
@@ -268,7 +316,9 @@ export async function restartLayer(paths: EmulatorPaths, limits: boolean): Promi
     if (running?.limits === limits) return running;
     await sleep(50);
   }
-  throw new WorkshopError(`the limits layer did not start again on port ${paths.port}: ${lastLines(layerFiles(paths).logFile) || "no output"}`);
+  throw new WorkshopError(
+    `the limits layer did not start again on port ${paths.port}: ${lastLines(layerFiles(paths).logFile) || "no output"}`,
+  );
 }
 
 /** A TCP port nothing listens on at the moment, on 127.0.0.1: for the tests' and the bench's own emulators. */
@@ -295,7 +345,8 @@ function livePid(pidFile: string, mark: string): number | undefined {
 export const emulatorPid = (paths: EmulatorPaths = defaultEmulatorPaths()) => livePid(paths.pidFile, "ministack");
 
 /** The limits layer's PID, if it is alive. */
-export const layerPid = (paths: EmulatorPaths = defaultEmulatorPaths()) => livePid(layerFiles(paths).pidFile, "limits-layer");
+export const layerPid = (paths: EmulatorPaths = defaultEmulatorPaths()) =>
+  livePid(layerFiles(paths).pidFile, "limits-layer");
 
 /** SIGTERM (Windows: taskkill of its tree), then wait up to 15 s for the process to end (SIGKILL after that). */
 async function endProcess(pid: number): Promise<void> {

@@ -5,7 +5,9 @@ const local = { target: "local", stream: "orders", endpoint: "http://127.0.0.1:4
 
 describe("explain", () => {
   it("tells to run lesson 01 when the stream is missing", () => {
-    const error = Object.assign(new Error("Stream orders under account 000000000000 not found."), { name: "ResourceNotFoundException" });
+    const error = Object.assign(new Error("Stream orders under account 000000000000 not found."), {
+      name: "ResourceNotFoundException",
+    });
     expect(explain(error, local).message).toBe(
       "stream orders not found on local: run lesson 01 first (npx tsx 01-make-a-stream/main.ts --stream orders)",
     );
@@ -19,8 +21,12 @@ describe("explain", () => {
   });
 
   it("explains missing credentials without printing any", () => {
-    const error = Object.assign(new Error("Could not load credentials from any providers"), { name: "CredentialsProviderError" });
-    expect(explain(error, { target: "aws", stream: "s" }).message).toMatch(/^no AWS credentials found for --target aws/);
+    const error = Object.assign(new Error("Could not load credentials from any providers"), {
+      name: "CredentialsProviderError",
+    });
+    expect(explain(error, { target: "aws", stream: "s" }).message).toMatch(
+      /^no AWS credentials found for --target aws/,
+    );
   });
 
   it("passes unknown errors through unchanged", () => {

@@ -33,7 +33,10 @@ describe("daemonTrouble", () => {
   ].join("\n");
 
   it("names an endpoint that speaks only HTTP/1.1 once the daemon has said so three times", () => {
-    expect(daemonTrouble(http1Only)).toMatchObject({ cause: "the endpoint does not speak HTTP/2, which the KCL's Java SDK uses for Kinesis", seen: 3 });
+    expect(daemonTrouble(http1Only)).toMatchObject({
+      cause: "the endpoint does not speak HTTP/2, which the KCL's Java SDK uses for Kinesis",
+      seen: 3,
+    });
     expect(daemonTrouble(http1Only.split("\n").slice(0, 2).join("\n"))).toBeUndefined(); // once is not yet "keeps failing"
   });
 
@@ -50,7 +53,9 @@ describe("daemonTrouble", () => {
       "2026-11-26 10:02:49,924 [Thread-1] ERROR s.a.k.multilang.MultiLangDaemon [NONE] - Encountered an error during shutdown. ",
       "java.util.concurrent.TimeoutException: null",
     ].join("\n");
-    expect(daemonTrouble(log, 1)?.cause).toBe('a record processor failed with "Error: crashing on record #10 (--crash-on)"');
+    expect(daemonTrouble(log, 1)?.cause).toBe(
+      'a record processor failed with "Error: crashing on record #10 (--crash-on)"',
+    );
   });
 
   it("finds nothing in a healthy log", () => {
@@ -69,7 +74,12 @@ describe("the daemon's properties", () => {
       executableName: "tsx processor.ts",
       idleTimeBetweenReadsInMillis: 250,
     });
-    const keys = Object.fromEntries(text.trim().split("\n").map((l) => l.split(" = ") as [string, string]));
+    const keys = Object.fromEntries(
+      text
+        .trim()
+        .split("\n")
+        .map((l) => l.split(" = ") as [string, string]),
+    );
     expect(keys).toMatchObject({
       retrievalMode: "POLLING",
       metricsLevel: "NONE",
@@ -84,7 +94,15 @@ describe("the daemon's properties", () => {
   });
 
   it("name no endpoint on aws", () => {
-    const text = kclProperties({ applicationName: "a", workerId: "w", streamName: "s", region: "eu-west-1", endpoint: undefined, executableName: "x", idleTimeBetweenReadsInMillis: 250 });
+    const text = kclProperties({
+      applicationName: "a",
+      workerId: "w",
+      streamName: "s",
+      region: "eu-west-1",
+      endpoint: undefined,
+      executableName: "x",
+      idleTimeBetweenReadsInMillis: 250,
+    });
     expect(text).not.toMatch(/Endpoint/);
   });
 });

@@ -5,7 +5,17 @@
 // JSON lines over stdin/stdout. The jars (about 80) are fetched once into
 // .workshop/kcl-jars with Maven, or with aws-kcl's own downloader when Maven is missing.
 import { spawn, spawnSync } from "node:child_process";
-import { closeSync, existsSync, mkdirSync, openSync, readdirSync, readFileSync, rmSync, statSync, writeFileSync } from "node:fs";
+import {
+  closeSync,
+  existsSync,
+  mkdirSync,
+  openSync,
+  readdirSync,
+  readFileSync,
+  rmSync,
+  statSync,
+  writeFileSync,
+} from "node:fs";
 import { connect as connectHttp2 } from "node:http2";
 import { delimiter, dirname, join } from "node:path";
 import { WorkshopError } from "./errors.js";
@@ -37,7 +47,8 @@ export function probeJava(): { command: string; version?: string } {
 /** What to do when there is no Java: said by lesson 04 and by npm run doctor. */
 export function javaFix(platform: Platform = currentPlatform()): string {
   const install = {
-    darwin: "install a JDK 11 or newer, for example with Homebrew (brew install openjdk@17, then the symlink its note gives)",
+    darwin:
+      "install a JDK 11 or newer, for example with Homebrew (brew install openjdk@17, then the symlink its note gives)",
     win32: "install a JDK 11 or newer, for example with winget install Microsoft.OpenJDK.17",
     linux: "install a JDK 11 or newer (for example apt-get install openjdk-17-jre-headless)",
   }[platform];
@@ -47,7 +58,10 @@ export function javaFix(platform: Platform = currentPlatform()): string {
 /** The java to run the daemon with; a one-line error when there is none. */
 export function findJava(): string {
   const java = probeJava();
-  if (!java.version) throw new WorkshopError(`lesson 04 needs Java to run the KCL daemon and found none ('${java.command}'): ${javaFix()}`);
+  if (!java.version)
+    throw new WorkshopError(
+      `lesson 04 needs Java to run the KCL daemon and found none ('${java.command}'): ${javaFix()}`,
+    );
   return java.command;
 }
 
@@ -59,7 +73,9 @@ export const kclJarsInstalled = () => existsSync(marker());
 /** The jars of the MultiLangDaemon, fetched once. Returns their paths for the classpath. */
 export function ensureKclJars(): string[] {
   if (!existsSync(marker())) {
-    const done = progress(`Fetching the KCL ${kclVersion()} MultiLangDaemon jars into .workshop/kcl-jars (first run only)`);
+    const done = progress(
+      `Fetching the KCL ${kclVersion()} MultiLangDaemon jars into .workshop/kcl-jars (first run only)`,
+    );
     rmSync(KCL_JAR_DIR, { recursive: true, force: true });
     mkdirSync(KCL_JAR_DIR, { recursive: true });
     const mvn = spawnSync("mvn", ["--version"], { encoding: "utf8" });
@@ -68,7 +84,9 @@ export function ensureKclJars(): string[] {
     writeFileSync(marker(), new Date().toISOString());
     done();
   }
-  return readdirSync(KCL_JAR_DIR).filter((f) => f.endsWith(".jar")).map((f) => join(KCL_JAR_DIR, f));
+  return readdirSync(KCL_JAR_DIR)
+    .filter((f) => f.endsWith(".jar"))
+    .map((f) => join(KCL_JAR_DIR, f));
 }
 
 /** aws-kcl's pom lists the dependencies but has no coordinates of its own: add them, then copy the jars. */
@@ -82,12 +100,27 @@ function fetchWithMaven(): void {
   writeFileSync(join(pomDir, "pom.xml"), pom);
   const result = spawnSync(
     "mvn",
-    ["-q", "-B", "-f", join(pomDir, "pom.xml"), "dependency:copy-dependencies", `-DoutputDirectory=${KCL_JAR_DIR}`, "-DincludeScope=runtime"],
+    [
+      "-q",
+      "-B",
+      "-f",
+      join(pomDir, "pom.xml"),
+      "dependency:copy-dependencies",
+      `-DoutputDirectory=${KCL_JAR_DIR}`,
+      "-DincludeScope=runtime",
+    ],
     { encoding: "utf8" },
   );
   if (result.status !== 0) {
-    const detail = (result.stdout + result.stderr).trim().split("\n").filter((l) => l.includes("ERROR")).slice(0, 2).join(" | ");
-    throw new WorkshopError(`fetching the KCL jars with Maven failed: ${detail || "see mvn output"} — check your network, then run again`);
+    const detail = (result.stdout + result.stderr)
+      .trim()
+      .split("\n")
+      .filter((l) => l.includes("ERROR"))
+      .slice(0, 2)
+      .join(" | ");
+    throw new WorkshopError(
+      `fetching the KCL jars with Maven failed: ${detail || "see mvn output"} — check your network, then run again`,
+    );
   }
 }
 
@@ -95,13 +128,19 @@ function fetchWithMaven(): void {
 function fetchWithBootstrap(): void {
   const properties = join(WORKSHOP_DIR, "kcl-bootstrap.properties");
   writeFileSync(properties, "executableName = none\n");
-  const result = spawnSync(process.execPath, [join(AWS_KCL_DIR, "bin", "kcl-bootstrap"), "-p", properties, "-c", KCL_JAR_DIR], {
-    encoding: "utf8",
-    env: { ...process.env, JAVA_HOME: process.env.JAVA_HOME ?? "/usr" },
-  });
+  const result = spawnSync(
+    process.execPath,
+    [join(AWS_KCL_DIR, "bin", "kcl-bootstrap"), "-p", properties, "-c", KCL_JAR_DIR],
+    {
+      encoding: "utf8",
+      env: { ...process.env, JAVA_HOME: process.env.JAVA_HOME ?? "/usr" },
+    },
+  );
   const jars = existsSync(KCL_JAR_DIR) ? readdirSync(KCL_JAR_DIR).filter((f) => f.endsWith(".jar")) : [];
   if (result.status !== 0 || jars.length < 50) {
-    throw new WorkshopError("downloading the KCL jars failed (no Maven, and kcl-bootstrap could not fetch them): check your network, or install Maven, then run again");
+    throw new WorkshopError(
+      "downloading the KCL jars failed (no Maven, and kcl-bootstrap could not fetch them): check your network, or install Maven, then run again",
+    );
   }
 }
 
@@ -142,7 +181,8 @@ export function kclProperties(s: KclSettings): string {
     "parentShardPollIntervalMillis = 1000",
     "failoverTimeMillis = 10000",
   ];
-  if (s.endpoint) lines.push(`kinesisEndpoint = ${s.kinesisEndpoint ?? s.endpoint}`, `dynamoDBEndpoint = ${s.endpoint}`);
+  if (s.endpoint)
+    lines.push(`kinesisEndpoint = ${s.kinesisEndpoint ?? s.endpoint}`, `dynamoDBEndpoint = ${s.endpoint}`);
   return `${lines.join("\n")}\n`;
 }
 
@@ -246,7 +286,8 @@ const TROUBLES: { pattern: RegExp; cause: (m: RegExpMatchArray) => string; fix: 
     fix: "use an emulator that speaks HTTP/2 without TLS (the workshop's local target does, and so does LocalStack)",
   },
   {
-    pattern: /Unable to execute HTTP request: (Connection refused|[^\n(]*(?:refused|timed out|Connection reset)[^\n(]*)/g,
+    pattern:
+      /Unable to execute HTTP request: (Connection refused|[^\n(]*(?:refused|timed out|Connection reset)[^\n(]*)/g,
     cause: (m) => `the daemon cannot reach the endpoint (${m[1]!.trim()})`,
     fix: "check that the emulator is still running (npm run emulator:status), or your network on aws",
   },
@@ -264,7 +305,8 @@ export function daemonTrouble(log: string, times = 3): DaemonTrouble | undefined
     const matches = [...log.matchAll(trouble.pattern)];
     if (matches.length < times) continue;
     const at = matches[0]!.index ?? 0;
-    if (!first || at < first.at) first = { cause: trouble.cause(matches[0]!), fix: trouble.fix, seen: matches.length, at };
+    if (!first || at < first.at)
+      first = { cause: trouble.cause(matches[0]!), fix: trouble.fix, seen: matches.length, at };
   }
   if (!first) return undefined;
   const { at: _at, ...trouble } = first;
@@ -295,12 +337,19 @@ export function speaksH2c(endpoint: string, timeoutMs = 2000): Promise<boolean> 
  * an emulator lesson 04 runs a bridge in its own process: a copy of the local target's
  * limits layer, limits off, that takes HTTP/2 from the KCL and passes it on as HTTP/1.1.
  */
-export async function kinesisEndpointForKcl(endpoint: string | undefined): Promise<{ endpoint: string | undefined; bridged: boolean; close(): Promise<void> }> {
+export async function kinesisEndpointForKcl(
+  endpoint: string | undefined,
+): Promise<{ endpoint: string | undefined; bridged: boolean; close(): Promise<void> }> {
   const direct = { endpoint, bridged: false, close: async () => {} };
   if (!endpoint || !endpoint.startsWith("http://") || (await speaksH2c(endpoint))) return direct;
   const url = new URL(endpoint);
   const port = await freePort();
-  const bridge = await startLimitsLayer({ port, backendHost: url.hostname, backendPort: Number(url.port || 80), limits: false });
+  const bridge = await startLimitsLayer({
+    port,
+    backendHost: url.hostname,
+    backendPort: Number(url.port || 80),
+    limits: false,
+  });
   return { endpoint: `http://127.0.0.1:${port}`, bridged: true, close: bridge.close };
 }
 

@@ -12,13 +12,28 @@
 // counts, and refuses nothing.
 //
 //   node --import tsx shared/limits-layer.ts --port 4599 --backend 45123 [--limits off]
-import { Agent, createServer as createHttpServer, request, type IncomingHttpHeaders, type IncomingMessage, type ServerResponse } from "node:http";
+import {
+  Agent,
+  createServer as createHttpServer,
+  request,
+  type IncomingHttpHeaders,
+  type IncomingMessage,
+  type ServerResponse,
+} from "node:http";
 import { createServer as createHttp2Server, type Http2ServerRequest, type Http2ServerResponse } from "node:http2";
 import { createServer as createTcpServer, type Server, type Socket } from "node:net";
 import { Duplex } from "node:stream";
 import { parseArgs } from "node:util";
 import { isMainModule } from "./main-module.js";
-import { recordBytes, shardFor, ShardMeters, throttledEntry, throttledReply, type ShardRange, type ShardTotals } from "./shard-limits.js";
+import {
+  recordBytes,
+  shardFor,
+  ShardMeters,
+  throttledEntry,
+  throttledReply,
+  type ShardRange,
+  type ShardTotals,
+} from "./shard-limits.js";
 
 export interface LayerSettings {
   /** Where clients connect (on 127.0.0.1). */
@@ -86,10 +101,26 @@ interface IteratorPlace {
 }
 
 /** Operations that change a stream's shards: its map is fetched again after them. */
-const RESHAPING = new Set(["CreateStream", "DeleteStream", "UpdateShardCount", "SplitShard", "MergeShards", "UpdateStreamMode"]);
+const RESHAPING = new Set([
+  "CreateStream",
+  "DeleteStream",
+  "UpdateShardCount",
+  "SplitShard",
+  "MergeShards",
+  "UpdateStreamMode",
+]);
 const METERED = new Set(["PutRecord", "PutRecords", "GetRecords", "GetShardIterator"]);
 /** Headers that belong to one hop (and that HTTP/2 forbids). */
-const HOP_HEADERS = new Set(["connection", "keep-alive", "transfer-encoding", "upgrade", "proxy-connection", "http2-settings", "te", "host"]);
+const HOP_HEADERS = new Set([
+  "connection",
+  "keep-alive",
+  "transfer-encoding",
+  "upgrade",
+  "proxy-connection",
+  "http2-settings",
+  "te",
+  "host",
+]);
 const STREAM_MAP_TTL_MS = 5000;
 const RECENT_RECORDS = 50;
 
@@ -130,13 +161,18 @@ export function startLimitsLayer(settings: LayerSettings): Promise<{ server: Ser
       headers[name] = value;
     }
     // MiniStack sees the address its clients used (it builds URLs from it); another emulator, its own.
-    headers.host = settings.backendHost ? `${settings.backendHost}:${settings.backendPort}` : String(req.headers.host ?? req.headers[":authority"] ?? `127.0.0.1:${settings.port}`);
+    headers.host = settings.backendHost
+      ? `${settings.backendHost}:${settings.backendPort}`
+      : String(req.headers.host ?? req.headers[":authority"] ?? `127.0.0.1:${settings.port}`);
     if (body) {
       headers["content-length"] = String(body.length);
       delete headers["accept-encoding"]; // the layer reads these replies
     }
     return new Promise((resolve, reject) => {
-      const upstream = request({ host: backendHost, port: settings.backendPort, method: req.method, path: req.url, headers, agent }, resolve);
+      const upstream = request(
+        { host: backendHost, port: settings.backendPort, method: req.method, path: req.url, headers, agent },
+        resolve,
+      );
       upstream.on("error", reject);
       if (body) upstream.end(body);
       else (req as IncomingMessage).pipe(upstream);
@@ -180,7 +216,11 @@ export function startLimitsLayer(settings: LayerSettings): Promise<{ server: Ser
     for (;;) {
       for (const s of page?.Shards ?? []) {
         if (s.SequenceNumberRange?.EndingSequenceNumber) continue; // closed: takes no new records
-        shards.push({ shardId: s.ShardId, startingHashKey: BigInt(s.HashKeyRange.StartingHashKey), endingHashKey: BigInt(s.HashKeyRange.EndingHashKey) });
+        shards.push({
+          shardId: s.ShardId,
+          startingHashKey: BigInt(s.HashKeyRange.StartingHashKey),
+          endingHashKey: BigInt(s.HashKeyRange.EndingHashKey),
+        });
       }
       if (!page?.NextToken) break;
       page = await backendCall("ListShards", { NextToken: page.NextToken }, authorization);
@@ -189,7 +229,11 @@ export function startLimitsLayer(settings: LayerSettings): Promise<{ server: Ser
   }
 
   /** The stream's open shards and account, fetched from MiniStack at most every 5 s. */
-  async function streamInfo(key: string, name: string, authorization: string | undefined): Promise<StreamInfo | undefined> {
+  async function streamInfo(
+    key: string,
+    name: string,
+    authorization: string | undefined,
+  ): Promise<StreamInfo | undefined> {
     const cached = streams.get(key);
     if (cached) {
       const info = await cached;
@@ -204,7 +248,8 @@ export function startLimitsLayer(settings: LayerSettings): Promise<{ server: Ser
   }
 
   async function handle(req: Request, res: Response): Promise<void> {
-    if (req.url === "/_workshop/stats") return send(res, { status: 200, headers: { "content-type": "application/json" }, body: JSON.stringify(stats()) });
+    if (req.url === "/_workshop/stats")
+      return send(res, { status: 200, headers: { "content-type": "application/json" }, body: JSON.stringify(stats()) });
     if (req.url?.startsWith("/_workshop/")) return status(res);
     const target = String(req.headers["x-amz-target"] ?? "");
     const operation = target.startsWith("Kinesis_20131202.") ? target.slice("Kinesis_20131202.".length) : "";
@@ -216,7 +261,8 @@ export function startLimitsLayer(settings: LayerSettings): Promise<{ server: Ser
 
     const body = await readAll(req);
     const input = JSON.parse(body.toString("utf8") || "{}");
-    const region = /Credential=[^/]+\/\d{8}\/([^/]+)\//.exec(String(req.headers.authorization ?? ""))?.[1] ?? "us-east-1";
+    const region =
+      /Credential=[^/]+\/\d{8}\/([^/]+)\//.exec(String(req.headers.authorization ?? ""))?.[1] ?? "us-east-1";
     const name: string = input.StreamName ?? String(input.StreamARN ?? "").split(":stream/")[1] ?? "";
     const streamKey = `${region}/${name}`;
 
@@ -236,7 +282,10 @@ export function startLimitsLayer(settings: LayerSettings): Promise<{ server: Ser
       const text = await readAll(reply);
       const output = JSON.parse(text.toString("utf8"));
       const records: { Data?: string }[] = output.Records ?? [];
-      shard.chargeRead(records.length, records.reduce((n, r) => n + Buffer.byteLength(r.Data ?? "", "base64"), 0));
+      shard.chargeRead(
+        records.length,
+        records.reduce((n, r) => n + Buffer.byteLength(r.Data ?? "", "base64"), 0),
+      );
       rememberIterator(output.NextShardIterator, place);
       return send(res, { status: 200, headers: pickHeaders(reply.headers), body: text });
     }
@@ -250,13 +299,21 @@ export function startLimitsLayer(settings: LayerSettings): Promise<{ server: Ser
       const reply = await forward(req, body);
       if (reply.statusCode !== 200) return relay(reply, res);
       const text = await readAll(reply);
-      rememberIterator(JSON.parse(text.toString("utf8")).ShardIterator, { meterKey, shardId: input.ShardId, stream: name, account: stream.account });
+      rememberIterator(JSON.parse(text.toString("utf8")).ShardIterator, {
+        meterKey,
+        shardId: input.ShardId,
+        stream: name,
+        account: stream.account,
+      });
       return send(res, { status: 200, headers: pickHeaders(reply.headers), body: text });
     }
 
     if (operation === "PutRecord") {
       const shard = shardFor(stream.shards, input.PartitionKey ?? "", input.ExplicitHashKey);
-      if (shard && !metersFor(`${streamKey}/${shard.shardId}`).admitWrite(recordBytes(input.Data, input.PartitionKey))) {
+      if (
+        shard &&
+        !metersFor(`${streamKey}/${shard.shardId}`).admitWrite(recordBytes(input.Data, input.PartitionKey))
+      ) {
         return send(res, throttledReply(shard.shardId, name, stream.account));
       }
       const reply = await forward(req, body);
@@ -273,32 +330,54 @@ export function startLimitsLayer(settings: LayerSettings): Promise<{ server: Ser
     const accepted: number[] = [];
     entries.forEach((entry, position) => {
       const shard = shardFor(stream.shards, entry.PartitionKey ?? "", entry.ExplicitHashKey);
-      if (!shard || metersFor(`${streamKey}/${shard.shardId}`).admitWrite(recordBytes(entry.Data, entry.PartitionKey))) accepted.push(position);
+      if (!shard || metersFor(`${streamKey}/${shard.shardId}`).admitWrite(recordBytes(entry.Data, entry.PartitionKey)))
+        accepted.push(position);
       else results[position] = throttledEntry(shard.shardId, name, stream.account);
     });
     let failed = entries.length - accepted.length;
     let headers: Record<string, string | string[]> = { "content-type": "application/x-amz-json-1.1" };
     if (accepted.length > 0) {
-      const onward = accepted.length === entries.length ? body : Buffer.from(JSON.stringify({ ...input, Records: accepted.map((p) => entries[p]) }));
+      const onward =
+        accepted.length === entries.length
+          ? body
+          : Buffer.from(JSON.stringify({ ...input, Records: accepted.map((p) => entries[p]) }));
       const reply = await forward(req, onward);
       if (reply.statusCode !== 200) return relay(reply, res);
       const output = JSON.parse((await readAll(reply)).toString("utf8"));
       (output.Records ?? []).forEach((result: object, i: number) => (results[accepted[i]!] = result));
-      noteStored(streamKey, accepted.map((p) => entries[p]!), output.Records ?? []);
+      noteStored(
+        streamKey,
+        accepted.map((p) => entries[p]!),
+        output.Records ?? [],
+      );
       failed += output.FailedRecordCount ?? 0;
       headers = pickHeaders(reply.headers);
     }
-    return send(res, { status: 200, headers, body: JSON.stringify({ FailedRecordCount: failed, Records: results, EncryptionType: "NONE" }) });
+    return send(res, {
+      status: 200,
+      headers,
+      body: JSON.stringify({ FailedRecordCount: failed, Records: results, EncryptionType: "NONE" }),
+    });
   }
 
   /** Remember what was stored: the newest sequence number of each shard, and the last records of each stream. */
-  function noteStored(streamKey: string, entries: { Data?: string; PartitionKey?: string }[], results: { ShardId?: string; SequenceNumber?: string; ErrorCode?: string }[]) {
+  function noteStored(
+    streamKey: string,
+    entries: { Data?: string; PartitionKey?: string }[],
+    results: { ShardId?: string; SequenceNumber?: string; ErrorCode?: string }[],
+  ) {
     const kept = recent.get(streamKey) ?? [];
     results.forEach((result, i) => {
       if (result.ErrorCode || !result.ShardId || !result.SequenceNumber) return;
       lastSequence.set(`${streamKey}/${result.ShardId}`, result.SequenceNumber);
       const entry = entries[i];
-      kept.push({ at: Date.now(), shardId: result.ShardId, partitionKey: entry?.PartitionKey ?? "", sequenceNumber: result.SequenceNumber, dataStart: preview(entry?.Data) });
+      kept.push({
+        at: Date.now(),
+        shardId: result.ShardId,
+        partitionKey: entry?.PartitionKey ?? "",
+        sequenceNumber: result.SequenceNumber,
+        dataStart: preview(entry?.Data),
+      });
     });
     recent.set(streamKey, kept.slice(-RECENT_RECORDS));
   }
@@ -315,12 +394,20 @@ export function startLimitsLayer(settings: LayerSettings): Promise<{ server: Ser
   async function status(res: Response): Promise<void> {
     let backendHealthy = false;
     try {
-      const health = await fetch(`http://127.0.0.1:${settings.backendPort}/_ministack/health`, { signal: AbortSignal.timeout(1000) });
+      const health = await fetch(`http://127.0.0.1:${settings.backendPort}/_ministack/health`, {
+        signal: AbortSignal.timeout(1000),
+      });
       backendHealthy = health.ok;
     } catch {
       backendHealthy = false;
     }
-    const body: LayerStatus = { layer: "workshop-limits", limits: settings.limits, backendPort: settings.backendPort, backendHealthy, pid: process.pid };
+    const body: LayerStatus = {
+      layer: "workshop-limits",
+      limits: settings.limits,
+      backendPort: settings.backendPort,
+      backendHealthy,
+      pid: process.pid,
+    };
     send(res, { status: 200, headers: { "content-type": "application/json" }, body: JSON.stringify(body) });
   }
 
@@ -328,7 +415,11 @@ export function startLimitsLayer(settings: LayerSettings): Promise<{ server: Ser
     handle(req, res).catch((error: Error) => {
       if (res.headersSent) return void res.destroy?.();
       const message = `the local emulator behind the limits layer did not answer (${(error as NodeJS.ErrnoException).code ?? error.message})`;
-      send(res, { status: 502, headers: { "content-type": "application/json" }, body: JSON.stringify({ __type: "ServiceUnavailable", message }) });
+      send(res, {
+        status: 502,
+        headers: { "content-type": "application/json" },
+        body: JSON.stringify({ __type: "ServiceUnavailable", message }),
+      });
     });
   };
   const http1 = createHttpServer({ keepAliveTimeout: 60_000 }, onRequest);
@@ -417,15 +508,24 @@ function relay(reply: IncomingMessage, res: Response): void {
   reply.pipe(res as NodeJS.WritableStream);
 }
 
-function send(res: Response, reply: { status: number; headers: Record<string, string | string[]>; body: string | Buffer }): void {
+function send(
+  res: Response,
+  reply: { status: number; headers: Record<string, string | string[]>; body: string | Buffer },
+): void {
   const body = typeof reply.body === "string" ? Buffer.from(reply.body) : reply.body;
   res.writeHead(reply.status, { ...reply.headers, "content-length": String(body.length) });
   res.end(body);
 }
 
 if (isMainModule(import.meta.url)) {
-  const { values } = parseArgs({ options: { port: { type: "string" }, backend: { type: "string" }, limits: { type: "string", default: "on" } } });
-  const layer = await startLimitsLayer({ port: Number(values.port), backendPort: Number(values.backend), limits: values.limits !== "off" });
+  const { values } = parseArgs({
+    options: { port: { type: "string" }, backend: { type: "string" }, limits: { type: "string", default: "on" } },
+  });
+  const layer = await startLimitsLayer({
+    port: Number(values.port),
+    backendPort: Number(values.backend),
+    limits: values.limits !== "off",
+  });
   const stop = () => void layer.close().then(() => process.exit(0));
   process.on("SIGTERM", stop);
   process.on("SIGINT", stop);

@@ -5,18 +5,25 @@ import { defineFlags, HelpRequested, parseOptions, resolveTarget, wholeNumber } 
 const lesson = {
   usage: "npx tsx 99-test/main.ts",
   about: "A test lesson.",
-  flags: defineFlags({ count: { type: "string", default: "5", help: "how many" }, single: { type: "boolean", help: "one" } }),
+  flags: defineFlags({
+    count: { type: "string", default: "5", help: "how many" },
+    single: { type: "boolean", help: "one" },
+  }),
 };
 
 describe("parseOptions", () => {
   it("turns a flag's text into its value with the flag's parse(), and refuses a bad one", () => {
     const counted = {
       ...lesson,
-      flags: defineFlags({ count: { type: "string", default: "5", help: "how many", parse: (n) => wholeNumber(n, "--count") } }),
+      flags: defineFlags({
+        count: { type: "string", default: "5", help: "how many", parse: (n) => wholeNumber(n, "--count") },
+      }),
     };
     expect(parseOptions(counted, [], {}).count).toBe(5);
     expect(parseOptions(counted, ["--count", "12"], {}).count).toBe(12);
-    expect(() => parseOptions(counted, ["--count", "lots"], {})).toThrow(new WorkshopError("--count must be a whole number 1 or more, got 'lots'"));
+    expect(() => parseOptions(counted, ["--count", "lots"], {})).toThrow(
+      new WorkshopError("--count must be a whole number 1 or more, got 'lots'"),
+    );
   });
 
   it("defaults to the local target on port 4599 with the workshop stream", () => {
@@ -38,7 +45,12 @@ describe("parseOptions", () => {
       AWS_ENDPOINT_URL: "http://emulator.test:4566/",
       AWS_REGION: "eu-west-1",
     });
-    expect(options).toMatchObject({ target: "localstack", endpoint: "http://emulator.test:4566", region: "eu-west-1", count: "9" });
+    expect(options).toMatchObject({
+      target: "localstack",
+      endpoint: "http://emulator.test:4566",
+      region: "eu-west-1",
+      count: "9",
+    });
   });
 
   it("never sets an endpoint on aws, even when AWS_ENDPOINT_URL is set", () => {
@@ -68,7 +80,8 @@ describe("parseOptions", () => {
     } catch (error) {
       expect(error).toBeInstanceOf(HelpRequested);
       const text = (error as Error).message;
-      for (const flag of ["--count", "--single", "--target", "--stream", "--json", "--debug"]) expect(text).toContain(flag);
+      for (const flag of ["--count", "--single", "--target", "--stream", "--json", "--debug"])
+        expect(text).toContain(flag);
     }
   });
 });

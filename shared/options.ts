@@ -66,8 +66,16 @@ export function defineFlags<const F extends Flags>(flags: F): F {
 export const COMMON_FLAGS = defineFlags({
   target: { type: "string", value: "local|localstack|aws", help: "where to run (default: local, or WORKSHOP_TARGET)" },
   stream: { type: "string", value: "NAME", default: DEFAULT_STREAM, help: "the stream the lessons share" },
-  region: { type: "string", value: "REGION", help: "AWS region (default: AWS_REGION, your profile's, or us-east-1 on emulators)" },
-  endpoint: { type: "string", value: "URL", help: "a running emulator's URL (default: the workshop's own on local; AWS_ENDPOINT_URL or http://localhost:4566 on localstack)" },
+  region: {
+    type: "string",
+    value: "REGION",
+    help: "AWS region (default: AWS_REGION, your profile's, or us-east-1 on emulators)",
+  },
+  endpoint: {
+    type: "string",
+    value: "URL",
+    help: "a running emulator's URL (default: the workshop's own on local; AWS_ENDPOINT_URL or http://localhost:4566 on localstack)",
+  },
   json: { type: "boolean", help: "print the summary as one JSON line, last" },
   debug: { type: "boolean", help: "show stack traces and SDK requests" },
   yes: { type: "boolean", help: "do not ask before creating billable resources on aws" },

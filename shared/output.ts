@@ -37,7 +37,8 @@ export async function waitingFor<T>(label: string, work: Promise<T>): Promise<T>
     return await work;
   } finally {
     clearTimeout(timer);
-    if (shown && !quiet()) process.stderr.write(`✓ ${label} (${((performance.now() - started) / 1000).toFixed(1)} s)\n`);
+    if (shown && !quiet())
+      process.stderr.write(`✓ ${label} (${((performance.now() - started) / 1000).toFixed(1)} s)\n`);
   }
 }
 
@@ -68,7 +69,11 @@ export interface Prompt {
   interactive: boolean;
 }
 
-export const terminalPrompt = (): Prompt => ({ input: process.stdin, output: process.stdout, interactive: Boolean(process.stdin.isTTY) });
+export const terminalPrompt = (): Prompt => ({
+  input: process.stdin,
+  output: process.stdout,
+  interactive: Boolean(process.stdin.isTTY),
+});
 
 /** Ask "question [y/N]"; only y or yes (any case) is a yes. */
 export async function askYesNo(question: string, prompt: Prompt = terminalPrompt()): Promise<boolean> {

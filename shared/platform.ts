@@ -36,20 +36,30 @@ export function nodeCommandLine(scriptParts: string[], platform: Platform = curr
 }
 
 /** How to stop a program together with the programs it started. */
-export type StopPlan = { kind: "signal"; pid: number; signal: NodeJS.Signals } | { kind: "command"; command: string; args: string[] };
+export type StopPlan =
+  | { kind: "signal"; pid: number; signal: NodeJS.Signals }
+  | { kind: "command"; command: string; args: string[] };
 
 /**
  * On Linux and macOS a signal to the process: SIGTERM lets MiniStack save its state and
  * the KCL daemon end its leases, and each stops its own children. Windows has no such
  * signals and no process groups: taskkill /T ends the whole tree (/F: at once).
  */
-export function stopPlan(pid: number, platform: Platform = currentPlatform(), signal: NodeJS.Signals = "SIGTERM"): StopPlan {
+export function stopPlan(
+  pid: number,
+  platform: Platform = currentPlatform(),
+  signal: NodeJS.Signals = "SIGTERM",
+): StopPlan {
   if (platform === "win32") return { kind: "command", command: "taskkill", args: ["/PID", String(pid), "/T", "/F"] };
   return { kind: "signal", pid, signal };
 }
 
 /** Stop a program and what it started (see stopPlan). Does nothing if it is already gone. */
-export function stopProcessTree(pid: number, signal: NodeJS.Signals = "SIGTERM", platform: Platform = currentPlatform()): void {
+export function stopProcessTree(
+  pid: number,
+  signal: NodeJS.Signals = "SIGTERM",
+  platform: Platform = currentPlatform(),
+): void {
   const plan = stopPlan(pid, platform, signal);
   try {
     if (plan.kind === "signal") process.kill(plan.pid, plan.signal);
@@ -60,7 +70,10 @@ export function stopProcessTree(pid: number, signal: NodeJS.Signals = "SIGTERM",
 }
 
 /** How to ask for a process's command line: ps, or PowerShell's CIM query on Windows. */
-export function commandLineQuery(pid: number, platform: Platform = currentPlatform()): { command: string; args: string[] } {
+export function commandLineQuery(
+  pid: number,
+  platform: Platform = currentPlatform(),
+): { command: string; args: string[] } {
   if (platform === "win32") {
     return {
       command: "powershell",

@@ -6,7 +6,10 @@ import { decodeRecord, encodeRecord, putRecordsUntilAccepted, RecordTally, toBat
 const kinesisMock = mockClient(KinesisClient);
 beforeEach(() => kinesisMock.reset());
 
-const entry = (index: number) => ({ Data: encodeRecord({ runId: "run-t", index, sentAt: 0 }), PartitionKey: `k${index}` });
+const entry = (index: number) => ({
+  Data: encodeRecord({ runId: "run-t", index, sentAt: 0 }),
+  PartitionKey: `k${index}`,
+});
 
 describe("putRecordsUntilAccepted", () => {
   it("sends again only the entries a reply refused, until all are accepted", async () => {
@@ -38,9 +41,9 @@ describe("putRecordsUntilAccepted", () => {
       FailedRecordCount: 1,
       Records: [{ ErrorCode: "ProvisionedThroughputExceededException" }],
     });
-    await expect(putRecordsUntilAccepted(new KinesisClient({ region: "us-east-1" }), "s", [entry(0)], 2)).rejects.toThrow(
-      /1 of 1 records were still refused after 2 attempts \(ProvisionedThroughputExceededException\)/,
-    );
+    await expect(
+      putRecordsUntilAccepted(new KinesisClient({ region: "us-east-1" }), "s", [entry(0)], 2),
+    ).rejects.toThrow(/1 of 1 records were still refused after 2 attempts \(ProvisionedThroughputExceededException\)/);
   });
 });
 
@@ -62,7 +65,11 @@ describe("RecordTally", () => {
     const tally = new RecordTally();
     for (const i of [0, 1, 1, 2]) tally.add(entry(i).Data);
     tally.add(Buffer.from("not json"));
-    expect({ records: tally.records, unique: tally.unique, duplicates: tally.duplicates }).toEqual({ records: 5, unique: 3, duplicates: 1 });
+    expect({ records: tally.records, unique: tally.unique, duplicates: tally.duplicates }).toEqual({
+      records: 5,
+      unique: 3,
+      duplicates: 1,
+    });
     expect(tally.uniqueFor("run-t")).toBe(3);
     expect(tally.uniqueFor("run-other")).toBe(0);
   });
@@ -70,6 +77,10 @@ describe("RecordTally", () => {
   it("counts pairs reported without their bytes the same way", () => {
     const tally = new RecordTally();
     for (const i of [4, 5, 4]) tally.addPair("run-log", i);
-    expect({ records: tally.records, unique: tally.unique, duplicates: tally.duplicates }).toEqual({ records: 3, unique: 2, duplicates: 1 });
+    expect({ records: tally.records, unique: tally.unique, duplicates: tally.duplicates }).toEqual({
+      records: 3,
+      unique: 2,
+      duplicates: 1,
+    });
   });
 });

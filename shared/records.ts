@@ -174,7 +174,11 @@ export const READ_GAP_MS = 200;
  * Read every record of every shard from the start, once, into a tally: for checking
  * what reached a stream. Lesson 03 shows the same reading step by step.
  */
-export async function tallyStream(kinesis: KinesisClient, streamName: string, tally = new RecordTally()): Promise<RecordTally> {
+export async function tallyStream(
+  kinesis: KinesisClient,
+  streamName: string,
+  tally = new RecordTally(),
+): Promise<RecordTally> {
   const shards = [];
   let NextToken: string | undefined;
   do {
@@ -184,7 +188,11 @@ export async function tallyStream(kinesis: KinesisClient, streamName: string, ta
   } while (NextToken);
   for (const shard of shards) {
     let { ShardIterator } = await kinesis.send(
-      new GetShardIteratorCommand({ StreamName: streamName, ShardId: shard.ShardId, ShardIteratorType: "TRIM_HORIZON" }),
+      new GetShardIteratorCommand({
+        StreamName: streamName,
+        ShardId: shard.ShardId,
+        ShardIteratorType: "TRIM_HORIZON",
+      }),
     );
     while (ShardIterator) {
       const page = await kinesis.send(new GetRecordsCommand({ ShardIterator, Limit: 10_000 }));

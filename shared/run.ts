@@ -10,7 +10,10 @@ import { printSummary } from "./output.js";
 import { prepareTarget } from "./target.js";
 
 /** Print one line for a failure and set exit code 1. */
-export function reportFailure(error: unknown, context: { target: string; stream: string; endpoint?: string; debug?: boolean }): void {
+export function reportFailure(
+  error: unknown,
+  context: { target: string; stream: string; endpoint?: string; debug?: boolean },
+): void {
   const explained = explain(error, context);
   process.stderr.write(`✗ ${explained.message}\n`);
   if (context.debug) process.stderr.write(`${(error as Error)?.stack ?? error}\n`);
@@ -47,7 +50,12 @@ async function runWith<F extends Flags, R>(
       return undefined;
     }
     const debug = options?.debug ?? argv.includes("--debug");
-    reportFailure(error, { target: options?.target ?? "local", stream: options?.stream ?? "", endpoint: options?.endpoint, debug });
+    reportFailure(error, {
+      target: options?.target ?? "local",
+      stream: options?.stream ?? "",
+      endpoint: options?.endpoint,
+      debug,
+    });
     return undefined;
   } finally {
     closeClients();

@@ -1,5 +1,14 @@
 import { describe, expect, it } from "vitest";
-import { hashKeyOf, Meter, MiB, recordBytes, shardFor, ShardMeters, throttledEntry, throttledReply } from "./shard-limits.js";
+import {
+  hashKeyOf,
+  Meter,
+  MiB,
+  recordBytes,
+  shardFor,
+  ShardMeters,
+  throttledEntry,
+  throttledReply,
+} from "./shard-limits.js";
 
 /** A clock the test moves by hand. */
 function fakeClock() {

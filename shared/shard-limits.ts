@@ -85,7 +85,16 @@ export class ShardMeters {
   readonly readBytes: Meter;
   readonly iteratorCalls: Meter;
   /** What the layer has counted for this shard since it started. */
-  readonly totals: ShardTotals = { recordsIn: 0, bytesIn: 0, writesThrottled: 0, reads: 0, recordsOut: 0, bytesOut: 0, readsThrottled: 0, iteratorsThrottled: 0 };
+  readonly totals: ShardTotals = {
+    recordsIn: 0,
+    bytesIn: 0,
+    writesThrottled: 0,
+    reads: 0,
+    recordsOut: 0,
+    bytesOut: 0,
+    readsThrottled: 0,
+    iteratorsThrottled: 0,
+  };
 
   /** enforce false: count everything, refuse nothing (limits off). */
   constructor(
@@ -154,7 +163,11 @@ export function hashKeyOf(partitionKey: string): bigint {
 }
 
 /** The open shard whose range holds the record's hash key (its ExplicitHashKey, else its partition key's MD5). */
-export function shardFor(shards: readonly ShardRange[], partitionKey: string, explicitHashKey?: string): ShardRange | undefined {
+export function shardFor(
+  shards: readonly ShardRange[],
+  partitionKey: string,
+  explicitHashKey?: string,
+): ShardRange | undefined {
   const key = explicitHashKey ? BigInt(explicitHashKey) : hashKeyOf(partitionKey);
   return shards.find((s) => s.startingHashKey <= key && key <= s.endingHashKey);
 }
@@ -169,11 +182,21 @@ export const rateExceededMessage = (shardId: string, stream: string, account: st
   `Rate exceeded for shard ${shardId} in stream ${stream} under account ${account}.`;
 
 /** The HTTP 400 reply AWS sends for a throttled PutRecord, GetRecords or GetShardIterator (awsJson 1.1). */
-export function throttledReply(shardId: string, stream: string, account: string): { status: number; headers: Record<string, string>; body: string } {
+export function throttledReply(
+  shardId: string,
+  stream: string,
+  account: string,
+): { status: number; headers: Record<string, string>; body: string } {
   return {
     status: 400,
-    headers: { "content-type": "application/x-amz-json-1.1", "x-amzn-errortype": "ProvisionedThroughputExceededException" },
-    body: JSON.stringify({ __type: "ProvisionedThroughputExceededException", message: rateExceededMessage(shardId, stream, account) }),
+    headers: {
+      "content-type": "application/x-amz-json-1.1",
+      "x-amzn-errortype": "ProvisionedThroughputExceededException",
+    },
+    body: JSON.stringify({
+      __type: "ProvisionedThroughputExceededException",
+      message: rateExceededMessage(shardId, stream, account),
+    }),
   };
 }
 

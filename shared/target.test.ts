@@ -16,7 +16,9 @@ describe("prepareTarget on aws", () => {
   });
 
   it("prints the account and region that will be billed, and how to clean up", async () => {
-    sts.on(GetCallerIdentityCommand).resolves({ Account: "123456789012", Arn: "arn:aws:iam::123456789012:user/student" });
+    sts
+      .on(GetCallerIdentityCommand)
+      .resolves({ Account: "123456789012", Arn: "arn:aws:iam::123456789012:user/student" });
     const options = parseOptions(lesson, ["--target", "aws", "--region", "eu-west-1"], {});
     let account: unknown;
     const banner = await printedTo("stdout", async () => ({ account } = await prepareTarget(options)));
@@ -26,9 +28,17 @@ describe("prepareTarget on aws", () => {
   });
 
   it("turns rejected credentials into one actionable line", async () => {
-    sts.on(GetCallerIdentityCommand).rejects(Object.assign(new Error("The security token included in the request is invalid."), { name: "InvalidClientTokenId" }));
+    sts
+      .on(GetCallerIdentityCommand)
+      .rejects(
+        Object.assign(new Error("The security token included in the request is invalid."), {
+          name: "InvalidClientTokenId",
+        }),
+      );
     const options = parseOptions(lesson, ["--target", "aws", "--region", "eu-west-1"], {});
-    await expect(prepareTarget(options)).rejects.toThrow("AWS rejected your credentials (InvalidClientTokenId): check the access key of your profile");
+    await expect(prepareTarget(options)).rejects.toThrow(
+      "AWS rejected your credentials (InvalidClientTokenId): check the access key of your profile",
+    );
   });
 
   it("asks for a region when none is set anywhere", async () => {

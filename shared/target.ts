@@ -22,12 +22,18 @@ export async function prepareTarget(options: TargetOptions): Promise<{ account?:
         ? await startEmulator(defaultEmulatorPaths())
         : await findRunningEmulator(Number(new URL(options.endpoint!).port));
     if (!emulator) {
-      throw new WorkshopError(`cannot reach ${options.endpoint} on local: start that emulator, or leave out --endpoint to use the workshop's`);
+      throw new WorkshopError(
+        `cannot reach ${options.endpoint} on local: start that emulator, or leave out --endpoint to use the workshop's`,
+      );
     }
     if (emulator.lostState) {
-      say("! The local emulator had stopped without saving (it was killed, or the computer stopped): streams, tables and functions made since its last clean stop are gone. Run the lessons again from 01.");
+      say(
+        "! The local emulator had stopped without saving (it was killed, or the computer stopped): streams, tables and functions made since its last clean stop are gone. Run the lessons again from 01.",
+      );
     }
-    say(`▶ target local (MiniStack ${emulator.version}, ${limitsWords(emulator.limits)}) · region ${options.region} · endpoint ${options.endpoint}`);
+    say(
+      `▶ target local (MiniStack ${emulator.version}, ${limitsWords(emulator.limits)}) · region ${options.region} · endpoint ${options.endpoint}`,
+    );
     sayWhereToWatch();
     return {};
   }
@@ -43,7 +49,9 @@ export async function prepareTarget(options: TargetOptions): Promise<{ account?:
 
   const account = await awsAccount(options);
   say(`▶ target aws · account ${account} · region ${options.region}`);
-  say("  This runs against your real AWS account and may cost money: see README 'What it costs'; remove everything with: npm run cleanup -- --target aws.");
+  say(
+    "  This runs against your real AWS account and may cost money: see README 'What it costs'; remove everything with: npm run cleanup -- --target aws.",
+  );
   sayWhereToWatch();
   return { account };
 }
@@ -94,7 +102,9 @@ export async function awsAccount(options: TargetOptions): Promise<string> {
   try {
     options.region ||= await sts.config.region();
   } catch {
-    throw new WorkshopError("no AWS region set: pass --region eu-west-1, set AWS_REGION, or set a region in your profile");
+    throw new WorkshopError(
+      "no AWS region set: pass --region eu-west-1, set AWS_REGION, or set a region in your profile",
+    );
   }
   try {
     const { Account } = await sts.send(new GetCallerIdentityCommand({}));

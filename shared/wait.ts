@@ -18,10 +18,15 @@ export async function pollUntil<T>(
     const value = await check();
     if (value !== undefined) return value;
     if (Date.now() >= nextReport && process.env.WORKSHOP_QUIET !== "1") {
-      process.stderr.write(`… still waiting for ${typeof what === "string" ? what : what()} (${Math.round((Date.now() - started) / 1000)} s)\n`);
+      process.stderr.write(
+        `… still waiting for ${typeof what === "string" ? what : what()} (${Math.round((Date.now() - started) / 1000)} s)\n`,
+      );
       nextReport += REPORT_EVERY_MS;
     }
-    if (Date.now() >= deadline) throw new WorkshopError(`gave up after ${Math.round(timeoutMs / 1000)} s waiting for ${typeof what === "string" ? what : what()}`);
+    if (Date.now() >= deadline)
+      throw new WorkshopError(
+        `gave up after ${Math.round(timeoutMs / 1000)} s waiting for ${typeof what === "string" ? what : what()}`,
+      );
     await sleep(intervalMs);
   }
 }

@@ -4,7 +4,13 @@
 import { mkdtempSync, rmSync, writeFileSync } from "node:fs";
 import { tmpdir } from "node:os";
 import { join } from "node:path";
-import { ExpiredIteratorException, GetRecordsCommand, GetShardIteratorCommand, KinesisClient, ListShardsCommand } from "@aws-sdk/client-kinesis";
+import {
+  ExpiredIteratorException,
+  GetRecordsCommand,
+  GetShardIteratorCommand,
+  KinesisClient,
+  ListShardsCommand,
+} from "@aws-sdk/client-kinesis";
 import { mockClient } from "aws-sdk-client-mock";
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
 import * as lesson01 from "../01-make-a-stream/main.js";
@@ -44,7 +50,11 @@ const NO_CREDENTIALS = {
  * No emulator installed, no Python to install one, and nothing on the port: a lesson that
  * got as far as preparing the target would say so. Flag mistakes must be refused before that.
  */
-const NOTHING_INSTALLED = () => ({ WORKSHOP_DIR: emptyWorkshopDir, WORKSHOP_PYTHON: "/nonexistent/python3", WORKSHOP_LOCAL_PORT: String(unusedPort) });
+const NOTHING_INSTALLED = () => ({
+  WORKSHOP_DIR: emptyWorkshopDir,
+  WORKSHOP_PYTHON: "/nonexistent/python3",
+  WORKSHOP_LOCAL_PORT: String(unusedPort),
+});
 
 interface Case {
   name: string;
@@ -54,7 +64,10 @@ interface Case {
   says: RegExp;
 }
 
-const here = (...more: string[]) => () => localArgs(testEmulator.current, "here", ...more);
+const here =
+  (...more: string[]) =>
+  () =>
+    localArgs(testEmulator.current, "here", ...more);
 
 const CASES: Case[] = [
   {
@@ -122,7 +135,12 @@ const CASES: Case[] = [
     env: () => NO_CREDENTIALS,
     says: /^✗ no AWS credentials found for --target aws: run 'aws configure' or set AWS_PROFILE, or use --target local, which needs none$/,
   },
-  { name: "an unknown target", script: "01-make-a-stream/main.ts", args: () => ["--target", "mars"], says: /^✗ unknown target 'mars': use --target local, --target localstack or --target aws$/ },
+  {
+    name: "an unknown target",
+    script: "01-make-a-stream/main.ts",
+    args: () => ["--target", "mars"],
+    says: /^✗ unknown target 'mars': use --target local, --target localstack or --target aws$/,
+  },
   {
     name: "a misspelt flag (refused before the target starts)",
     script: "01-make-a-stream/main.ts",
@@ -173,16 +191,24 @@ describe("bad input: one actionable line, exit code 1, no stack trace", () => {
   it("an iterator that keeps expiring (simulated): one line after three renewals", async () => {
     const kinesis = mockClient(KinesisClient);
     try {
-      kinesis.on(ListShardsCommand).resolves({ Shards: [{ ShardId: "shardId-000000000000", HashKeyRange: undefined, SequenceNumberRange: undefined }] });
+      kinesis
+        .on(ListShardsCommand)
+        .resolves({
+          Shards: [{ ShardId: "shardId-000000000000", HashKeyRange: undefined, SequenceNumberRange: undefined }],
+        });
       kinesis.on(GetShardIteratorCommand).resolves({ ShardIterator: "iterator" });
-      kinesis.on(GetRecordsCommand).rejects(new ExpiredIteratorException({ message: "Iterator expired", $metadata: {} }));
+      kinesis
+        .on(GetRecordsCommand)
+        .rejects(new ExpiredIteratorException({ message: "Iterator expired", $metadata: {} }));
       const failure = await lesson03.main(offlineOptions(lesson03.lesson)).catch((error: unknown) => error);
       expect(kinesis.commandCalls(GetShardIteratorCommand)).toHaveLength(4); // the first, then three renewals
 
       const exitCode = process.exitCode;
       try {
         const written = await printedTo("stderr", () => reportFailure(failure, { target: "local", stream: "s" }));
-        expect(written).toMatch(/^✗ the shard iterator kept expiring .*: run the lesson again, it asks for fresh iterators\n$/);
+        expect(written).toMatch(
+          /^✗ the shard iterator kept expiring .*: run the lesson again, it asks for fresh iterators\n$/,
+        );
         expect(process.exitCode).toBe(1);
       } finally {
         process.exitCode = exitCode;

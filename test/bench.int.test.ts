@@ -12,7 +12,22 @@ describe("npm run bench", () => {
     expect(run.code).toBe(0);
     expect(run.stdout).toMatch(/Workshop benchmark on \d+ cores/);
     const figures = lastJson(run);
-    for (const name of ["emulatorStartMs", "workshopSeconds", "batchVsSingle", "rawBatchVsSingle", "writeLimitShare", "shardScaling", "throttledEntries", "limitsOverheadMs", "viewLoadMs", "viewLagMs", "lambdaMedianMs", "lambdaP95Ms", "kclMedianMs", "kclP95Ms"]) {
+    for (const name of [
+      "emulatorStartMs",
+      "workshopSeconds",
+      "batchVsSingle",
+      "rawBatchVsSingle",
+      "writeLimitShare",
+      "shardScaling",
+      "throttledEntries",
+      "limitsOverheadMs",
+      "viewLoadMs",
+      "viewLagMs",
+      "lambdaMedianMs",
+      "lambdaP95Ms",
+      "kclMedianMs",
+      "kclP95Ms",
+    ]) {
       expect(figures[name], name).toEqual(expect.any(Number));
     }
     expect(figures.emulatorStartMs).toBeGreaterThan(0);

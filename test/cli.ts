@@ -26,10 +26,13 @@ const running = new Set<ChildProcess>();
 /** End every lesson run this test file started that is still going (a failed test can leave one). */
 export async function stopCliRuns(): Promise<void> {
   await Promise.all(
-    [...running].map((child) => new Promise<void>((resolve) => {
-      child.once("close", () => resolve());
-      killGroup(child);
-    })),
+    [...running].map(
+      (child) =>
+        new Promise<void>((resolve) => {
+          child.once("close", () => resolve());
+          killGroup(child);
+        }),
+    ),
   );
 }
 
@@ -40,7 +43,11 @@ export interface RunOptions {
 }
 
 /** Start a process in its own process group, remember it, and collect what it prints. */
-function runProcess(file: string, args: string[], { env = {}, timeoutMs = 120_000, cwd = PROJECT_ROOT }: RunOptions): Promise<CliResult> {
+function runProcess(
+  file: string,
+  args: string[],
+  { env = {}, timeoutMs = 120_000, cwd = PROJECT_ROOT }: RunOptions,
+): Promise<CliResult> {
   return new Promise((resolve, reject) => {
     const child = spawn(file, args, {
       cwd,
@@ -64,7 +71,12 @@ function runProcess(file: string, args: string[], { env = {}, timeoutMs = 120_00
 }
 
 /** Run a lesson or script the way a student does (npx tsx FILE ARGS), from the project folder. */
-export function runCli(script: string, args: string[], env: NodeJS.ProcessEnv = {}, timeoutMs = 120_000): Promise<CliResult> {
+export function runCli(
+  script: string,
+  args: string[],
+  env: NodeJS.ProcessEnv = {},
+  timeoutMs = 120_000,
+): Promise<CliResult> {
   return runProcess(TSX, [join(PROJECT_ROOT, script), ...args], { env, timeoutMs });
 }
 

@@ -10,7 +10,10 @@ const home = mkdtempSync(join(tmpdir(), "workshop-home-"));
 const credentials = join(home, ".aws", "credentials");
 mkdirSync(join(home, ".aws"));
 // A made-up key: the file's mode is what is checked, never its contents.
-writeFileSync(credentials, "[default]\naws_access_key_id = AKIAEXAMPLEEXAMPLE00\naws_secret_access_key = doctor-test-not-a-real-secret\n");
+writeFileSync(
+  credentials,
+  "[default]\naws_access_key_id = AKIAEXAMPLEEXAMPLE00\naws_secret_access_key = doctor-test-not-a-real-secret\n",
+);
 afterAll(() => rmSync(home, { recursive: true, force: true }));
 
 async function doctor() {
@@ -34,7 +37,11 @@ describe("npm run doctor", () => {
     const result = await doctor();
     expect(result.stdout).toContain(`✓ ${credentials} is private (mode 600)`);
     // 22 and 24 pass; 20 (end of life) is a warning, not a failure.
-    expect(result.stdout).toMatch(Number(process.versions.node.split(".")[0]) >= 22 ? /✓ Node\.js \d+\.\d+/ : /– Node\.js 20\.\d+\.\d+ reached end of life/);
+    expect(result.stdout).toMatch(
+      Number(process.versions.node.split(".")[0]) >= 22
+        ? /✓ Node\.js \d+\.\d+/
+        : /– Node\.js 20\.\d+\.\d+ reached end of life/,
+    );
     expect(result.stdout).toMatch(/✓ Java \S+ for lesson 04/);
     expect(result.stdout).toMatch(/✓ Python 3\.\d+ for the local emulator/);
     expect(result.stdout).toMatch(/– nothing answers on http:\/\/127\.0\.0\.1:\d+ yet/);

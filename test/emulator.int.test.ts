@@ -6,14 +6,26 @@ import { afterAll, beforeAll, describe, expect, it } from "vitest";
 import { mkdtempSync, rmSync, symlinkSync } from "node:fs";
 import { tmpdir } from "node:os";
 import { join } from "node:path";
-import { emulatorPid, findRunningEmulator, layerPid, startEmulator, stopEmulator, WORKSHOP_DIR } from "../shared/emulator.js";
+import {
+  emulatorPid,
+  findRunningEmulator,
+  layerPid,
+  startEmulator,
+  stopEmulator,
+  WORKSHOP_DIR,
+} from "../shared/emulator.js";
 import { runCli } from "./cli.js";
 import { closeClients, kinesisClient } from "../shared/index.js";
 import { freePort, useTestEmulator, type TestEmulator } from "./emulator.js";
 
 const testEmulator = useTestEmulator();
 
-const where = (e: TestEmulator) => ({ target: "local" as const, region: "us-east-1", endpoint: e.endpoint, debug: false });
+const where = (e: TestEmulator) => ({
+  target: "local" as const,
+  region: "us-east-1",
+  endpoint: e.endpoint,
+  debug: false,
+});
 
 describe("the local emulator", () => {
   it("is found again instead of started twice", async () => {
@@ -23,7 +35,9 @@ describe("the local emulator", () => {
   });
 
   it("keeps its streams across a graceful stop and start", async () => {
-    await kinesisClient(where(testEmulator.current)).send(new CreateStreamCommand({ StreamName: "kept", ShardCount: 1 }));
+    await kinesisClient(where(testEmulator.current)).send(
+      new CreateStreamCommand({ StreamName: "kept", ShardCount: 1 }),
+    );
     closeClients();
     expect(await stopEmulator(testEmulator.current.paths)).toBe(true);
     expect(await findRunningEmulator(testEmulator.current.port)).toBeUndefined();
@@ -59,7 +73,12 @@ describe("an emulator that died without saving", () => {
     symlinkSync(join(WORKSHOP_DIR, "venv"), join(dir, "venv"));
     const port = await freePort();
     const env = { WORKSHOP_DIR: dir, WORKSHOP_LOCAL_PORT: String(port) };
-    const paths = { port, stateDir: join(dir, "emulator-state"), pidFile: join(dir, `emulator-${port}.pid`), logFile: join(dir, `emulator-${port}.log`) };
+    const paths = {
+      port,
+      stateDir: join(dir, "emulator-state"),
+      pidFile: join(dir, `emulator-${port}.pid`),
+      logFile: join(dir, `emulator-${port}.log`),
+    };
     try {
       const made = await runCli("01-make-a-stream/main.ts", ["--stream", "doomed"], env);
       expect(made.code).toBe(0);
@@ -68,7 +87,9 @@ describe("an emulator that died without saving", () => {
       await new Promise((resolve) => setTimeout(resolve, 300));
 
       const next = await runCli("02-produce-data/main.ts", ["--stream", "doomed"], env);
-      expect(next.stdout).toMatch(/^! The local emulator had stopped without saving .*Run the lessons again from 01\.$/m);
+      expect(next.stdout).toMatch(
+        /^! The local emulator had stopped without saving .*Run the lessons again from 01\.$/m,
+      );
       expect(next.stderr).toMatch(/stream doomed not found on local: run lesson 01 first/);
       expect(next.code).toBe(1);
 

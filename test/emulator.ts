@@ -45,11 +45,22 @@ export async function startTestEmulator(): Promise<TestEmulator> {
 
 /** argv for a lesson's parseOptions() against the test emulator. */
 export const localArgs = (emulator: TestEmulator, stream: string, ...more: string[]) => [
-  "--target", "local", "--endpoint", emulator.endpoint, "--stream", stream, ...more,
+  "--target",
+  "local",
+  "--endpoint",
+  emulator.endpoint,
+  "--stream",
+  stream,
+  ...more,
 ];
 
 /** A lesson's options against the test emulator, exactly as the command line would give them. */
-export function localOptions<F extends Flags>(lesson: LessonInfo<F>, emulator: TestEmulator, stream: string, ...more: string[]) {
+export function localOptions<F extends Flags>(
+  lesson: LessonInfo<F>,
+  emulator: TestEmulator,
+  stream: string,
+  ...more: string[]
+) {
   return parseOptions(lesson, localArgs(emulator, stream, ...more), {});
 }
 

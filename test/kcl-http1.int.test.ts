@@ -17,10 +17,13 @@ let proxyEndpoint: string;
 beforeAll(async () => {
   const port = await freePort();
   proxy = createServer((req, res) => {
-    const upstream = request({ host: "127.0.0.1", port: testEmulator.current.port, method: req.method, path: req.url, headers: req.headers }, (reply) => {
-      res.writeHead(reply.statusCode ?? 502, reply.headers);
-      reply.pipe(res);
-    });
+    const upstream = request(
+      { host: "127.0.0.1", port: testEmulator.current.port, method: req.method, path: req.url, headers: req.headers },
+      (reply) => {
+        res.writeHead(reply.statusCode ?? 502, reply.headers);
+        reply.pipe(res);
+      },
+    );
     upstream.on("error", () => res.writeHead(502).end());
     req.pipe(upstream);
   });
@@ -42,7 +45,11 @@ describe("lesson 04 on an endpoint that speaks only HTTP/1.1", () => {
     const stream = "http1";
     await lesson01.main(localOptions(lesson01.lesson, testEmulator.current, stream));
     await lesson02.main(localOptions(lesson02.lesson, testEmulator.current, stream, "--count", "50"));
-    const options = parseOptions(lesson04.lesson, ["--target", "localstack", "--endpoint", proxyEndpoint, "--stream", stream, "--expect", "50", "--timeout", "120"], {});
+    const options = parseOptions(
+      lesson04.lesson,
+      ["--target", "localstack", "--endpoint", proxyEndpoint, "--stream", stream, "--expect", "50", "--timeout", "120"],
+      {},
+    );
     const summary = await lesson04.main(options);
     expect(summary).toMatchObject({ unique: 50, leases: 1 });
   }, 180_000);

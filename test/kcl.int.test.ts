@@ -16,7 +16,9 @@ const testEmulator = useTestEmulator();
 
 /** GetRecords calls the limits layer refused on a stream's shards so far. */
 async function readsRefused(stream: string): Promise<number> {
-  const stats = (await (await fetch(`${testEmulator.current.endpoint}/_workshop/stats`)).json()) as { shards: ShardStats[] };
+  const stats = (await (await fetch(`${testEmulator.current.endpoint}/_workshop/stats`)).json()) as {
+    shards: ShardStats[];
+  };
   return stats.shards.filter((s) => s.stream === stream).reduce((n, s) => n + s.readsThrottled, 0);
 }
 
@@ -25,14 +27,22 @@ describe("lesson 04 on the local emulator", () => {
     await lesson01.main(localOptions(lesson01.lesson, testEmulator.current, "kcl-a"));
     await lesson02.main(localOptions(lesson02.lesson, testEmulator.current, "kcl-a", "--count", "1000"));
 
-    const summary = await lesson04.main(localOptions(lesson04.lesson, testEmulator.current, "kcl-a", "--expect", "1000"));
+    const summary = await lesson04.main(
+      localOptions(lesson04.lesson, testEmulator.current, "kcl-a", "--expect", "1000"),
+    );
     expect(summary).toMatchObject({ unique: 1000, leases: 1 });
     // The KCL's Java SDK read them through the limits layer (over HTTP/2), as every client of the local target does.
-    const stats = (await (await fetch(`${testEmulator.current.endpoint}/_workshop/stats`)).json()) as { shards: ShardStats[] };
+    const stats = (await (await fetch(`${testEmulator.current.endpoint}/_workshop/stats`)).json()) as {
+      shards: ShardStats[];
+    };
     const shard = stats.shards.find((s) => s.stream === "kcl-a");
     expect(shard?.recordsOut).toBeGreaterThanOrEqual(1000);
 
-    const leases = await runCli("04-kcl-consumer/main.ts", [...localArgs(testEmulator.current, "kcl-a"), "--show-leases", "--json"]);
+    const leases = await runCli("04-kcl-consumer/main.ts", [
+      ...localArgs(testEmulator.current, "kcl-a"),
+      "--show-leases",
+      "--json",
+    ]);
     expect(lastJson(leases)).toEqual({ leases: 1, table: "workshop-kcl-local-kcl-a" });
     expect(leases.stdout).toMatch(/shardId-000000000000\s+\S+\s+\d{10,}/); // owner and a sequence-number checkpoint
   }, 240_000);
@@ -46,8 +56,20 @@ describe("lesson 04 on the local emulator", () => {
     // (A run of this test before, on the same machine, left its own file: start from none.)
     const processed = join(WORKSHOP_DIR, "kcl", `workshop-kcl-local-${stream}.processed.jsonl`);
     rmSync(processed, { force: true });
-    const first = runCli("04-kcl-consumer/main.ts", [...localArgs(testEmulator.current, stream), "--expect", "100000", "--timeout", "200"]);
-    const count = () => { try { return readFileSync(processed, "utf8").trim().split("\n").filter(Boolean).length; } catch { return 0; } };
+    const first = runCli("04-kcl-consumer/main.ts", [
+      ...localArgs(testEmulator.current, stream),
+      "--expect",
+      "100000",
+      "--timeout",
+      "200",
+    ]);
+    const count = () => {
+      try {
+        return readFileSync(processed, "utf8").trim().split("\n").filter(Boolean).length;
+      } catch {
+        return 0;
+      }
+    };
     const deadline = Date.now() + 150_000;
     while (count() < 500 && Date.now() < deadline) await new Promise((r) => setTimeout(r, 250));
     expect(count()).toBeGreaterThanOrEqual(500);
@@ -58,7 +80,11 @@ describe("lesson 04 on the local emulator", () => {
     const shared = await lesson03.main(localOptions(lesson03.lesson, testEmulator.current, stream, "--limit", "10"));
     expect(shared.unique).toBe(500);
     expect(await readsRefused(stream)).toBeGreaterThan(refusedBefore);
-    const pids = spawnSync("pgrep", ["-f", `workshop-kcl-local-${stream}.properties`], { encoding: "utf8" }).stdout.trim().split("\n").map(Number).filter(Boolean);
+    const pids = spawnSync("pgrep", ["-f", `workshop-kcl-local-${stream}.properties`], { encoding: "utf8" })
+      .stdout.trim()
+      .split("\n")
+      .map(Number)
+      .filter(Boolean);
     expect(pids.length).toBeGreaterThan(0);
     for (const pid of pids) process.kill(pid, "SIGKILL");
     const killed = await first;
@@ -67,7 +93,9 @@ describe("lesson 04 on the local emulator", () => {
 
     // More records while no worker runs, then a new worker: everything arrives, repeats are counted.
     await lesson02.main(localOptions(lesson02.lesson, testEmulator.current, stream, "--count", "500"));
-    const summary = await lesson04.main(localOptions(lesson04.lesson, testEmulator.current, stream, "--expect", "1000", "--timeout", "200"));
+    const summary = await lesson04.main(
+      localOptions(lesson04.lesson, testEmulator.current, stream, "--expect", "1000", "--timeout", "200"),
+    );
     expect(summary.unique).toBe(1000);
     expect(summary.records).toBe((summary.unique ?? 0) + (summary.duplicates ?? 0));
   }, 420_000);

@@ -19,16 +19,29 @@ beforeAll(async () => {
 describe("lesson 05 on the local emulator", () => {
   it("deploys, and the handler logs all 1,000 records and copies them to the fan-out stream", async () => {
     const summary = await deploy("--count", "1000", "--fan-out");
-    expect(summary).toMatchObject({ produced: 1000, unique: 1000, copies: 1000, deployed: "created", fanOutStream: "lam-copies" });
+    expect(summary).toMatchObject({
+      produced: 1000,
+      unique: 1000,
+      copies: 1000,
+      deployed: "created",
+      fanOutStream: "lam-copies",
+    });
     expect(summary.functionArn).toMatch(/:function:lam-handler$/);
   });
 
   it("runs again in place: same function and mapping, nothing created twice", async () => {
     const first = await deploy("--count", "10");
     const second = await deploy("--count", "10");
-    expect(second).toMatchObject({ deployed: "unchanged", unique: 10, mappingId: first.mappingId, functionArn: first.functionArn });
+    expect(second).toMatchObject({
+      deployed: "unchanged",
+      unique: 10,
+      mappingId: first.mappingId,
+      functionArn: first.functionArn,
+    });
     const where = localOptions(lesson05.lesson, testEmulator.current, "lam");
-    const { EventSourceMappings = [] } = await lambdaClient(where).send(new ListEventSourceMappingsCommand({ FunctionName: "lam-handler" }));
+    const { EventSourceMappings = [] } = await lambdaClient(where).send(
+      new ListEventSourceMappingsCommand({ FunctionName: "lam-handler" }),
+    );
     expect(EventSourceMappings).toHaveLength(1);
   });
 
@@ -41,8 +54,12 @@ describe("lesson 05 on the local emulator", () => {
     expect(Functions.map((f) => f.FunctionName)).not.toContain("lam-handler");
     const { EventSourceMappings = [] } = await lambdaClient(where).send(new ListEventSourceMappingsCommand({}));
     expect(EventSourceMappings).toEqual([]);
-    await expect(iamClient(where).send(new GetRoleCommand({ RoleName: "lam-handler-role" }))).rejects.toBeInstanceOf(NoSuchEntityException);
-    const { logGroups = [] } = await logsClient(where).send(new DescribeLogGroupsCommand({ logGroupNamePrefix: "/aws/lambda/lam" }));
+    await expect(iamClient(where).send(new GetRoleCommand({ RoleName: "lam-handler-role" }))).rejects.toBeInstanceOf(
+      NoSuchEntityException,
+    );
+    const { logGroups = [] } = await logsClient(where).send(
+      new DescribeLogGroupsCommand({ logGroupNamePrefix: "/aws/lambda/lam" }),
+    );
     expect(logGroups).toEqual([]);
     const { StreamNames = [] } = await kinesisClient(where).send(new ListStreamsCommand({}));
     expect(StreamNames).toEqual(["lam"]);

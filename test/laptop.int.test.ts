@@ -18,7 +18,12 @@ let port = 0;
 afterAll(async () => {
   if (port) {
     const dir = join(copy, ".workshop");
-    await stopEmulator({ port, stateDir: join(dir, "emulator-state"), pidFile: join(dir, `emulator-${port}.pid`), logFile: join(dir, `emulator-${port}.log`) });
+    await stopEmulator({
+      port,
+      stateDir: join(dir, "emulator-state"),
+      pidFile: join(dir, `emulator-${port}.pid`),
+      logFile: join(dir, `emulator-${port}.log`),
+    });
   }
   rmSync(parent, { recursive: true, force: true });
 });
@@ -26,12 +31,20 @@ afterAll(async () => {
 describe("a clone in a folder whose path has a space", () => {
   it("runs npm start, lessons 01 → 05, and all five pass", async () => {
     // The project as git knows it, plus what npm and the workshop installed.
-    const tracked = spawnSync("git", ["ls-files", "--cached", "--others", "--exclude-standard"], { cwd: PROJECT_ROOT, encoding: "utf8" }).stdout.trim().split("\n");
+    const tracked = spawnSync("git", ["ls-files", "--cached", "--others", "--exclude-standard"], {
+      cwd: PROJECT_ROOT,
+      encoding: "utf8",
+    })
+      .stdout.trim()
+      .split("\n");
     for (const file of tracked) cpSync(join(PROJECT_ROOT, file), join(copy, file), { recursive: true });
     cpSync(join(PROJECT_ROOT, "node_modules"), join(copy, "node_modules"), { recursive: true, verbatimSymlinks: true });
     mkdirSync(join(copy, ".workshop"));
     for (const installed of readdirSync(WORKSHOP_DIR).filter((e) => e === "venv" || e === "kcl-jars")) {
-      cpSync(join(WORKSHOP_DIR, installed), join(copy, ".workshop", installed), { recursive: true, verbatimSymlinks: true });
+      cpSync(join(WORKSHOP_DIR, installed), join(copy, ".workshop", installed), {
+        recursive: true,
+        verbatimSymlinks: true,
+      });
     }
     expect(copy).toContain(" ");
 

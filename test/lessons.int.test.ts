@@ -42,13 +42,21 @@ describe("lessons 01 → 02 → 03 on the local emulator", () => {
     // Find the third record's sequence number the plain way.
     const kinesis = kinesisClient(localOptions(lesson03.lesson, testEmulator.current, stream));
     const { ShardIterator } = await kinesis.send(
-      new GetShardIteratorCommand({ StreamName: "seq", ShardId: "shardId-000000000000", ShardIteratorType: "TRIM_HORIZON" }),
+      new GetShardIteratorCommand({
+        StreamName: "seq",
+        ShardId: "shardId-000000000000",
+        ShardIteratorType: "TRIM_HORIZON",
+      }),
     );
     const { Records = [] } = await kinesis.send(new GetRecordsCommand({ ShardIterator }));
     const third = Records[2]!.SequenceNumber!;
 
-    const at = await lesson03.main(localOptions(lesson03.lesson, testEmulator.current, stream, "--from", `at-sequence:${third}`));
-    const after = await lesson03.main(localOptions(lesson03.lesson, testEmulator.current, stream, "--from", `after-sequence:${third}`));
+    const at = await lesson03.main(
+      localOptions(lesson03.lesson, testEmulator.current, stream, "--from", `at-sequence:${third}`),
+    );
+    const after = await lesson03.main(
+      localOptions(lesson03.lesson, testEmulator.current, stream, "--from", `after-sequence:${third}`),
+    );
     expect(at).toMatchObject({ records: 3, unique: 3 });
     expect(after).toMatchObject({ records: 2, unique: 2 });
   });
@@ -67,7 +75,12 @@ describe("lessons run as a student runs them", () => {
 
   it("--json prints the summary as the last line", async () => {
     await runCli("01-make-a-stream/main.ts", localArgs(testEmulator.current, "cli"));
-    const put = await runCli("02-produce-data/main.ts", [...localArgs(testEmulator.current, "cli"), "--count", "25", "--json"]);
+    const put = await runCli("02-produce-data/main.ts", [
+      ...localArgs(testEmulator.current, "cli"),
+      "--count",
+      "25",
+      "--json",
+    ]);
     expect(put.code).toBe(0);
     expect(lastJson(put)).toMatchObject({ sent: 25, retried: 0 });
     const read = await runCli("03-basic-consumer/main.ts", [...localArgs(testEmulator.current, "cli"), "--json"]);
@@ -85,7 +98,11 @@ describe("lessons run as a student runs them", () => {
   });
 
   it("--delete removes the stream", async () => {
-    const deleted = await runCli("01-make-a-stream/main.ts", [...localArgs(testEmulator.current, "cli"), "--delete", "--json"]);
+    const deleted = await runCli("01-make-a-stream/main.ts", [
+      ...localArgs(testEmulator.current, "cli"),
+      "--delete",
+      "--json",
+    ]);
     expect(lastJson(deleted)).toEqual({ deleted: "cli" });
     const after = await runCli("03-basic-consumer/main.ts", localArgs(testEmulator.current, "cli"));
     expect(after.code).toBe(1);

@@ -31,12 +31,16 @@ async function makeStream(stream: string, shards: number) {
 
 async function timedPut(stream: string, count: number) {
   const started = performance.now();
-  const summary = await lesson02.main(localOptions(lesson02.lesson, testEmulator.current, stream, "--count", String(count)));
+  const summary = await lesson02.main(
+    localOptions(lesson02.lesson, testEmulator.current, stream, "--count", String(count)),
+  );
   return { seconds: (performance.now() - started) / 1000, summary };
 }
 
 async function layerStats(stream: string): Promise<ShardStats[]> {
-  const body = (await (await fetch(`${testEmulator.current.endpoint}/_workshop/stats`)).json()) as { shards: ShardStats[] };
+  const body = (await (await fetch(`${testEmulator.current.endpoint}/_workshop/stats`)).json()) as {
+    shards: ShardStats[];
+  };
   return body.shards.filter((s) => s.stream === stream);
 }
 
@@ -83,7 +87,8 @@ describe("the write limit: 1,000 records a second per shard", () => {
       ErrorMessage: "Rate exceeded for shard shardId-000000000000 in stream partial under account 000000000000.",
     });
     const accepted = second.Records!.filter((r) => !r.ErrorCode);
-    for (const r of accepted) expect(r).toMatchObject({ ShardId: "shardId-000000000000", SequenceNumber: expect.stringMatching(/^\d+$/) });
+    for (const r of accepted)
+      expect(r).toMatchObject({ ShardId: "shardId-000000000000", SequenceNumber: expect.stringMatching(/^\d+$/) });
 
     // What is stored is exactly the first 500 and the accepted entries of the second call.
     const read = await lesson03.main(localOptions(lesson03.lesson, testEmulator.current, "partial"));
@@ -96,14 +101,18 @@ describe("the write limit: 1,000 records a second per shard", () => {
     // Ten records of 300 KiB at once: 3 MiB into a shard that takes 1 MiB a second.
     const Data = Buffer.alloc(300 * 1024, 1);
     const outcomes = await Promise.allSettled(
-      Array.from({ length: 10 }, (_, i) => kinesis.send(new PutRecordCommand({ StreamName: "single", Data, PartitionKey: `k${i}` }))),
+      Array.from({ length: 10 }, (_, i) =>
+        kinesis.send(new PutRecordCommand({ StreamName: "single", Data, PartitionKey: `k${i}` })),
+      ),
     );
     kinesis.destroy();
     const refused = outcomes.flatMap((o) => (o.status === "rejected" ? [o.reason] : []));
     expect(refused.length).toBeGreaterThan(0);
     expect(refused[0]).toBeInstanceOf(ProvisionedThroughputExceededException);
     expect(refused[0].$metadata.httpStatusCode).toBe(400);
-    expect(refused[0].message).toBe("Rate exceeded for shard shardId-000000000000 in stream single under account 000000000000.");
+    expect(refused[0].message).toBe(
+      "Rate exceeded for shard shardId-000000000000 in stream single under account 000000000000.",
+    );
   });
 });
 
@@ -112,10 +121,16 @@ describe("the read limit: 5 GetRecords calls a second per shard", () => {
     await makeStream("r1", 1);
     const kinesis = plainClient(testEmulator.current);
     const { ShardIterator } = await kinesis.send(
-      new GetShardIteratorCommand({ StreamName: "r1", ShardId: "shardId-000000000000", ShardIteratorType: "TRIM_HORIZON" }),
+      new GetShardIteratorCommand({
+        StreamName: "r1",
+        ShardId: "shardId-000000000000",
+        ShardIteratorType: "TRIM_HORIZON",
+      }),
     );
     const started = performance.now();
-    const outcomes = await Promise.allSettled(Array.from({ length: 20 }, () => kinesis.send(new GetRecordsCommand({ ShardIterator }))));
+    const outcomes = await Promise.allSettled(
+      Array.from({ length: 20 }, () => kinesis.send(new GetRecordsCommand({ ShardIterator }))),
+    );
     expect(performance.now() - started).toBeLessThan(1000);
     kinesis.destroy();
     const refused = outcomes.flatMap((o) => (o.status === "rejected" ? [o.reason] : []));
@@ -143,7 +158,8 @@ describe("HTTP/2 without TLS (h2c), as the AWS SDK for Java speaks it", () => {
         ":path": "/",
         "content-type": "application/x-amz-json-1.1",
         "x-amz-target": "Kinesis_20131202.DescribeStreamSummary",
-        authorization: "AWS4-HMAC-SHA256 Credential=test/20261126/us-east-1/kinesis/aws4_request, SignedHeaders=host, Signature=0",
+        authorization:
+          "AWS4-HMAC-SHA256 Credential=test/20261126/us-east-1/kinesis/aws4_request, SignedHeaders=host, Signature=0",
       });
       let status = 0;
       let text = "";

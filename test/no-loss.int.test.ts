@@ -14,7 +14,8 @@ import { localOptions, useTestEmulator } from "./emulator.js";
 
 const testEmulator = useTestEmulator();
 const stream = `no-loss-${process.pid}`;
-const options = <F extends Flags>(lesson: LessonInfo<F>, ...more: string[]) => localOptions(lesson, testEmulator.current, stream, ...more);
+const options = <F extends Flags>(lesson: LessonInfo<F>, ...more: string[]) =>
+  localOptions(lesson, testEmulator.current, stream, ...more);
 
 describe("10,000 records through every consumer, none lost", () => {
   it("lesson 02 puts 10,000 across two shards", async () => {
@@ -29,13 +30,19 @@ describe("10,000 records through every consumer, none lost", () => {
   });
 
   it("lesson 04's KCL workers process each of them", async () => {
-    const processed = (await lesson04.main(options(lesson04.lesson, "--expect", "10000", "--timeout", "240"))) as { records: number; unique: number; duplicates: number };
+    const processed = (await lesson04.main(options(lesson04.lesson, "--expect", "10000", "--timeout", "240"))) as {
+      records: number;
+      unique: number;
+      duplicates: number;
+    };
     expect(processed).toMatchObject({ unique: 10_000, leases: 2 });
     expect(processed.records - processed.unique).toBe(processed.duplicates);
   }, 300_000);
 
   it("lesson 05's function handles each of 10,000 more", async () => {
-    const handled = (await lesson05.main(options(lesson05.lesson, "--count", "10000", "--timeout", "240"))) as lesson05.DeploySummary;
+    const handled = (await lesson05.main(
+      options(lesson05.lesson, "--count", "10000", "--timeout", "240"),
+    )) as lesson05.DeploySummary;
     expect(handled).toMatchObject({ produced: 10_000, unique: 10_000 });
     expect(handled.records - handled.unique).toBe(handled.duplicates);
   }, 300_000);

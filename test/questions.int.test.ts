@@ -25,51 +25,75 @@ import { firstMissing, parseTryIts } from "./try-its.js";
  */
 function studentFolder(): string {
   const dir = mkdtempSync(join(tmpdir(), "workshop-questions-"));
-  for (const entry of ["01-make-a-stream", "02-produce-data", "03-basic-consumer", "04-kcl-consumer", "05-lambda-function", "shared", "scripts", "node_modules", "package.json", "tsconfig.json"]) {
+  for (const entry of [
+    "01-make-a-stream",
+    "02-produce-data",
+    "03-basic-consumer",
+    "04-kcl-consumer",
+    "05-lambda-function",
+    "shared",
+    "scripts",
+    "node_modules",
+    "package.json",
+    "tsconfig.json",
+  ]) {
     symlinkSync(join(PROJECT_ROOT, entry), join(dir, entry));
   }
   mkdirSync(join(dir, ".workshop"));
-  for (const installed of ["venv", "kcl-jars"]) symlinkSync(join(WORKSHOP_DIR, installed), join(dir, ".workshop", installed));
+  for (const installed of ["venv", "kcl-jars"])
+    symlinkSync(join(WORKSHOP_DIR, installed), join(dir, ".workshop", installed));
   return dir;
 }
 
 const FILES = ["01-make-a-stream", "02-produce-data", "03-basic-consumer", "04-kcl-consumer", "05-lambda-function"];
 
 describe("questions.md: every try-it command does what the answer says", () => {
-  it.each(FILES)("%s/questions.md", async (lesson) => {
-    const { setup, blocks } = parseTryIts(readFileSync(join(PROJECT_ROOT, lesson, "questions.md"), "utf8"));
-    const runnable = blocks.filter((b) => !b.skip);
-    expect(runnable.length, "a questions.md with nothing to try").toBeGreaterThan(0);
+  it.each(FILES)(
+    "%s/questions.md",
+    async (lesson) => {
+      const { setup, blocks } = parseTryIts(readFileSync(join(PROJECT_ROOT, lesson, "questions.md"), "utf8"));
+      const runnable = blocks.filter((b) => !b.skip);
+      expect(runnable.length, "a questions.md with nothing to try").toBeGreaterThan(0);
 
-    const emulator = await startTestEmulator();
-    const cwd = studentFolder();
-    const env = {
-      WORKSHOP_DIR: join(cwd, ".workshop"),
-      WORKSHOP_LOCAL_PORT: String(emulator.port), // the lessons find the test's emulator as "their own"
-      NPM_CONFIG_UPDATE_NOTIFIER: "false",
-    };
-    const run = async (command: string) => runShell(command, { cwd, env, timeoutMs: 240_000 });
-    try {
-      for (const command of setup) {
-        const result = await run(command);
-        expect(result.code, `setup '${command}' failed:\n${result.stderr}`).toBe(0);
-      }
-      for (const block of runnable) {
-        for (const { command, promised } of block.commands) {
+      const emulator = await startTestEmulator();
+      const cwd = studentFolder();
+      const env = {
+        WORKSHOP_DIR: join(cwd, ".workshop"),
+        WORKSHOP_LOCAL_PORT: String(emulator.port), // the lessons find the test's emulator as "their own"
+        NPM_CONFIG_UPDATE_NOTIFIER: "false",
+      };
+      const run = async (command: string) => runShell(command, { cwd, env, timeoutMs: 240_000 });
+      try {
+        for (const command of setup) {
           const result = await run(command);
-          const where = `${lesson}/questions.md:${block.line} '$ ${command}'`;
-          const output = `${result.stdout}\n${result.stderr}`;
-          const expectFailure = promised.some((line) => line.startsWith("✗"));
-          expect(result.code, `${where} exit code; it printed:\n${output}`).toBe(expectFailure ? 1 : 0);
-          expect(firstMissing(output, promised, emulator.port), `${where} does not print this line; it printed:\n${output}`).toBeUndefined();
+          expect(result.code, `setup '${command}' failed:\n${result.stderr}`).toBe(0);
         }
+        for (const block of runnable) {
+          for (const { command, promised } of block.commands) {
+            const result = await run(command);
+            const where = `${lesson}/questions.md:${block.line} '$ ${command}'`;
+            const output = `${result.stdout}\n${result.stderr}`;
+            const expectFailure = promised.some((line) => line.startsWith("✗"));
+            expect(result.code, `${where} exit code; it printed:\n${output}`).toBe(expectFailure ? 1 : 0);
+            expect(
+              firstMissing(output, promised, emulator.port),
+              `${where} does not print this line; it printed:\n${output}`,
+            ).toBeUndefined();
+          }
+        }
+      } finally {
+        await stopCliRuns();
+        // Had the test's emulator died, a lesson would have started one in this folder: stop that too.
+        await stopEmulator({
+          port: emulator.port,
+          stateDir: join(cwd, ".workshop", "emulator-state"),
+          pidFile: join(cwd, ".workshop", `emulator-${emulator.port}.pid`),
+          logFile: join(cwd, ".workshop", "x.log"),
+        });
+        await emulator.stop();
+        rmSync(cwd, { recursive: true, force: true });
       }
-    } finally {
-      await stopCliRuns();
-      // Had the test's emulator died, a lesson would have started one in this folder: stop that too.
-      await stopEmulator({ port: emulator.port, stateDir: join(cwd, ".workshop", "emulator-state"), pidFile: join(cwd, ".workshop", `emulator-${emulator.port}.pid`), logFile: join(cwd, ".workshop", "x.log") });
-      await emulator.stop();
-      rmSync(cwd, { recursive: true, force: true });
-    }
-  }, 600_000);
+    },
+    600_000,
+  );
 });

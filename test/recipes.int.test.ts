@@ -35,7 +35,7 @@ describe("the GitHub workflow", () => {
     expect(steps).toEqual(["lesson:01", "lesson:02", "lesson:03", "lesson:04", "lesson:05", "cleanup", "cleanup"]);
     expect(text).toContain("secrets.LOCALSTACK_AUTH_TOKEN");
     expect(text).toContain("WORKSHOP_TARGET=localstack");
-    expect(text).toContain("WORKSHOP_TARGET=local\"");
+    expect(text).toContain('WORKSHOP_TARGET=local"');
     expect(text).toMatch(/path: work space\/\.workshop\/kcl-jars/);
   });
 
@@ -46,26 +46,33 @@ describe("the GitHub workflow", () => {
     expect(text).toContain("working-directory: work space");
     // Only Windows may fail without failing the workflow: the README calls it unsupported.
     expect(text.match(/continue-on-error: .*/g)).toEqual(["continue-on-error: ${{ matrix.os == 'windows-2025' }}"]);
-    expect(readFileSync(join(PROJECT_ROOT, "README.md"), "utf8")).toMatch(/Windows \(native\)[^|]*\|[^|]*not supported/);
+    expect(readFileSync(join(PROJECT_ROOT, "README.md"), "utf8")).toMatch(
+      /Windows \(native\)[^|]*\|[^|]*not supported/,
+    );
   });
 });
 
 describe("docker-compose.yml", () => {
-  it.skipIf(!required && !compose)("is valid for both profiles, each bound to 127.0.0.1:4566 with a pinned image", () => {
-    for (const profile of ["localstack", "ministack"]) {
-      const result = spawnSync(compose![0]!, [...compose!.slice(1), "--profile", profile, "config"], {
-        cwd: PROJECT_ROOT,
-        encoding: "utf8",
-        env: { ...process.env, LOCALSTACK_AUTH_TOKEN: "" },
-      });
-      expect(result.stderr).not.toMatch(/error|invalid/i);
-      expect(result.status).toBe(0);
-    }
-    const text = readFileSync(join(PROJECT_ROOT, "docker-compose.yml"), "utf8");
-    expect(text.match(/- "127\.0\.0\.1:4566:4566"/g)).toHaveLength(2);
-    const images = [...text.matchAll(/image: (\S+)/g)].map((m) => m[1]);
-    expect(images).toHaveLength(2);
-    for (const image of images) expect(image).toMatch(/:\d+\.\d+\.\d+$/); // a version, never :latest
-    expect(text).toContain(`ministackorg/ministack:${readFileSync(join(PROJECT_ROOT, "shared", "emulator.ts"), "utf8").match(/MINISTACK_VERSION = "([^"]+)"/)![1]}`);
-  });
+  it.skipIf(!required && !compose)(
+    "is valid for both profiles, each bound to 127.0.0.1:4566 with a pinned image",
+    () => {
+      for (const profile of ["localstack", "ministack"]) {
+        const result = spawnSync(compose![0]!, [...compose!.slice(1), "--profile", profile, "config"], {
+          cwd: PROJECT_ROOT,
+          encoding: "utf8",
+          env: { ...process.env, LOCALSTACK_AUTH_TOKEN: "" },
+        });
+        expect(result.stderr).not.toMatch(/error|invalid/i);
+        expect(result.status).toBe(0);
+      }
+      const text = readFileSync(join(PROJECT_ROOT, "docker-compose.yml"), "utf8");
+      expect(text.match(/- "127\.0\.0\.1:4566:4566"/g)).toHaveLength(2);
+      const images = [...text.matchAll(/image: (\S+)/g)].map((m) => m[1]);
+      expect(images).toHaveLength(2);
+      for (const image of images) expect(image).toMatch(/:\d+\.\d+\.\d+$/); // a version, never :latest
+      expect(text).toContain(
+        `ministackorg/ministack:${readFileSync(join(PROJECT_ROOT, "shared", "emulator.ts"), "utf8").match(/MINISTACK_VERSION = "([^"]+)"/)![1]}`,
+      );
+    },
+  );
 });

@@ -20,10 +20,42 @@ const withKeys = { AWS_ACCESS_KEY_ID: ACCESS_KEY, AWS_SECRET_ACCESS_KEY: SECRET,
 describe("the secret access key is never printed", () => {
   const runs: [string, string, () => Promise<string[]>][] = [
     ["local: lessons 01, 02, 03 with --debug", "01-03", async () => localArgs(testEmulator.current, "sec", "--debug")],
-    ["localstack: keys passed through to the emulator, with --debug", "01-03", async () => ["--target", "localstack", "--endpoint", testEmulator.current.endpoint, "--stream", "sec-ls", "--debug"]],
-    ["localstack: an error (stream missing), with --debug", "03", async () => ["--target", "localstack", "--endpoint", testEmulator.current.endpoint, "--stream", "missing", "--debug"]],
-    ["localstack: an unreachable endpoint, with --debug", "01", async () => ["--target", "localstack", "--endpoint", `http://127.0.0.1:${await freePort()}`, "--debug"]],
-    ["aws: the keys are refused or AWS cannot be reached, with --debug", "01", async () => ["--target", "aws", "--region", "us-east-1", "--yes", "--debug"]],
+    [
+      "localstack: keys passed through to the emulator, with --debug",
+      "01-03",
+      async () => [
+        "--target",
+        "localstack",
+        "--endpoint",
+        testEmulator.current.endpoint,
+        "--stream",
+        "sec-ls",
+        "--debug",
+      ],
+    ],
+    [
+      "localstack: an error (stream missing), with --debug",
+      "03",
+      async () => [
+        "--target",
+        "localstack",
+        "--endpoint",
+        testEmulator.current.endpoint,
+        "--stream",
+        "missing",
+        "--debug",
+      ],
+    ],
+    [
+      "localstack: an unreachable endpoint, with --debug",
+      "01",
+      async () => ["--target", "localstack", "--endpoint", `http://127.0.0.1:${await freePort()}`, "--debug"],
+    ],
+    [
+      "aws: the keys are refused or AWS cannot be reached, with --debug",
+      "01",
+      async () => ["--target", "aws", "--region", "us-east-1", "--yes", "--debug"],
+    ],
   ];
   const scripts: Record<string, string[]> = {
     "01-03": ["01-make-a-stream/main.ts", "02-produce-data/main.ts", "03-basic-consumer/main.ts"],
@@ -72,11 +104,13 @@ describe("the Lambda function's role, as deployed", () => {
     const policy = JSON.parse(decodeURIComponent(PolicyDocument!));
     const resources = policy.Statement.flatMap((s: { Resource: string | string[] }) => [s.Resource].flat()).sort();
     const [, , , region, account] = made.streamArn!.split(":");
-    expect(resources).toEqual([
-      `arn:aws:kinesis:${region}:${account}:stream/least`,
-      `arn:aws:kinesis:${region}:${account}:stream/least-copies`,
-      `arn:aws:logs:${region}:${account}:log-group:/aws/lambda/least-handler:*`,
-    ].sort());
+    expect(resources).toEqual(
+      [
+        `arn:aws:kinesis:${region}:${account}:stream/least`,
+        `arn:aws:kinesis:${region}:${account}:stream/least-copies`,
+        `arn:aws:logs:${region}:${account}:log-group:/aws/lambda/least-handler:*`,
+      ].sort(),
+    );
     for (const statement of policy.Statement) {
       expect(statement.Effect).toBe("Allow");
       for (const action of [statement.Action].flat()) expect(action).toMatch(/^(kinesis|logs):[A-Z][A-Za-z]+$/); // no wildcards

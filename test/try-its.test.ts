@@ -31,16 +31,35 @@ describe("questions.md layout", () => {
 describe("questions.md: how the try-it blocks are read", () => {
   it("splits commands from promised lines, reads setup and skip notes, and matches … as anything", () => {
     const { setup, blocks } = parseTryIts(
-      ["<!-- try-it setup: npx tsx a.ts -->", "```console", "$ x --json | tail -n 1", '{"n":1,…}      # one', "$ y", "```", "<!-- try-it skip: needs two terminals -->", "  ```console", "  $ z", "  ```"].join("\n"),
+      [
+        "<!-- try-it setup: npx tsx a.ts -->",
+        "```console",
+        "$ x --json | tail -n 1",
+        '{"n":1,…}      # one',
+        "$ y",
+        "```",
+        "<!-- try-it skip: needs two terminals -->",
+        "  ```console",
+        "  $ z",
+        "  ```",
+      ].join("\n"),
     );
     expect(setup).toEqual(["npx tsx a.ts"]);
     expect(blocks).toEqual([
-      { line: 2, commands: [{ command: "x --json | tail -n 1", promised: ['{"n":1,…}'] }, { command: "y", promised: [] }] },
+      {
+        line: 2,
+        commands: [
+          { command: "x --json | tail -n 1", promised: ['{"n":1,…}'] },
+          { command: "y", promised: [] },
+        ],
+      },
       { line: 8, skip: "needs two terminals", commands: [{ command: "z", promised: [] }] },
     ]);
     expect(firstMissing('noise\n{"n":1,"m":2}\n', ['{"n":1,…}'], 4599)).toBeUndefined();
     expect(firstMissing('{"n":2}', ['{"n":1,…}'], 4599)).toBe('{"n":1,…}');
     expect(firstMissing("b\na", ["a", "b"], 4599)).toBe("b"); // order matters
-    expect(firstMissing("▶ endpoint http://127.0.0.1:5123", ["▶ endpoint http://127.0.0.1:4599"], 5123)).toBeUndefined();
+    expect(
+      firstMissing("▶ endpoint http://127.0.0.1:5123", ["▶ endpoint http://127.0.0.1:4599"], 5123),
+    ).toBeUndefined();
   });
 });

@@ -29,7 +29,8 @@ describe.skipIf(!browserAvailable)("npm run view in Chromium", () => {
   beforeAll(async () => {
     await lesson01.main(localOptions(lesson01.lesson, testEmulator.current, STREAM, "--shards", "2"));
     const options = localOptions(lesson01.lesson, testEmulator.current, STREAM);
-    const layerStats = async () => (await (await fetch(`${testEmulator.current.endpoint}/_workshop/stats`)).json()) as LayerStats;
+    const layerStats = async () =>
+      (await (await fetch(`${testEmulator.current.endpoint}/_workshop/stats`)).json()) as LayerStats;
     const collector = new ViewCollector(options, viewClients(options), layerStats);
     view = await startViewServer(0, () => collector.snapshot(), { announce: false });
     browser = await launchBrowser();
@@ -67,7 +68,8 @@ describe.skipIf(!browserAvailable)("npm run view in Chromium", () => {
   it("shows the throttled counter rise on a stream at its write limit", async () => {
     const throttled = async () => {
       let sum = 0;
-      for (const element of await page.locator("[data-throttled]").all()) sum += Number(await element.getAttribute("data-value"));
+      for (const element of await page.locator("[data-throttled]").all())
+        sum += Number(await element.getAttribute("data-value"));
       return sum;
     };
     const before = await throttled();
@@ -77,7 +79,9 @@ describe.skipIf(!browserAvailable)("npm run view in Chromium", () => {
   });
 
   it("shows lesson 04's lease rows with owner worker-1", async () => {
-    await lesson04.main(localOptions(lesson04.lesson, testEmulator.current, STREAM, "--expect", "5000", "--timeout", "200"));
+    await lesson04.main(
+      localOptions(lesson04.lesson, testEmulator.current, STREAM, "--expect", "5000", "--timeout", "200"),
+    );
     await page.waitForSelector('tr[data-lease][data-owner="worker-1"]', { timeout: 5000 });
     expect(await page.locator('tr[data-lease][data-owner="worker-1"]').count()).toBe(2);
   }, 240_000);
@@ -88,7 +92,9 @@ describe.skipIf(!browserAvailable)("npm run view in Chromium", () => {
     expect(response.headers.get("content-security-policy")).toMatch(/script-src 'self';/);
     expect(response.headers.get("content-security-policy")).not.toMatch(/unsafe-inline/);
     const foreign = await new Promise<number>((resolve, reject) => {
-      request(view.url, { headers: { host: `attacker.example:${view.port}` } }, (res) => resolve(res.statusCode ?? 0)).on("error", reject).end();
+      request(view.url, { headers: { host: `attacker.example:${view.port}` } }, (res) => resolve(res.statusCode ?? 0))
+        .on("error", reject)
+        .end();
     });
     expect(foreign).toBe(403);
   });

@@ -20,11 +20,16 @@ const args = () => ["--endpoint", testEmulator.current.endpoint, "--stream", str
 async function everything() {
   const where = parseOptions(cleanup, args(), {});
   const logGroups: string[] = [];
-  for await (const page of paginateDescribeLogGroups({ client: logsClient(where) }, {})) logGroups.push(...(page.logGroups ?? []).map((g) => g.logGroupName!));
+  for await (const page of paginateDescribeLogGroups({ client: logsClient(where) }, {}))
+    logGroups.push(...(page.logGroups ?? []).map((g) => g.logGroupName!));
   return {
     streams: (await kinesisClient(where).send(new ListStreamsCommand({}))).StreamNames ?? [],
-    functions: ((await lambdaClient(where).send(new ListFunctionsCommand({}))).Functions ?? []).map((f) => f.FunctionName),
-    mappings: ((await lambdaClient(where).send(new ListEventSourceMappingsCommand({}))).EventSourceMappings ?? []).map((m) => m.UUID),
+    functions: ((await lambdaClient(where).send(new ListFunctionsCommand({}))).Functions ?? []).map(
+      (f) => f.FunctionName,
+    ),
+    mappings: ((await lambdaClient(where).send(new ListEventSourceMappingsCommand({}))).EventSourceMappings ?? []).map(
+      (m) => m.UUID,
+    ),
     roles: ((await iamClient(where).send(new ListRolesCommand({}))).Roles ?? []).map((r) => r.RoleName),
     logGroups,
     tables: (await dynamoDBClient(where).send(new ListTablesCommand({}))).TableNames ?? [],
@@ -36,7 +41,13 @@ describe("the workshop in one go", () => {
     const run = await runCli("scripts/start.ts", [...args(), "--count", "500", "--json"], {}, 200_000);
     expect(run.stderr).not.toMatch(/✗/);
     expect(run.code).toBe(0);
-    for (const lesson of ["01-make-a-stream", "02-produce-data", "03-basic-consumer", "04-kcl-consumer", "05-lambda-function"]) {
+    for (const lesson of [
+      "01-make-a-stream",
+      "02-produce-data",
+      "03-basic-consumer",
+      "04-kcl-consumer",
+      "05-lambda-function",
+    ]) {
       expect(run.stdout).toContain(`━━ Lesson ${lesson} `);
     }
     const table = lastJson(run);
@@ -56,9 +67,18 @@ describe("the workshop in one go", () => {
 
     const cleaned = await runCli("scripts/cleanup.ts", [...args(), "--yes", "--json"]);
     expect(cleaned.code).toBe(0);
-    const deleted = lastJson(cleaned).deleted.map((d: { kind: string }) => d.kind).sort();
+    const deleted = lastJson(cleaned)
+      .deleted.map((d: { kind: string }) => d.kind)
+      .sort();
     expect(deleted).toEqual(["event source mapping", "function", "lease table", "log group", "role", "stream"]);
-    expect(await everything()).toEqual({ streams: [], functions: [], mappings: [], roles: [], logGroups: [], tables: [] });
+    expect(await everything()).toEqual({
+      streams: [],
+      functions: [],
+      mappings: [],
+      roles: [],
+      logGroups: [],
+      tables: [],
+    });
 
     const again = await runCli("scripts/cleanup.ts", [...args(), "--yes", "--json"]);
     expect(again.stdout).toContain("Nothing of the workshop's is left on local.");

@@ -40,17 +40,34 @@ const ARN = "arn:aws:kinesis:eu-west-1:111122223333:stream/class-7";
 const minute = (m: number) => new Date(Date.UTC(2026, 10, 26, 10, m));
 
 /** Every command the mocks were sent, by class name. */
-const commandsSent = () => Object.values(mocks).flatMap((m) => m.calls().map((call) => (call.args[0] as object).constructor.name));
+const commandsSent = () =>
+  Object.values(mocks).flatMap((m) => m.calls().map((call) => (call.args[0] as object).constructor.name));
 
 beforeEach(() => {
   for (const m of Object.values(mocks)) m.reset();
   mocks.kinesis.on(DescribeStreamSummaryCommand).resolves({
-    StreamDescriptionSummary: { StreamARN: ARN, StreamStatus: "ACTIVE", StreamModeDetails: { StreamMode: "PROVISIONED" }, RetentionPeriodHours: 24 } as any,
+    StreamDescriptionSummary: {
+      StreamARN: ARN,
+      StreamStatus: "ACTIVE",
+      StreamModeDetails: { StreamMode: "PROVISIONED" },
+      RetentionPeriodHours: 24,
+    } as any,
   });
   mocks.kinesis.on(ListShardsCommand).resolves({
     Shards: [
-      { ShardId: "shardId-000000000000", HashKeyRange: { StartingHashKey: "0", EndingHashKey: "170141183460469231731687303715884105727" }, SequenceNumberRange: { StartingSequenceNumber: "1" } },
-      { ShardId: "shardId-000000000001", HashKeyRange: { StartingHashKey: "170141183460469231731687303715884105728", EndingHashKey: "340282366920938463463374607431768211455" }, SequenceNumberRange: { StartingSequenceNumber: "1" } },
+      {
+        ShardId: "shardId-000000000000",
+        HashKeyRange: { StartingHashKey: "0", EndingHashKey: "170141183460469231731687303715884105727" },
+        SequenceNumberRange: { StartingSequenceNumber: "1" },
+      },
+      {
+        ShardId: "shardId-000000000001",
+        HashKeyRange: {
+          StartingHashKey: "170141183460469231731687303715884105728",
+          EndingHashKey: "340282366920938463463374607431768211455",
+        },
+        SequenceNumberRange: { StartingSequenceNumber: "1" },
+      },
     ],
   });
   mocks.kinesis.on(ListStreamsCommand).resolves({
@@ -61,16 +78,38 @@ beforeEach(() => {
       { StreamName: "someone-elses", StreamARN: `${ARN}-x`, StreamStatus: "ACTIVE" } as any,
     ],
   });
-  mocks.kinesis.on(ListTagsForStreamCommand, { StreamName: "class-8" }).resolves({ Tags: [{ Key: "workshop", Value: "kinesis-lambda" }] });
+  mocks.kinesis
+    .on(ListTagsForStreamCommand, { StreamName: "class-8" })
+    .resolves({ Tags: [{ Key: "workshop", Value: "kinesis-lambda" }] });
   mocks.kinesis.on(ListTagsForStreamCommand, { StreamName: "someone-elses" }).resolves({ Tags: [] });
   mocks.dynamodb.on(ListTablesCommand).resolves({ TableNames: ["workshop-kcl-aws-class-7", "unrelated"] });
-  mocks.dynamodb.on(ScanCommand).callsFake((input) =>
-    input.Select === "COUNT"
-      ? { Count: 2 }
-      : { Items: [{ leaseKey: { S: "shardId-000000000000" }, leaseOwner: { S: "worker-1" }, checkpoint: { S: "49650" }, leaseCounter: { N: "12" } }] },
-  );
+  mocks.dynamodb
+    .on(ScanCommand)
+    .callsFake((input) =>
+      input.Select === "COUNT"
+        ? { Count: 2 }
+        : {
+            Items: [
+              {
+                leaseKey: { S: "shardId-000000000000" },
+                leaseOwner: { S: "worker-1" },
+                checkpoint: { S: "49650" },
+                leaseCounter: { N: "12" },
+              },
+            ],
+          },
+    );
   mocks.lambda.on(ListEventSourceMappingsCommand).resolves({
-    EventSourceMappings: [{ UUID: "esm-1", EventSourceArn: ARN, FunctionArn: "arn:aws:lambda:eu-west-1:111122223333:function:class-7-handler", State: "Enabled", BatchSize: 100, LastProcessingResult: "OK" }],
+    EventSourceMappings: [
+      {
+        UUID: "esm-1",
+        EventSourceArn: ARN,
+        FunctionArn: "arn:aws:lambda:eu-west-1:111122223333:function:class-7-handler",
+        State: "Enabled",
+        BatchSize: 100,
+        LastProcessingResult: "OK",
+      },
+    ],
   });
   mocks.lambda.on(ListFunctionsCommand).resolves({ Functions: [{ FunctionName: "class-7-handler" }] });
   mocks.logs.on(FilterLogEventsCommand).resolves({
@@ -85,13 +124,25 @@ beforeEach(() => {
       Id: q.Id,
       Timestamps: [minute(1), minute(2)],
       // Per minute: 60,000 records = 1,000/s; 120 throttled writes; 6 Lambda invocations.
-      Values: { records: [30_000, 60_000], bytes: [3e6, 6e6], writesThrottled: [0, 120], invocations: [3, 3], errors: [0, 1], s0: [90_000, 0], s1: [5, 5] }[q.Id] ?? [0, 0],
+      Values: {
+        records: [30_000, 60_000],
+        bytes: [3e6, 6e6],
+        writesThrottled: [0, 120],
+        invocations: [3, 3],
+        errors: [0, 1],
+        s0: [90_000, 0],
+        s1: [5, 5],
+      }[q.Id] ?? [0, 0],
     })),
   }));
 });
 
 describe("the live view on AWS (mocked)", () => {
-  const options = parseOptions({ usage: "view", about: "", flags: {} }, ["--target", "aws", "--region", "eu-west-1", "--stream", "class-7"], {});
+  const options = parseOptions(
+    { usage: "view", about: "", flags: {} },
+    ["--target", "aws", "--region", "eu-west-1", "--stream", "class-7"],
+    {},
+  );
 
   it("builds the page from CloudWatch metrics, per minute, and samples no records", async () => {
     const collector = new ViewCollector(options, clients(), async () => {
@@ -102,13 +153,32 @@ describe("the live view on AWS (mocked)", () => {
     expect(s.granularity).toBe("1 min");
     expect(s.notes.join(" ")).toMatch(/one point a minute.*never calls GetRecords/);
     expect(s.recent).toBeNull();
-    expect(s.description).toMatchObject({ found: true, status: "ACTIVE", shards: [{ shardId: "shardId-000000000000", open: true }, { open: true }] });
+    expect(s.description).toMatchObject({
+      found: true,
+      status: "ACTIVE",
+      shards: [{ shardId: "shardId-000000000000", open: true }, { open: true }],
+    });
     const [stream] = s.shards;
     expect(stream!.history.map((p) => p.records)).toEqual([500, 1000]);
     expect(stream!.history[1]).toMatchObject({ writesThrottled: 2 });
     expect(stream!.totals).toMatchObject({ recordsIn: 90_000, writesThrottled: 120 });
-    expect(s.lambda).toMatchObject({ invocations: 6, errors: 1, recordsHandled: 2, latencyMedianMs: 1200, mappings: [{ uuid: "esm-1", functionName: "class-7-handler", state: "Enabled" }] });
-    expect(s.leases).toEqual([{ application: "workshop-kcl-aws-class-7", shard: "shardId-000000000000", owner: "worker-1", checkpoint: "49650", leaseCounter: "12", progress: "" }]);
+    expect(s.lambda).toMatchObject({
+      invocations: 6,
+      errors: 1,
+      recordsHandled: 2,
+      latencyMedianMs: 1200,
+      mappings: [{ uuid: "esm-1", functionName: "class-7-handler", state: "Enabled" }],
+    });
+    expect(s.leases).toEqual([
+      {
+        application: "workshop-kcl-aws-class-7",
+        shard: "shardId-000000000000",
+        owner: "worker-1",
+        checkpoint: "49650",
+        leaseCounter: "12",
+        progress: "",
+      },
+    ]);
     expect(s.classmates).toEqual([
       { stream: "class-7", records: 90_000, leases: 2, hasFunction: true, hasMapping: true },
       { stream: "class-8", records: 10, leases: 0, hasFunction: false, hasMapping: false },
@@ -128,12 +198,36 @@ describe("the live view on AWS (mocked)", () => {
 });
 
 describe("the live view on the local target (mocked clients, a fake limits layer)", () => {
-  const options = parseOptions({ usage: "view", about: "", flags: {} }, ["--endpoint", "http://127.0.0.1:1", "--stream", "class-7", "--region", "eu-west-1"], {});
+  const options = parseOptions(
+    { usage: "view", about: "", flags: {} },
+    ["--endpoint", "http://127.0.0.1:1", "--stream", "class-7", "--region", "eu-west-1"],
+    {},
+  );
   const reading = (at: number, recordsIn: number, writesThrottled: number): LayerStats => ({
     limits: true,
     at,
-    shards: [{ region: "eu-west-1", stream: "class-7", shardId: "shardId-000000000000", recordsIn, bytesIn: recordsIn * 100, writesThrottled, reads: 0, recordsOut: 0, bytesOut: 0, readsThrottled: 0, iteratorsThrottled: 0, lastSequenceNumber: "49650" }],
-    recent: { "eu-west-1/class-7": [{ at, shardId: "shardId-000000000000", partitionKey: "k1", sequenceNumber: "1", dataStart: "first" }, { at, shardId: "shardId-000000000000", partitionKey: "k2", sequenceNumber: "2", dataStart: "second" }] },
+    shards: [
+      {
+        region: "eu-west-1",
+        stream: "class-7",
+        shardId: "shardId-000000000000",
+        recordsIn,
+        bytesIn: recordsIn * 100,
+        writesThrottled,
+        reads: 0,
+        recordsOut: 0,
+        bytesOut: 0,
+        readsThrottled: 0,
+        iteratorsThrottled: 0,
+        lastSequenceNumber: "49650",
+      },
+    ],
+    recent: {
+      "eu-west-1/class-7": [
+        { at, shardId: "shardId-000000000000", partitionKey: "k1", sequenceNumber: "1", dataStart: "first" },
+        { at, shardId: "shardId-000000000000", partitionKey: "k2", sequenceNumber: "2", dataStart: "second" },
+      ],
+    },
   });
 
   it("turns two readings of the layer's counters into per-second rates, shows the newest records first, and tells a caught-up lease", async () => {
@@ -154,12 +248,16 @@ describe("the live view on the local target (mocked clients, a fake limits layer
 
 describe("the view's guards", () => {
   it("refuses, before anything is sent, a command that writes or reads records", async () => {
-    const guarded = viewClients(parseOptions({ usage: "view", about: "", flags: {} }, ["--endpoint", "http://127.0.0.1:1"], {}));
-    for (const m of Object.values(mocks)) m.restore();
-    await expect(guarded.kinesis.send(new PutRecordCommand({ StreamName: "s", Data: Buffer.from("x"), PartitionKey: "k" }))).rejects.toThrow(
-      "the live view sends reads only, never PutRecordCommand",
+    const guarded = viewClients(
+      parseOptions({ usage: "view", about: "", flags: {} }, ["--endpoint", "http://127.0.0.1:1"], {}),
     );
-    await expect(guarded.kinesis.send(new GetRecordsCommand({ ShardIterator: "x" }))).rejects.toThrow("never GetRecordsCommand");
+    for (const m of Object.values(mocks)) m.restore();
+    await expect(
+      guarded.kinesis.send(new PutRecordCommand({ StreamName: "s", Data: Buffer.from("x"), PartitionKey: "k" })),
+    ).rejects.toThrow("the live view sends reads only, never PutRecordCommand");
+    await expect(guarded.kinesis.send(new GetRecordsCommand({ ShardIterator: "x" }))).rejects.toThrow(
+      "never GetRecordsCommand",
+    );
   });
 
   it("answers only Host 127.0.0.1 or localhost on its own port (no DNS rebinding)", () => {

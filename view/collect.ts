@@ -8,13 +8,29 @@
 import { GetMetricDataCommand, type CloudWatchClient, type MetricDataQuery } from "@aws-sdk/client-cloudwatch";
 import { FilterLogEventsCommand, type CloudWatchLogsClient } from "@aws-sdk/client-cloudwatch-logs";
 import { ListTablesCommand, ScanCommand, type DynamoDBClient } from "@aws-sdk/client-dynamodb";
-import { DescribeStreamSummaryCommand, ListShardsCommand, ListStreamsCommand, ListTagsForStreamCommand, type KinesisClient } from "@aws-sdk/client-kinesis";
+import {
+  DescribeStreamSummaryCommand,
+  ListShardsCommand,
+  ListStreamsCommand,
+  ListTagsForStreamCommand,
+  type KinesisClient,
+} from "@aws-sdk/client-kinesis";
 import { ListEventSourceMappingsCommand, ListFunctionsCommand, type LambdaClient } from "@aws-sdk/client-lambda";
 import { cloudWatchClient, dynamoDBClient, kinesisClient, lambdaClient, logsClient } from "../shared/clients.js";
 import type { LayerStats } from "../shared/limits-layer.js";
 import { WORKSHOP_TAG, type TargetOptions } from "../shared/options.js";
 import { percentiles } from "../shared/wait.js";
-import { assertReadOnly, type ClassmateView, type LambdaView, type LeaseView, type MappingView, type RatePoint, type Snapshot, type ShardRange, type ShardView } from "./snapshot.js";
+import {
+  assertReadOnly,
+  type ClassmateView,
+  type LambdaView,
+  type LeaseView,
+  type MappingView,
+  type RatePoint,
+  type Snapshot,
+  type ShardRange,
+  type ShardView,
+} from "./snapshot.js";
 
 export interface ViewClients {
   kinesis: KinesisClient;
@@ -49,7 +65,8 @@ export function viewClients(options: TargetOptions): ViewClients {
 }
 
 /** Lesson 04's lease tables are named workshop-kcl-TARGET-STREAM; lesson 05's function STREAM-handler. */
-const leaseTableOf = (table: string, stream: string) => table.startsWith("workshop-kcl-") && table.endsWith(`-${stream}`);
+const leaseTableOf = (table: string, stream: string) =>
+  table.startsWith("workshop-kcl-") && table.endsWith(`-${stream}`);
 const functionOf = (stream: string) => `${stream}-handler`;
 /** The "seen" lines lesson 05's handler logs (05-lambda-function/handler.ts). */
 const SEEN_LINES = /seen (\S+) #(\d+) after (-?\d+) ms/g;
@@ -92,16 +109,25 @@ export class ViewCollector {
     this.onAws = options.target === "aws";
   }
 
-  private readonly description = every(5000, () => this.describe(), { found: false, message: "looking for the stream…" } as Snapshot["description"]);
+  private readonly description = every(5000, () => this.describe(), {
+    found: false,
+    message: "looking for the stream…",
+  } as Snapshot["description"]);
   private readonly leasesEvery = every(1000, () => this.readLeases(), [] as LeaseView[]);
   private readonly mappingsEvery = every(3000, () => this.readMappings(), [] as MappingView[]);
   private readonly logsEvery = every(2000, () => this.readLogs(), undefined);
-  private readonly metricsEvery = every(60_000, () => this.readMetrics(), { shards: [] as ShardView[], lambda: {} as Partial<LambdaView> });
+  private readonly metricsEvery = every(60_000, () => this.readMetrics(), {
+    shards: [] as ShardView[],
+    lambda: {} as Partial<LambdaView>,
+  });
   private readonly classEvery = every(10_000, () => this.readClass(), [] as ClassmateView[]);
 
   async snapshot(): Promise<Snapshot> {
     const { stream, target, region } = this.options;
-    const [description, stats] = await Promise.all([this.description(), this.onAws ? undefined : this.layerStats().catch(() => undefined)]);
+    const [description, stats] = await Promise.all([
+      this.description(),
+      this.onAws ? undefined : this.layerStats().catch(() => undefined),
+    ]);
     const [leases, mappings, , metrics, classmates] = await Promise.all([
       this.leasesEvery(),
       this.mappingsEvery(),
@@ -110,7 +136,9 @@ export class ViewCollector {
       this.classEvery(),
     ]);
     const shards = this.onAws ? (metrics?.shards ?? []) : this.rates(stats);
-    const lastSequence = new Map((stats?.shards ?? []).filter((s) => s.stream === stream).map((s) => [s.shardId, s.lastSequenceNumber]));
+    const lastSequence = new Map(
+      (stats?.shards ?? []).filter((s) => s.stream === stream).map((s) => [s.shardId, s.lastSequenceNumber]),
+    );
     const { median, p95 } = percentiles(this.latencies.slice(-500));
     const notes = this.onAws
       ? [
@@ -118,8 +146,12 @@ export class ViewCollector {
           "The page does not sample records on AWS: it never calls GetRecords, so it takes no read capacity from your consumers.",
         ]
       : stats
-        ? [`Updated every second from the limits layer (${stats.limits ? "AWS shard limits on" : "limits off: counting only"}).`]
-        : ["No limits layer on this target: shard rates and records are not available, only what Describe/List calls show."];
+        ? [
+            `Updated every second from the limits layer (${stats.limits ? "AWS shard limits on" : "limits off: counting only"}).`,
+          ]
+        : [
+            "No limits layer on this target: shard rates and records are not available, only what Describe/List calls show.",
+          ];
     return {
       at: Date.now(),
       target,
@@ -131,7 +163,10 @@ export class ViewCollector {
       limits: stats?.limits,
       shards,
       recent: this.onAws ? null : [...(stats?.recent[`${region}/${stream}`] ?? [])].reverse(),
-      leases: leases.map((lease) => ({ ...lease, progress: leaseProgress(lease.checkpoint, lastSequence.get(lease.shard)) })),
+      leases: leases.map((lease) => ({
+        ...lease,
+        progress: leaseProgress(lease.checkpoint, lastSequence.get(lease.shard)),
+      })),
       lambda: {
         mappings,
         invocations: this.onAws ? metrics?.lambda.invocations : this.invocations,
@@ -142,7 +177,11 @@ export class ViewCollector {
       },
       classmates: classmates.map((c) => ({
         ...c,
-        records: this.onAws ? c.records : (stats?.shards ?? []).filter((s) => s.stream === c.stream && s.region === region).reduce((n, s) => n + s.recordsIn, 0),
+        records: this.onAws
+          ? c.records
+          : (stats?.shards ?? [])
+              .filter((s) => s.stream === c.stream && s.region === region)
+              .reduce((n, s) => n + s.recordsIn, 0),
       })),
     };
   }
@@ -171,7 +210,11 @@ export class ViewCollector {
       }
       this.history.set(key, history.slice(-HISTORY_POINTS));
       const { recordsIn, bytesIn, writesThrottled, reads, readsThrottled } = shard;
-      views.push({ shardId: shard.shardId, history: this.history.get(key)!, totals: { recordsIn, bytesIn, writesThrottled, reads, readsThrottled } });
+      views.push({
+        shardId: shard.shardId,
+        history: this.history.get(key)!,
+        totals: { recordsIn, bytesIn, writesThrottled, reads, readsThrottled },
+      });
     }
     this.previous = stats;
     return views.sort((a, b) => a.shardId.localeCompare(b.shardId));
@@ -180,7 +223,9 @@ export class ViewCollector {
   private async describe(): Promise<Snapshot["description"]> {
     const StreamName = this.options.stream;
     try {
-      const { StreamDescriptionSummary: s } = await this.clients.kinesis.send(new DescribeStreamSummaryCommand({ StreamName }));
+      const { StreamDescriptionSummary: s } = await this.clients.kinesis.send(
+        new DescribeStreamSummaryCommand({ StreamName }),
+      );
       this.streamArn = s?.StreamARN;
       const shards: ShardRange[] = [];
       let NextToken: string | undefined;
@@ -196,7 +241,13 @@ export class ViewCollector {
         }
         NextToken = page.NextToken;
       } while (NextToken);
-      return { found: true, status: s?.StreamStatus ?? "?", mode: s?.StreamModeDetails?.StreamMode ?? "PROVISIONED", retentionHours: s?.RetentionPeriodHours, shards };
+      return {
+        found: true,
+        status: s?.StreamStatus ?? "?",
+        mode: s?.StreamModeDetails?.StreamMode ?? "PROVISIONED",
+        retentionHours: s?.RetentionPeriodHours,
+        shards,
+      };
     } catch (error) {
       if ((error as Error).name === "ResourceNotFoundException") {
         return { found: false, message: `no stream ${StreamName} on ${this.options.target} yet: run lesson 01` };
@@ -209,7 +260,9 @@ export class ViewCollector {
     const names: string[] = [];
     let ExclusiveStartTableName: string | undefined;
     do {
-      const page = await this.clients.dynamodb.send(new ListTablesCommand(ExclusiveStartTableName ? { ExclusiveStartTableName } : {}));
+      const page = await this.clients.dynamodb.send(
+        new ListTablesCommand(ExclusiveStartTableName ? { ExclusiveStartTableName } : {}),
+      );
       names.push(...(page.TableNames ?? []));
       ExclusiveStartTableName = page.LastEvaluatedTableName;
     } while (ExclusiveStartTableName);
@@ -237,7 +290,9 @@ export class ViewCollector {
 
   private async readMappings(): Promise<MappingView[]> {
     if (!this.streamArn) return [];
-    const { EventSourceMappings = [] } = await this.clients.lambda.send(new ListEventSourceMappingsCommand({ EventSourceArn: this.streamArn }));
+    const { EventSourceMappings = [] } = await this.clients.lambda.send(
+      new ListEventSourceMappingsCommand({ EventSourceArn: this.streamArn }),
+    );
     return EventSourceMappings.map((m) => ({
       uuid: m.UUID ?? "?",
       functionName: m.FunctionArn?.split(":").at(-1) ?? "?",
@@ -252,7 +307,9 @@ export class ViewCollector {
     const logGroupName = `/aws/lambda/${functionOf(this.options.stream)}`;
     let nextToken: string | undefined;
     do {
-      const page = await this.clients.logs.send(new FilterLogEventsCommand({ logGroupName, startTime: this.logsFrom, nextToken }));
+      const page = await this.clients.logs.send(
+        new FilterLogEventsCommand({ logGroupName, startTime: this.logsFrom, nextToken }),
+      );
       for (const event of page.events ?? []) {
         const id = event.eventId ?? `${event.logStreamName}/${event.timestamp}/${event.message}`;
         if (this.seenEvents.has(id)) continue;
@@ -277,7 +334,13 @@ export class ViewCollector {
   private async readMetrics(): Promise<{ shards: ShardView[]; lambda: Partial<LambdaView> }> {
     const stream = [{ Name: "StreamName", Value: this.options.stream }];
     const fn = [{ Name: "FunctionName", Value: functionOf(this.options.stream) }];
-    const query = (Id: string, Namespace: string, MetricName: string, Dimensions: typeof stream, Stat = "Sum"): MetricDataQuery => ({
+    const query = (
+      Id: string,
+      Namespace: string,
+      MetricName: string,
+      Dimensions: typeof stream,
+      Stat = "Sum",
+    ): MetricDataQuery => ({
       Id,
       MetricStat: { Metric: { Namespace, MetricName, Dimensions }, Period: 60, Stat },
     });
@@ -299,10 +362,17 @@ export class ViewCollector {
         ],
       }),
     );
-    const series = new Map(MetricDataResults.map((r) => [r.Id!, (r.Timestamps ?? []).map((t, i) => [t.getTime(), r.Values?.[i] ?? 0] as const)]));
+    const series = new Map(
+      MetricDataResults.map((r) => [
+        r.Id!,
+        (r.Timestamps ?? []).map((t, i) => [t.getTime(), r.Values?.[i] ?? 0] as const),
+      ]),
+    );
     const value = (id: string, at: number) => series.get(id)?.find(([t]) => t === at)?.[1] ?? 0;
     const sum = (id: string) => (series.get(id) ?? []).reduce((n, [, v]) => n + v, 0);
-    const times = [...new Set([...(series.get("records") ?? []), ...(series.get("reads") ?? [])].map(([t]) => t))].sort((a, b) => a - b);
+    const times = [...new Set([...(series.get("records") ?? []), ...(series.get("reads") ?? [])].map(([t]) => t))].sort(
+      (a, b) => a - b,
+    );
     const history: RatePoint[] = times.map((at) => ({
       at,
       records: value("records", at) / 60,
@@ -311,7 +381,13 @@ export class ViewCollector {
       reads: value("reads", at) / 60,
       readsThrottled: value("readsThrottled", at) / 60,
     }));
-    const totals = { recordsIn: sum("records"), bytesIn: sum("bytes"), writesThrottled: sum("writesThrottled"), reads: sum("reads"), readsThrottled: sum("readsThrottled") };
+    const totals = {
+      recordsIn: sum("records"),
+      bytesIn: sum("bytes"),
+      writesThrottled: sum("writesThrottled"),
+      reads: sum("reads"),
+      readsThrottled: sum("readsThrottled"),
+    };
     return {
       shards: [{ shardId: "all shards (stream metrics, last 30 min)", history, totals }],
       lambda: { invocations: sum("invocations"), errors: sum("errors") },
@@ -323,8 +399,11 @@ export class ViewCollector {
     const streams: { name: string; arn: string }[] = [];
     let ExclusiveStartStreamName: string | undefined;
     for (;;) {
-      const page = await this.clients.kinesis.send(new ListStreamsCommand(ExclusiveStartStreamName ? { ExclusiveStartStreamName } : {}));
-      for (const s of page.StreamSummaries ?? []) if (s.StreamName && s.StreamStatus !== "DELETING") streams.push({ name: s.StreamName, arn: s.StreamARN ?? "" });
+      const page = await this.clients.kinesis.send(
+        new ListStreamsCommand(ExclusiveStartStreamName ? { ExclusiveStartStreamName } : {}),
+      );
+      for (const s of page.StreamSummaries ?? [])
+        if (s.StreamName && s.StreamStatus !== "DELETING") streams.push({ name: s.StreamName, arn: s.StreamARN ?? "" });
       if (!page.HasMoreStreams || !streams.length) break;
       ExclusiveStartStreamName = streams.at(-1)!.name;
     }
@@ -345,12 +424,15 @@ export class ViewCollector {
       const hasFunction = functions.has(functionOf(name));
       let ours = name === this.options.stream || leaseTables.length > 0 || hasFunction;
       if (!ours) {
-        const tags = await this.clients.kinesis.send(new ListTagsForStreamCommand({ StreamName: name })).catch(() => ({ Tags: [] }));
+        const tags = await this.clients.kinesis
+          .send(new ListTagsForStreamCommand({ StreamName: name }))
+          .catch(() => ({ Tags: [] }));
         ours = (tags.Tags ?? []).some((t) => t.Key === WORKSHOP_TAG.key && t.Value === WORKSHOP_TAG.value);
       }
       if (!ours || name.endsWith("-copies")) continue;
       let leases = 0;
-      for (const table of leaseTables) leases += (await this.clients.dynamodb.send(new ScanCommand({ TableName: table, Select: "COUNT" }))).Count ?? 0;
+      for (const table of leaseTables)
+        leases += (await this.clients.dynamodb.send(new ScanCommand({ TableName: table, Select: "COUNT" }))).Count ?? 0;
       classmates.push({ stream: name, records: undefined, leases, hasFunction, hasMapping: mapped.has(arn) });
     }
     if (this.onAws && classmates.length > 0) await this.classRecordsFromMetrics(classmates);
@@ -365,7 +447,15 @@ export class ViewCollector {
         EndTime: new Date(),
         MetricDataQueries: classmates.slice(0, 500).map((c, i) => ({
           Id: `s${i}`,
-          MetricStat: { Metric: { Namespace: "AWS/Kinesis", MetricName: "IncomingRecords", Dimensions: [{ Name: "StreamName", Value: c.stream }] }, Period: 3600, Stat: "Sum" },
+          MetricStat: {
+            Metric: {
+              Namespace: "AWS/Kinesis",
+              MetricName: "IncomingRecords",
+              Dimensions: [{ Name: "StreamName", Value: c.stream }],
+            },
+            Period: 3600,
+            Stat: "Sum",
+          },
         })),
       }),
     );

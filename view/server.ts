@@ -48,7 +48,11 @@ export function hostAllowed(host: string | undefined, port: number): boolean {
  * Serve the view on 127.0.0.1:port. `snapshot` is asked once a second while a page is
  * open; every open page gets the same snapshot.
  */
-export async function startViewServer(port: number, snapshot: () => Promise<Snapshot>, { announce = true } = {}): Promise<RunningView> {
+export async function startViewServer(
+  port: number,
+  snapshot: () => Promise<Snapshot>,
+  { announce = true } = {},
+): Promise<RunningView> {
   const pages = new Set<ServerResponse>();
   let latest: Snapshot | undefined;
   let latestJson = "";
@@ -59,7 +63,8 @@ export async function startViewServer(port: number, snapshot: () => Promise<Snap
       latestJson = JSON.stringify(latest);
       for (const page of pages) page.write(`data: ${latestJson}\n\n`);
     } catch (error) {
-      for (const page of pages) page.write(`event: trouble\ndata: ${JSON.stringify(String((error as Error).message ?? error))}\n\n`);
+      for (const page of pages)
+        page.write(`event: trouble\ndata: ${JSON.stringify(String((error as Error).message ?? error))}\n\n`);
     }
   }
   // Ticks run one after another, never two at once, once a second.

@@ -27,7 +27,15 @@ const shardColor = (index) => cssVar(`--shard-${index % SHARD_COLORS}`);
 
 /** Put `rows` (arrays of cells) into a tbody, replacing what was there. */
 function fillRows(tbody, rows, rowProps = () => ({})) {
-  tbody.replaceChildren(...rows.map((cells, i) => el("tr", rowProps(i), cells.map((c) => (c instanceof Node ? el("td", {}, [c]) : el("td", { text: String(c) }))))));
+  tbody.replaceChildren(
+    ...rows.map((cells, i) =>
+      el(
+        "tr",
+        rowProps(i),
+        cells.map((c) => (c instanceof Node ? el("td", {}, [c]) : el("td", { text: String(c) }))),
+      ),
+    ),
+  );
 }
 
 // ---- theme: follows the system, a click switches, remembered in this browser ----
@@ -47,14 +55,21 @@ function drawHeader(s) {
   $("title").textContent = `· ${s.stream} on ${s.target} · ${s.region}`;
   const chips = [];
   if (s.description.found) {
-    chips.push(el("span", { class: `chip ${s.description.status === "ACTIVE" ? "good" : "warn"}`, text: s.description.status }));
+    chips.push(
+      el("span", { class: `chip ${s.description.status === "ACTIVE" ? "good" : "warn"}`, text: s.description.status }),
+    );
     chips.push(el("span", { class: "chip", text: s.description.mode }));
     chips.push(el("span", { class: "chip", text: `retention ${s.description.retentionHours ?? "?"} h` }));
-    chips.push(el("span", { class: "chip", text: `${s.description.shards.filter((x) => x.open).length} open shard(s)` }));
+    chips.push(
+      el("span", { class: "chip", text: `${s.description.shards.filter((x) => x.open).length} open shard(s)` }),
+    );
   } else {
     chips.push(el("span", { class: "chip warn", text: s.description.message }));
   }
-  if (s.limits !== undefined) chips.push(el("span", { class: `chip ${s.limits ? "good" : "warn"}`, text: s.limits ? "AWS shard limits" : "limits off" }));
+  if (s.limits !== undefined)
+    chips.push(
+      el("span", { class: `chip ${s.limits ? "good" : "warn"}`, text: s.limits ? "AWS shard limits" : "limits off" }),
+    );
   chips.push(el("span", { class: "chip", text: `one point per ${s.granularity}` }));
   $("chips").replaceChildren(...chips);
   $("notes").textContent = s.notes.join(" ");
@@ -67,8 +82,13 @@ function drawHashBar(s) {
   const space = 2n ** 128n;
   bar.replaceChildren(
     ...s.description.shards.map((shard, i) => {
-      const width = Number(((BigInt(shard.endingHashKey) - BigInt(shard.startingHashKey) + 1n) * 100000n) / space) / 1000;
-      const part = el("div", { class: shard.open ? "" : "closed", title: `${shard.shardId}: ${shard.startingHashKey} … ${shard.endingHashKey}`, "data-range": shard.shardId });
+      const width =
+        Number(((BigInt(shard.endingHashKey) - BigInt(shard.startingHashKey) + 1n) * 100000n) / space) / 1000;
+      const part = el("div", {
+        class: shard.open ? "" : "closed",
+        title: `${shard.shardId}: ${shard.startingHashKey} … ${shard.endingHashKey}`,
+        "data-range": shard.shardId,
+      });
       part.style.flexBasis = `${width}%`;
       part.style.background = shardColor(i);
       part.textContent = `shard ${Number(shard.shardId.replace(/\D/g, "")) || 0}`;
@@ -92,7 +112,10 @@ function shardCard(shard, index) {
       height: 170,
       legend: { show: true },
       scales: { x: { time: true }, y: { range: (_u, _min, max) => [0, Math.max(max, LIMIT.records * 1.1)] } },
-      axes: [{ stroke: () => cssVar("--muted"), grid: { stroke: () => cssVar("--line") } }, { stroke: () => cssVar("--muted"), grid: { stroke: () => cssVar("--line") }, size: 60 }],
+      axes: [
+        { stroke: () => cssVar("--muted"), grid: { stroke: () => cssVar("--line") } },
+        { stroke: () => cssVar("--muted"), grid: { stroke: () => cssVar("--line") }, size: 60 },
+      ],
       series: [
         {},
         { label: "records/s", stroke: () => cssVar("--write"), width: 3 },
@@ -116,14 +139,32 @@ function drawShards(s) {
     // On AWS the one "shard" is the whole stream: its limit is every open shard's together.
     const limit = s.target === "aws" ? LIMIT.records * openShards : LIMIT.records;
     const h = shard.history;
-    plot.setData([h.map((p) => p.at / 1000), h.map((p) => p.records), h.map(() => limit), h.map((p) => p.writesThrottled)]);
+    plot.setData([
+      h.map((p) => p.at / 1000),
+      h.map((p) => p.records),
+      h.map(() => limit),
+      h.map((p) => p.writesThrottled),
+    ]);
     const last = h.at(-1) ?? { records: 0, bytes: 0, writesThrottled: 0, reads: 0 };
     const over = last.records >= limit * 0.95 ? "over" : "";
     numbers.replaceChildren(
-      el("span", { text: "records/s now" }), el("b", { class: over, text: `${rate(last.records)} of ${number(limit)}` }),
-      el("span", { text: "KiB/s now" }), el("b", { text: `${rate(last.bytes / 1024)} of ${number((limit / LIMIT.records) * 1024)}` }),
-      el("span", { text: "records in" }), el("b", { "data-shard-total": shard.shardId, "data-value": String(shard.totals.recordsIn), text: number(shard.totals.recordsIn) }),
-      el("span", { text: "writes refused" }), el("b", { class: shard.totals.writesThrottled ? "over" : "", "data-throttled": shard.shardId, "data-value": String(shard.totals.writesThrottled), text: number(shard.totals.writesThrottled) }),
+      el("span", { text: "records/s now" }),
+      el("b", { class: over, text: `${rate(last.records)} of ${number(limit)}` }),
+      el("span", { text: "KiB/s now" }),
+      el("b", { text: `${rate(last.bytes / 1024)} of ${number((limit / LIMIT.records) * 1024)}` }),
+      el("span", { text: "records in" }),
+      el("b", {
+        "data-shard-total": shard.shardId,
+        "data-value": String(shard.totals.recordsIn),
+        text: number(shard.totals.recordsIn),
+      }),
+      el("span", { text: "writes refused" }),
+      el("b", {
+        class: shard.totals.writesThrottled ? "over" : "",
+        "data-throttled": shard.shardId,
+        "data-value": String(shard.totals.writesThrottled),
+        text: number(shard.totals.writesThrottled),
+      }),
     );
   });
   for (const [shardId, { card }] of charts) {
@@ -136,7 +177,13 @@ function drawShards(s) {
     $("reads"),
     s.shards.map((shard) => {
       const last = shard.history.at(-1) ?? { reads: 0, readsThrottled: 0 };
-      return [shard.shardId, `${rate(last.reads)} of ${LIMIT.reads}`, rate(last.readsThrottled), number(shard.totals.reads), number(shard.totals.readsThrottled)];
+      return [
+        shard.shardId,
+        `${rate(last.reads)} of ${LIMIT.reads}`,
+        rate(last.readsThrottled),
+        number(shard.totals.reads),
+        number(shard.totals.readsThrottled),
+      ];
     }),
   );
 }
@@ -144,12 +191,21 @@ function drawShards(s) {
 // ---- 2. recent records ----
 function drawRecent(s) {
   if (s.recent === null) {
-    $("records-help").textContent = "On AWS the page does not sample records: reading them would take read capacity from your consumers.";
+    $("records-help").textContent =
+      "On AWS the page does not sample records: reading them would take read capacity from your consumers.";
     return fillRows($("recent"), []);
   }
   fillRows(
     $("recent"),
-    s.recent.slice(0, 15).map((r) => [new Date(r.at).toLocaleTimeString(), r.shardId, r.partitionKey, shortSeq(r.sequenceNumber), el("span", { class: "data", text: r.dataStart })]),
+    s.recent
+      .slice(0, 15)
+      .map((r) => [
+        new Date(r.at).toLocaleTimeString(),
+        r.shardId,
+        r.partitionKey,
+        shortSeq(r.sequenceNumber),
+        el("span", { class: "data", text: r.dataStart }),
+      ]),
   );
   for (const cell of $("recent").querySelectorAll("td:last-child")) cell.className = "data";
 }
@@ -170,7 +226,8 @@ function drawLeases(s) {
     },
   );
   previousLeases = now;
-  if (s.leases.length === 0) fillRows($("leases"), [["no lease table for this stream yet: run lesson 04", "", "", "", "", ""]]);
+  if (s.leases.length === 0)
+    fillRows($("leases"), [["no lease table for this stream yet: run lesson 04", "", "", "", "", ""]]);
 }
 
 // ---- 4. Lambda ----
@@ -181,17 +238,28 @@ function drawLambda(s) {
     figure("invocations", number(f.invocations), "lambda-invocations"),
     figure("errors", number(f.errors), "lambda-errors"),
     figure("records handled", number(f.recordsHandled), "lambda-handled"),
-    figure("put → handler, median", f.latencyMedianMs === undefined ? "—" : `${number(f.latencyMedianMs)} ms`, "lambda-median"),
+    figure(
+      "put → handler, median",
+      f.latencyMedianMs === undefined ? "—" : `${number(f.latencyMedianMs)} ms`,
+      "lambda-median",
+    ),
     figure("p95", f.latencyP95Ms === undefined ? "—" : `${number(f.latencyP95Ms)} ms`, "lambda-p95"),
   );
-  fillRows($("mappings"), f.mappings.map((m) => [m.uuid, m.functionName, m.state, m.batchSize ?? "", m.lastProcessingResult]));
-  if (f.mappings.length === 0) fillRows($("mappings"), [["no event source mapping on this stream yet: run lesson 05", "", "", "", ""]]);
+  fillRows(
+    $("mappings"),
+    f.mappings.map((m) => [m.uuid, m.functionName, m.state, m.batchSize ?? "", m.lastProcessingResult]),
+  );
+  if (f.mappings.length === 0)
+    fillRows($("mappings"), [["no event source mapping on this stream yet: run lesson 05", "", "", "", ""]]);
 }
 
 // ---- 5. the class ----
 function drawClass(s) {
   const yes = (b) => (b ? "✓" : "·");
-  fillRows($("classmates"), s.classmates.map((c) => [c.stream, number(c.records), c.leases || "·", yes(c.hasFunction), yes(c.hasMapping)]));
+  fillRows(
+    $("classmates"),
+    s.classmates.map((c) => [c.stream, number(c.records), c.leases || "·", yes(c.hasFunction), yes(c.hasMapping)]),
+  );
 }
 
 function draw(s) {
@@ -202,7 +270,8 @@ function draw(s) {
   drawLeases(s);
   drawLambda(s);
   drawClass(s);
-  $("footer").textContent = `Updated ${new Date(s.at).toLocaleTimeString()} · read-only: Describe, List, Get, Scan and Filter calls${s.target === "aws" ? " and CloudWatch metrics" : " and the limits layer's counters"}`;
+  $("footer").textContent =
+    `Updated ${new Date(s.at).toLocaleTimeString()} · read-only: Describe, List, Get, Scan and Filter calls${s.target === "aws" ? " and CloudWatch metrics" : " and the limits layer's counters"}`;
   document.body.dataset.updated = String(s.at);
 }
 
