@@ -29,29 +29,6 @@ import {
   type LessonOptions,
 } from "../shared/index.js";
 
-export const lesson = {
-  usage: "npx tsx 01-make-a-stream/main.ts",
-  about: "Create the workshop's stream (or reuse it if it exists), wait until it is ACTIVE, and describe it.",
-  flags: defineFlags({
-    shards: {
-      type: "string",
-      value: "N",
-      default: "1",
-      help: "number of shards for a new provisioned stream",
-      parse: (n) => wholeNumber(n, "--shards"),
-    },
-    mode: {
-      type: "string",
-      value: "provisioned|on-demand",
-      default: "provisioned",
-      help: "capacity mode of a new stream: you choose the shards, or AWS does",
-      parse: (mode) => oneOf(mode, "--mode", ["provisioned", "on-demand"] as const),
-    },
-    delete: { type: "boolean", help: "delete the stream instead" },
-  }),
-};
-export type Options = LessonOptions<typeof lesson.flags>;
-
 export async function main(options: Options) {
   const kinesis = kinesisClient(options);
   const StreamName = options.stream;
@@ -133,5 +110,29 @@ export async function main(options: Options) {
     retentionHours: stream?.RetentionPeriodHours,
   };
 }
+
+export type Options = LessonOptions<typeof lesson.flags>;
+
+export const lesson = {
+  usage: "npx tsx 01-make-a-stream/main.ts",
+  about: "Create the workshop's stream (or reuse it if it exists), wait until it is ACTIVE, and describe it.",
+  flags: defineFlags({
+    shards: {
+      type: "string",
+      value: "N",
+      default: "1",
+      help: "number of shards for a new provisioned stream",
+      parse: (n) => wholeNumber(n, "--shards"),
+    },
+    mode: {
+      type: "string",
+      value: "provisioned|on-demand",
+      default: "provisioned",
+      help: "capacity mode of a new stream: you choose the shards, or AWS does",
+      parse: (mode) => oneOf(mode, "--mode", ["provisioned", "on-demand"] as const),
+    },
+    delete: { type: "boolean", help: "delete the stream instead" },
+  }),
+};
 
 runLesson(import.meta.url, lesson, main);

@@ -7,10 +7,12 @@ import {
   PutRecordCommand,
   PutRecordsCommand,
   ResourceNotFoundException,
+  type StreamDescriptionSummary,
 } from "@aws-sdk/client-kinesis";
 import { mockClient } from "aws-sdk-client-mock";
 import { beforeEach, describe, expect, it } from "vitest";
 import { offlineOptions } from "../test/emulator.js";
+import { partial } from "../test/partial.js";
 import { explain } from "../shared/index.js";
 import { decodeRecord } from "../shared/records.js";
 import { lesson, main, partitionKeyFor } from "./main.js";
@@ -21,7 +23,7 @@ const options = (...argv: string[]) => offlineOptions(lesson, ...argv);
 beforeEach(() => {
   kinesisMock.reset();
   kinesisMock.on(DescribeStreamSummaryCommand).resolves({
-    StreamDescriptionSummary: { OpenShardCount: 1 } as any,
+    StreamDescriptionSummary: partial<StreamDescriptionSummary>({ OpenShardCount: 1 }),
   });
 });
 

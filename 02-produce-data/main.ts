@@ -12,6 +12,7 @@ import { randomUUID } from "node:crypto";
 import { performance } from "node:perf_hooks";
 import { DescribeStreamSummaryCommand, PutRecordCommand, type PutRecordsRequestEntry } from "@aws-sdk/client-kinesis";
 import {
+  checkedBy,
   defineFlags,
   encodeRecord,
   entrySize,
@@ -27,30 +28,6 @@ import {
   type LessonOptions,
   type WorkshopRecord,
 } from "../shared/index.js";
-
-export const lesson = {
-  usage: "npx tsx 02-produce-data/main.ts",
-  about: "Put --count records into the stream with PutRecords batches (or --single PutRecord calls), or one --file.",
-  flags: defineFlags({
-    count: {
-      type: "string",
-      value: "N",
-      default: "100",
-      help: "how many records to put",
-      parse: (n) => wholeNumber(n, "--count"),
-    },
-    single: { type: "boolean", help: "one PutRecord call per record instead of PutRecords batches" },
-    key: {
-      type: "string",
-      value: "random|fixed|FIELD",
-      default: "random",
-      help: "partition key: random, one fixed key, or a record field (index, runId)",
-      parse: (strategy) => (partitionKeyFor(strategy), strategy), // refuse an unknown one at once
-    },
-    file: { type: "string", value: "PATH", help: "send this file's contents as one record" },
-  }),
-};
-export type Options = LessonOptions<typeof lesson.flags>;
 
 const RECORD_FIELDS = ["runId", "index", "sentAt"] as const;
 
@@ -157,5 +134,30 @@ export async function main(options: Options) {
 
   return { sent: shardIds.length, retried, throttled, runId, perShard, recordsPerSecond, writeLimit };
 }
+
+export type Options = LessonOptions<typeof lesson.flags>;
+
+export const lesson = {
+  usage: "npx tsx 02-produce-data/main.ts",
+  about: "Put --count records into the stream with PutRecords batches (or --single PutRecord calls), or one --file.",
+  flags: defineFlags({
+    count: {
+      type: "string",
+      value: "N",
+      default: "100",
+      help: "how many records to put",
+      parse: (n) => wholeNumber(n, "--count"),
+    },
+    single: { type: "boolean", help: "one PutRecord call per record instead of PutRecords batches" },
+    key: {
+      type: "string",
+      value: "random|fixed|FIELD",
+      default: "random",
+      help: "partition key: random, one fixed key, or a record field (index, runId)",
+      parse: checkedBy(partitionKeyFor), // refuse an unknown one at once
+    },
+    file: { type: "string", value: "PATH", help: "send this file's contents as one record" },
+  }),
+};
 
 runLesson(import.meta.url, lesson, main);

@@ -4,10 +4,12 @@ import {
   GetShardIteratorCommand,
   KinesisClient,
   ListShardsCommand,
+  type Shard,
 } from "@aws-sdk/client-kinesis";
 import { mockClient } from "aws-sdk-client-mock";
 import { beforeEach, describe, expect, it } from "vitest";
 import { offlineOptions } from "../test/emulator.js";
+import { partial } from "../test/partial.js";
 import { encodeRecord } from "../shared/records.js";
 import { lesson, main, startingPosition } from "./main.js";
 
@@ -48,7 +50,7 @@ describe("startingPosition", () => {
 
 describe("lesson 03 (mocked Kinesis)", () => {
   it("recovers from an expired iterator after the last record seen, losing and repeating nothing", async () => {
-    kinesisMock.on(ListShardsCommand).resolves({ Shards: [{ ShardId: "shardId-0" } as any] });
+    kinesisMock.on(ListShardsCommand).resolves({ Shards: [partial<Shard>({ ShardId: "shardId-0" })] });
     kinesisMock
       .on(GetShardIteratorCommand)
       .resolvesOnce({ ShardIterator: "it-1" })
@@ -76,7 +78,7 @@ describe("lesson 03 (mocked Kinesis)", () => {
         { ShardId: "parent" },
         { ShardId: "child-a", ParentShardId: "parent" },
         { ShardId: "child-b", ParentShardId: "parent" },
-      ] as any,
+      ].map(partial<Shard>),
     });
     kinesisMock
       .on(GetShardIteratorCommand)
@@ -99,7 +101,7 @@ describe("lesson 03 (mocked Kinesis)", () => {
   });
 
   it("asks for --shard when a sequence number is given on a stream of many shards", async () => {
-    kinesisMock.on(ListShardsCommand).resolves({ Shards: [{ ShardId: "a" }, { ShardId: "b" }] as any });
+    kinesisMock.on(ListShardsCommand).resolves({ Shards: [{ ShardId: "a" }, { ShardId: "b" }].map(partial<Shard>) });
     await expect(main(options("--from", "at-sequence:1"))).rejects.toThrow(
       /a sequence number belongs to one shard: add --shard/,
     );

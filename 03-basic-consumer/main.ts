@@ -9,6 +9,7 @@ import { setTimeout as sleep } from "node:timers/promises";
 import {
   ExpiredIteratorException,
   GetRecordsCommand,
+  type GetRecordsCommandOutput,
   ProvisionedThroughputExceededException,
   GetShardIteratorCommand,
   ListShardsCommand,
@@ -18,6 +19,7 @@ import {
 } from "@aws-sdk/client-kinesis";
 import {
   decodeRecord,
+  checkedBy,
   defineFlags,
   kinesisClient,
   READ_GAP_MS,
@@ -29,179 +31,6 @@ import {
   WorkshopError,
   type LessonOptions,
 } from "../shared/index.js";
-
-export const lesson = {
-  usage: "npx tsx 03-basic-consumer/main.ts",
-  about:
-    "Read every shard of the stream with GetShardIterator and GetRecords until caught up (or forever with --follow).",
-  flags: defineFlags({
-    from: {
-      type: "string",
-      value: "POSITION",
-      default: "trim-horizon",
-      help: "trim-horizon | latest | at-sequence:SEQ | after-sequence:SEQ | at-timestamp:ISO",
-      parse: (from) => (startingPosition(from), from), // refuse a bad one at once
-    },
-    limit: {
-      type: "string",
-      value: "N",
-      default: "1000",
-      help: "records per GetRecords call (1 to 10000)",
-      parse: (n) => wholeNumber(n, "--limit", 1, 10_000),
-    },
-    shard: {
-      type: "string",
-      value: "SHARD_ID",
-      help: "read only this shard (needed for sequence numbers on many shards)",
-    },
-    follow: { type: "boolean", help: "keep reading after catching up; Ctrl-C to stop" },
-  }),
-};
-export type Options = LessonOptions<typeof lesson.flags>;
-
-/** Where an iterator starts: the five ShardIteratorTypes, from the --from flag. */
-export type StartingPosition = Pick<
-  GetShardIteratorCommandInput,
-  "ShardIteratorType" | "StartingSequenceNumber" | "Timestamp"
->;
-
-export function startingPosition(from: string): StartingPosition {
-  const [kind = "", value = ""] = from.split(/:(.*)/s);
-  switch (kind) {
-    case "trim-horizon": // the oldest record still kept (24 hours by default)
-      return { ShardIteratorType: "TRIM_HORIZON" };
-    case "latest": // only records put after the iterator was made
-      return { ShardIteratorType: "LATEST" };
-    case "at-sequence":
-    case "after-sequence":
-      // Sequence numbers are decimal strings of up to 128 digits, unique within a shard.
-      if (!/^\d{1,128}$/.test(value)) {
-        throw new WorkshopError(
-          `'${value}' is not a sequence number (digits only, as printed by lesson 02's --single or by this lesson)`,
-        );
-      }
-      return {
-        ShardIteratorType: kind === "at-sequence" ? "AT_SEQUENCE_NUMBER" : "AFTER_SEQUENCE_NUMBER",
-        StartingSequenceNumber: value,
-      };
-    case "at-timestamp": {
-      const Timestamp = new Date(value);
-      if (!value || Number.isNaN(Timestamp.getTime())) {
-        throw new WorkshopError(
-          `'${value}' is not a timestamp: use ISO 8601, for example at-timestamp:2026-11-25T10:00:00Z`,
-        );
-      }
-      return { ShardIteratorType: "AT_TIMESTAMP", Timestamp };
-    }
-    default:
-      throw new WorkshopError(
-        `unknown --from '${from}': use trim-horizon, latest, at-sequence:SEQ, after-sequence:SEQ or at-timestamp:ISO`,
-      );
-  }
-}
-
-export interface ShardReport {
-  shardId: string;
-  records: number;
-  emptyReads: number;
-  renewedIterators: number;
-  /** GetRecords calls the shard refused (over 5 calls/s or 2 MiB/s), counting the SDK's own retries. */
-  throttled: number;
-  lastSequenceNumber?: string;
-  closed: boolean;
-}
-
-/** What the reader needs besides the shard: shared by every shard's reader. */
-interface ReadContext {
-  kinesis: KinesisClient;
-  streamName: string;
-  limit: number;
-  follow: boolean;
-  tally: RecordTally;
-  /** Milliseconds to wait after an empty read before asking again. */
-  idleMs: number;
-}
-
-/**
- * Read one shard from `start` until caught up (or forever with follow), and say
- * whether the shard was closed (split or merged), so its children can be read next.
- */
-export async function readShardUntilCaughtUp(
-  ctx: ReadContext,
-  shardId: string,
-  start: StartingPosition,
-): Promise<ShardReport> {
-  const report: ShardReport = { shardId, records: 0, emptyReads: 0, renewedIterators: 0, throttled: 0, closed: false };
-  const iteratorAt = async (position: StartingPosition) =>
-    (await ctx.kinesis.send(new GetShardIteratorCommand({ StreamName: ctx.streamName, ShardId: shardId, ...position })))
-      .ShardIterator;
-
-  let iterator = await iteratorAt(start);
-  let shown = 0;
-  let lastCall = 0;
-  let refusedInARow = 0;
-  while (iterator) {
-    // A shard serves 5 GetRecords calls a second (shared by every reader of it) and
-    // 2 MiB/s: wait at least 200 ms between calls, so this reader alone stays within it.
-    await sleep(Math.max(0, lastCall + READ_GAP_MS - Date.now()));
-    lastCall = Date.now();
-    let reply;
-    try {
-      reply = await ctx.kinesis.send(new GetRecordsCommand({ ShardIterator: iterator, Limit: ctx.limit }));
-      report.throttled += (reply.$metadata?.attempts ?? 1) - 1; // refusals the SDK retried for us
-      refusedInARow = 0;
-    } catch (error) {
-      // Still refused after the SDK's own retries (another reader shares the shard, or a
-      // large read is being paid back): back off, then ask again with the same iterator.
-      if (error instanceof ProvisionedThroughputExceededException && refusedInARow < 10) {
-        report.throttled += error.$metadata?.attempts ?? 1;
-        await sleep(Math.min(5000, 250 * 2 ** refusedInARow++));
-        continue;
-      }
-      // An iterator is good for 5 minutes. When one expires, ask for a new one just
-      // after the last record we saw, so nothing is skipped and nothing read twice.
-      if (!(error instanceof ExpiredIteratorException) || report.renewedIterators >= 3) throw error;
-      report.renewedIterators++;
-      iterator = await iteratorAt(
-        report.lastSequenceNumber
-          ? { ShardIteratorType: "AFTER_SEQUENCE_NUMBER", StartingSequenceNumber: report.lastSequenceNumber }
-          : start,
-      );
-      continue;
-    }
-
-    const records = reply.Records ?? [];
-    for (const record of records) {
-      ctx.tally.add(record.Data);
-      report.records++;
-      report.lastSequenceNumber = record.SequenceNumber;
-      if (shown++ < 5) {
-        const decoded = decodeRecord(record.Data);
-        const what = decoded
-          ? `${decoded.runId} #${decoded.index}`
-          : `${record.Data?.byteLength ?? 0} bytes (not a workshop record)`;
-        say(
-          `  ${shardId}  seq …${record.SequenceNumber?.slice(-8)}  key ${record.PartitionKey?.slice(0, 12).padEnd(12)}  ${what}`,
-        );
-      }
-    }
-    if (records.length === 0) report.emptyReads++;
-
-    // No next iterator: the shard is closed (split or merged) and we have read all of it.
-    if (!reply.NextShardIterator) {
-      report.closed = true;
-      break;
-    }
-    // Caught up: nothing returned and nothing left behind the tip of the shard.
-    const caughtUp = records.length === 0 && reply.MillisBehindLatest === 0;
-    if (caughtUp && !ctx.follow) break;
-    // Nothing new: pause longer before asking again.
-    if (records.length === 0) await sleep(ctx.idleMs);
-    iterator = reply.NextShardIterator;
-  }
-  if (shown > 5) say(`  ${shardId}  … and ${shown - 5} more`);
-  return report;
-}
 
 export async function main(options: Options) {
   const kinesis = kinesisClient(options);
@@ -293,5 +122,179 @@ export async function main(options: Options) {
     throttled: reports.reduce((n, r) => n + r.throttled, 0),
   };
 }
+
+/** Where an iterator starts: the five ShardIteratorTypes, from the --from flag. */
+export type StartingPosition = Pick<
+  GetShardIteratorCommandInput,
+  "ShardIteratorType" | "StartingSequenceNumber" | "Timestamp"
+>;
+
+export function startingPosition(from: string): StartingPosition {
+  const [kind = "", value = ""] = from.split(/:(.*)/s);
+  switch (kind) {
+    case "trim-horizon": // the oldest record still kept (24 hours by default)
+      return { ShardIteratorType: "TRIM_HORIZON" };
+    case "latest": // only records put after the iterator was made
+      return { ShardIteratorType: "LATEST" };
+    case "at-sequence":
+    case "after-sequence":
+      // Sequence numbers are decimal strings of up to 128 digits, unique within a shard.
+      if (!/^\d{1,128}$/.test(value)) {
+        throw new WorkshopError(
+          `'${value}' is not a sequence number (digits only, as printed by lesson 02's --single or by this lesson)`,
+        );
+      }
+      return {
+        ShardIteratorType: kind === "at-sequence" ? "AT_SEQUENCE_NUMBER" : "AFTER_SEQUENCE_NUMBER",
+        StartingSequenceNumber: value,
+      };
+    case "at-timestamp": {
+      const Timestamp = new Date(value);
+      if (!value || Number.isNaN(Timestamp.getTime())) {
+        throw new WorkshopError(
+          `'${value}' is not a timestamp: use ISO 8601, for example at-timestamp:2026-11-25T10:00:00Z`,
+        );
+      }
+      return { ShardIteratorType: "AT_TIMESTAMP", Timestamp };
+    }
+    default:
+      throw new WorkshopError(
+        `unknown --from '${from}': use trim-horizon, latest, at-sequence:SEQ, after-sequence:SEQ or at-timestamp:ISO`,
+      );
+  }
+}
+
+export interface ShardReport {
+  shardId: string;
+  records: number;
+  emptyReads: number;
+  renewedIterators: number;
+  /** GetRecords calls the shard refused (over 5 calls/s or 2 MiB/s), counting the SDK's own retries. */
+  throttled: number;
+  lastSequenceNumber?: string;
+  closed: boolean;
+}
+
+/** What the reader needs besides the shard: shared by every shard's reader. */
+interface ReadContext {
+  kinesis: KinesisClient;
+  streamName: string;
+  limit: number;
+  follow: boolean;
+  tally: RecordTally;
+  /** Milliseconds to wait after an empty read before asking again. */
+  idleMs: number;
+}
+
+/**
+ * Read one shard from `start` until caught up (or forever with follow), and say
+ * whether the shard was closed (split or merged), so its children can be read next.
+ */
+export async function readShardUntilCaughtUp(
+  ctx: ReadContext,
+  shardId: string,
+  start: StartingPosition,
+): Promise<ShardReport> {
+  const report: ShardReport = { shardId, records: 0, emptyReads: 0, renewedIterators: 0, throttled: 0, closed: false };
+  const iteratorAt = async (position: StartingPosition) =>
+    (await ctx.kinesis.send(new GetShardIteratorCommand({ StreamName: ctx.streamName, ShardId: shardId, ...position })))
+      .ShardIterator;
+
+  let iterator = await iteratorAt(start);
+  let shown = 0;
+  let lastCall = 0;
+  let refusedInARow = 0;
+  while (iterator) {
+    // A shard serves 5 GetRecords calls a second (shared by every reader of it) and
+    // 2 MiB/s: wait at least 200 ms between calls, so this reader alone stays within it.
+    await sleep(Math.max(0, lastCall + READ_GAP_MS - Date.now()));
+    lastCall = Date.now();
+    let reply: GetRecordsCommandOutput;
+    try {
+      reply = await ctx.kinesis.send(new GetRecordsCommand({ ShardIterator: iterator, Limit: ctx.limit }));
+      report.throttled += (reply.$metadata?.attempts ?? 1) - 1; // refusals the SDK retried for us
+      refusedInARow = 0;
+    } catch (error) {
+      // Still refused after the SDK's own retries (another reader shares the shard, or a
+      // large read is being paid back): back off, then ask again with the same iterator.
+      if (error instanceof ProvisionedThroughputExceededException && refusedInARow < 10) {
+        report.throttled += error.$metadata?.attempts ?? 1;
+        await sleep(Math.min(5000, 250 * 2 ** refusedInARow++));
+        continue;
+      }
+      // An iterator is good for 5 minutes. When one expires, ask for a new one just
+      // after the last record we saw, so nothing is skipped and nothing read twice.
+      if (!(error instanceof ExpiredIteratorException) || report.renewedIterators >= 3) throw error;
+      report.renewedIterators++;
+      iterator = await iteratorAt(
+        report.lastSequenceNumber
+          ? { ShardIteratorType: "AFTER_SEQUENCE_NUMBER", StartingSequenceNumber: report.lastSequenceNumber }
+          : start,
+      );
+      continue;
+    }
+
+    const records = reply.Records ?? [];
+    for (const record of records) {
+      ctx.tally.add(record.Data);
+      report.records++;
+      report.lastSequenceNumber = record.SequenceNumber;
+      if (shown++ < 5) {
+        const decoded = decodeRecord(record.Data);
+        const what = decoded
+          ? `${decoded.runId} #${decoded.index}`
+          : `${record.Data?.byteLength ?? 0} bytes (not a workshop record)`;
+        say(
+          `  ${shardId}  seq …${record.SequenceNumber?.slice(-8)}  key ${record.PartitionKey?.slice(0, 12).padEnd(12)}  ${what}`,
+        );
+      }
+    }
+    if (records.length === 0) report.emptyReads++;
+
+    // No next iterator: the shard is closed (split or merged) and we have read all of it.
+    if (!reply.NextShardIterator) {
+      report.closed = true;
+      break;
+    }
+    // Caught up: nothing returned and nothing left behind the tip of the shard.
+    const caughtUp = records.length === 0 && reply.MillisBehindLatest === 0;
+    if (caughtUp && !ctx.follow) break;
+    // Nothing new: pause longer before asking again.
+    if (records.length === 0) await sleep(ctx.idleMs);
+    iterator = reply.NextShardIterator;
+  }
+  if (shown > 5) say(`  ${shardId}  … and ${shown - 5} more`);
+  return report;
+}
+
+export type Options = LessonOptions<typeof lesson.flags>;
+
+export const lesson = {
+  usage: "npx tsx 03-basic-consumer/main.ts",
+  about:
+    "Read every shard of the stream with GetShardIterator and GetRecords until caught up (or forever with --follow).",
+  flags: defineFlags({
+    from: {
+      type: "string",
+      value: "POSITION",
+      default: "trim-horizon",
+      help: "trim-horizon | latest | at-sequence:SEQ | after-sequence:SEQ | at-timestamp:ISO",
+      parse: checkedBy(startingPosition), // refuse a bad one at once
+    },
+    limit: {
+      type: "string",
+      value: "N",
+      default: "1000",
+      help: "records per GetRecords call (1 to 10000)",
+      parse: (n) => wholeNumber(n, "--limit", 1, 10_000),
+    },
+    shard: {
+      type: "string",
+      value: "SHARD_ID",
+      help: "read only this shard (needed for sequence numbers on many shards)",
+    },
+    follow: { type: "boolean", help: "keep reading after catching up; Ctrl-C to stop" },
+  }),
+};
 
 runLesson(import.meta.url, lesson, main);

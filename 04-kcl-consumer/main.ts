@@ -42,76 +42,6 @@ import {
   type LessonOptions,
 } from "../shared/index.js";
 
-export const lesson = {
-  usage: "npx tsx 04-kcl-consumer/main.ts",
-  about:
-    "Run a KCL consumer: the Java MultiLangDaemon with a TypeScript record processor, leases and checkpoints in DynamoDB.",
-  flags: defineFlags({
-    expect: {
-      type: "string",
-      value: "N",
-      help: "stop cleanly once N distinct records were processed",
-      parse: (n) => wholeNumber(n, "--expect"),
-    },
-    timeout: {
-      type: "string",
-      value: "SECONDS",
-      default: "180",
-      help: "give up after this long (with --expect)",
-      parse: (n) => wholeNumber(n, "--timeout"),
-    },
-    worker: {
-      type: "string",
-      value: "NAME",
-      default: "worker-1",
-      help: "this worker's name; give a second worker another one",
-    },
-    "show-leases": { type: "boolean", help: "print the lease table (shard, owner, checkpoint) and exit" },
-    "crash-on": {
-      type: "string",
-      value: "INDEX",
-      help: "make the processor throw on the record with this index",
-      parse: (n) => wholeNumber(n, "--crash-on", 0),
-    },
-  }),
-};
-export type Options = LessonOptions<typeof lesson.flags>;
-
-/**
- * The command the daemon runs for each shard lease: our processor, run by Node with tsx.
- * The daemon splits it on spaces, so it holds no absolute path (see nodeCommandLine).
- */
-const PROCESSOR_COMMAND = nodeCommandLine(["04-kcl-consumer", "record-processor.ts"]);
-
-/** The KCL names its DynamoDB lease table after the application. */
-export const applicationName = (options: Pick<Options, "target" | "stream">) =>
-  `workshop-kcl-${options.target}-${options.stream}`;
-
-/** What a processor reports for each record it handled (see record-processor.ts). */
-export interface ProcessedRecord {
-  shardId: string;
-  runId: string;
-  index: number;
-  sentAt: number;
-  processedAt: number;
-}
-
-/** Read the lease table: one item per shard, with its owner and checkpoint. */
-async function readLeases(dynamodb: DynamoDBClient, tableName: string) {
-  try {
-    const { Items = [] } = await dynamodb.send(new ScanCommand({ TableName: tableName }));
-    return Items.map((item) => ({
-      shard: item.leaseKey?.S ?? "?",
-      owner: item.leaseOwner?.S ?? "(none)",
-      checkpoint: item.checkpoint?.S ?? "",
-      leaseCounter: item.leaseCounter?.N ?? "",
-    }));
-  } catch (error) {
-    if (error instanceof ResourceNotFoundException) return []; // no worker has run yet
-    throw error;
-  }
-}
-
 export async function main(options: Options) {
   const dynamodb = dynamoDBClient(options);
   const app = applicationName(options);
@@ -261,5 +191,76 @@ export async function main(options: Options) {
     latencyP95Ms: p95,
   };
 }
+
+/**
+ * The command the daemon runs for each shard lease: our processor, run by Node with tsx.
+ * The daemon splits it on spaces, so it holds no absolute path (see nodeCommandLine).
+ */
+const PROCESSOR_COMMAND = nodeCommandLine(["04-kcl-consumer", "record-processor.ts"]);
+
+/** The KCL names its DynamoDB lease table after the application. */
+export const applicationName = (options: Pick<Options, "target" | "stream">) =>
+  `workshop-kcl-${options.target}-${options.stream}`;
+
+/** What a processor reports for each record it handled (see record-processor.ts). */
+export interface ProcessedRecord {
+  shardId: string;
+  runId: string;
+  index: number;
+  sentAt: number;
+  processedAt: number;
+}
+
+/** Read the lease table: one item per shard, with its owner and checkpoint. */
+async function readLeases(dynamodb: DynamoDBClient, tableName: string) {
+  try {
+    const { Items = [] } = await dynamodb.send(new ScanCommand({ TableName: tableName }));
+    return Items.map((item) => ({
+      shard: item.leaseKey?.S ?? "?",
+      owner: item.leaseOwner?.S ?? "(none)",
+      checkpoint: item.checkpoint?.S ?? "",
+      leaseCounter: item.leaseCounter?.N ?? "",
+    }));
+  } catch (error) {
+    if (error instanceof ResourceNotFoundException) return []; // no worker has run yet
+    throw error;
+  }
+}
+
+export type Options = LessonOptions<typeof lesson.flags>;
+
+export const lesson = {
+  usage: "npx tsx 04-kcl-consumer/main.ts",
+  about:
+    "Run a KCL consumer: the Java MultiLangDaemon with a TypeScript record processor, leases and checkpoints in DynamoDB.",
+  flags: defineFlags({
+    expect: {
+      type: "string",
+      value: "N",
+      help: "stop cleanly once N distinct records were processed",
+      parse: (n) => wholeNumber(n, "--expect"),
+    },
+    timeout: {
+      type: "string",
+      value: "SECONDS",
+      default: "180",
+      help: "give up after this long (with --expect)",
+      parse: (n) => wholeNumber(n, "--timeout"),
+    },
+    worker: {
+      type: "string",
+      value: "NAME",
+      default: "worker-1",
+      help: "this worker's name; give a second worker another one",
+    },
+    "show-leases": { type: "boolean", help: "print the lease table (shard, owner, checkpoint) and exit" },
+    "crash-on": {
+      type: "string",
+      value: "INDEX",
+      help: "make the processor throw on the record with this index",
+      parse: (n) => wholeNumber(n, "--crash-on", 0),
+    },
+  }),
+};
 
 runLesson(import.meta.url, lesson, main);

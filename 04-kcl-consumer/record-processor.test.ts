@@ -40,9 +40,13 @@ function startProcessor(env: Record<string, string> = {}) {
     stdout,
     send: (message: object) => child.stdin!.write(`${JSON.stringify(message)}\n`),
     next: () =>
-      new Promise<any>((resolve) => {
+      new Promise<Record<string, unknown>>((resolve) => {
         if (consumed < stdout.length) resolve(JSON.parse(stdout[consumed++]!));
-        else waiting.push((line) => (consumed++, resolve(JSON.parse(line))));
+        else
+          waiting.push((line) => {
+            consumed++;
+            resolve(JSON.parse(line));
+          });
       }),
   };
 }

@@ -4,15 +4,22 @@ import {
   FilterLogEventsCommand,
   PutRetentionPolicyCommand,
 } from "@aws-sdk/client-cloudwatch-logs";
-import { CreateRoleCommand, IAMClient, PutRolePolicyCommand } from "@aws-sdk/client-iam";
-import { DescribeStreamSummaryCommand, KinesisClient, PutRecordsCommand } from "@aws-sdk/client-kinesis";
+import { CreateRoleCommand, IAMClient, PutRolePolicyCommand, type Role } from "@aws-sdk/client-iam";
+import {
+  DescribeStreamSummaryCommand,
+  KinesisClient,
+  PutRecordsCommand,
+  type StreamDescriptionSummary,
+} from "@aws-sdk/client-kinesis";
 import {
   CreateEventSourceMappingCommand,
   CreateFunctionCommand,
   GetEventSourceMappingCommand,
   GetFunctionCommand,
+  type GetFunctionCommandOutput,
   InvalidParameterValueException,
   InvokeCommand,
+  type InvokeCommandOutput,
   LambdaClient,
   ListEventSourceMappingsCommand,
   ResourceNotFoundException,
@@ -22,6 +29,7 @@ import {
 import { mockClient } from "aws-sdk-client-mock";
 import { beforeEach, describe, expect, it } from "vitest";
 import { offlineOptions } from "../test/emulator.js";
+import { partial } from "../test/partial.js";
 import { decodeRecord } from "../shared/index.js";
 import { invokeFailure, isRolePropagationError, lesson, main, rolePolicy } from "./main.js";
 
@@ -31,17 +39,19 @@ const lambda = mockClient(LambdaClient);
 const logs = mockClient(CloudWatchLogsClient);
 const options = (...argv: string[]) => offlineOptions(lesson, ...argv);
 const STREAM_ARN = "arn:aws:kinesis:us-east-1:111122223333:stream/s";
-const active = {
+const active = partial<GetFunctionCommandOutput>({
   Configuration: { FunctionArn: "arn:fn", State: "Active", LastUpdateStatus: "Successful", CodeSha256: "old" },
-} as any;
+});
 
 beforeEach(() => {
   for (const m of [kinesis, iam, lambda, logs]) m.reset();
-  kinesis.on(DescribeStreamSummaryCommand).resolves({ StreamDescriptionSummary: { StreamARN: STREAM_ARN } as any });
+  kinesis
+    .on(DescribeStreamSummaryCommand)
+    .resolves({ StreamDescriptionSummary: partial<StreamDescriptionSummary>({ StreamARN: STREAM_ARN }) });
   kinesis
     .on(PutRecordsCommand)
     .callsFake((input) => ({ FailedRecordCount: 0, Records: input.Records.map(() => ({ ShardId: "s0" })) }));
-  iam.on(CreateRoleCommand).resolves({ Role: { Arn: "arn:aws:iam::111122223333:role/s-handler-role" } as any });
+  iam.on(CreateRoleCommand).resolves({ Role: partial<Role>({ Arn: "arn:aws:iam::111122223333:role/s-handler-role" }) });
   iam.on(PutRolePolicyCommand).resolves({});
   logs.on(CreateLogGroupCommand).resolves({});
   logs.on(PutRetentionPolicyCommand).resolves({});
@@ -141,9 +151,10 @@ describe("what lesson 05 retries and what it reports", () => {
     lambda.on(InvokeCommand).resolves({
       StatusCode: 200,
       FunctionError: "Unhandled",
+      // The SDK wraps the payload's bytes in a blob adapter; the lesson reads only the bytes.
       Payload: Buffer.from(
         JSON.stringify({ errorType: "Runtime.ImportModuleError", errorMessage: "Cannot find module 'index'" }),
-      ),
+      ) as unknown as InvokeCommandOutput["Payload"],
     });
     await expect(main(options("--count", "1"))).rejects.toThrow(
       "the test invoke failed (Unhandled): Runtime.ImportModuleError: Cannot find module 'index'",
@@ -159,7 +170,7 @@ describe("the role's policy", () => {
       logGroup: "arn:aws:logs:us-east-1:111122223333:log-group:/aws/lambda/s-handler",
       fanOutStream: `${STREAM_ARN}-copies`,
     });
-    const resources = policy.Statement.map((s: any) => s.Resource);
+    const resources = policy.Statement.map((s: object) => (s as { Resource: unknown }).Resource);
     expect(resources).toEqual([
       STREAM_ARN,
       "arn:aws:logs:us-east-1:111122223333:log-group:/aws/lambda/s-handler:*",

@@ -26,7 +26,8 @@ import { PutRecordCommand, type KinesisClient } from "@aws-sdk/client-kinesis";
 import * as makeStream from "../01-make-a-stream/main.js";
 import * as produceData from "../02-produce-data/main.js";
 import * as kclConsumer from "../04-kcl-consumer/main.js";
-import { followSeenLines, resourceNames } from "../05-lambda-function/main.js";
+import { followSeenLines } from "../05-lambda-function/logs.js";
+import { resourceNames } from "../05-lambda-function/names.js";
 import { closeClients, kinesisClient, logsClient } from "../shared/clients.js";
 import {
   freePort,
@@ -43,6 +44,7 @@ import { WorkshopError } from "../shared/errors.js";
 import { defineFlags, parseOptions, wholeNumber, type TargetOptions } from "../shared/options.js";
 import { encodeRecord, newRunId, tallyStream } from "../shared/records.js";
 import { runScript } from "../shared/run.js";
+import type { WorkshopRun } from "./start.js";
 import { percentiles, pollUntil } from "../shared/wait.js";
 import type { LayerStats } from "../shared/limits-layer.js";
 import { ViewCollector, viewClients } from "../view/collect.js";
@@ -93,7 +95,7 @@ type Figure = keyof typeof GOALS;
 const info = (line: string) => process.stderr.write(`… ${line}\n`);
 
 /** Run `npm start` (scripts/start.ts) as a student does; returns its wall-clock seconds and its --json table. */
-function runWorkshop(endpoint: string, stream: string): Promise<{ seconds: number; table: any }> {
+function runWorkshop(endpoint: string, stream: string): Promise<{ seconds: number; table: WorkshopRun }> {
   return new Promise((resolve, reject) => {
     const started = performance.now();
     // Node itself with tsx, from the project folder: no .bin shim, and no path that a space could split.
@@ -110,7 +112,7 @@ function runWorkshop(endpoint: string, stream: string): Promise<{ seconds: numbe
     child.stdout.on("data", (d) => (stdout += d));
     child.once("error", reject);
     child.once("close", (code) => {
-      let table: any;
+      let table: WorkshopRun | undefined;
       try {
         table = JSON.parse(stdout.trim().split("\n").at(-1) || "null");
       } catch {

@@ -37,7 +37,7 @@ import {
   paginateListEventSourceMappings,
   paginateListFunctions,
 } from "@aws-sdk/client-lambda";
-import { resourceNames } from "../05-lambda-function/main.js";
+import { resourceNames } from "../05-lambda-function/names.js";
 import { dynamoDBClient, iamClient, kinesisClient, lambdaClient, logsClient } from "../shared/clients.js";
 import { WorkshopError } from "../shared/errors.js";
 import { defineFlags, WORKSHOP_TAG, type TargetOptions } from "../shared/options.js";

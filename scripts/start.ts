@@ -16,6 +16,7 @@ import {
   defineFlags,
   parseOptions,
   wholeNumber,
+  type Flags,
   type LessonInfo,
   type LessonOptions,
   type TargetOptions,
@@ -51,47 +52,69 @@ export const workshop = {
   }),
 };
 
-/** A lesson as npm start sees it: its flags, its main(), and the one figure it is about. */
+/** What each lesson returned, by lesson: a later lesson's flags may come from an earlier one's summary. */
+type Summaries = Record<string, Record<string, unknown>>;
+
+/** A lesson as npm start sees it: how to run it on npm start's target, and the one figure it is about. */
 interface Step {
   lesson: string;
-  module: { lesson: LessonInfo<any>; main: (options: any) => Promise<any> };
-  /** The lesson's own flags, from what npm start was given and what earlier lessons returned. */
-  args: (given: Record<string, any>, earlier: Record<string, any>) => string[];
-  figure: (summary: any) => string;
+  run(given: WorkshopOptions, earlier: Summaries): Promise<{ summary: Record<string, unknown>; figure: string }>;
+}
+
+/**
+ * One lesson of npm start: its flags come from `args` (npm start's own, and earlier lessons'
+ * summaries); the target, stream and region are npm start's. A "yes" given to one lesson's
+ * cost question holds for the rest.
+ */
+function step<F extends Flags, S extends object>(
+  lesson: string,
+  module: { lesson: LessonInfo<F>; main: (options: LessonOptions<F>) => Promise<S> },
+  args: (given: WorkshopOptions, earlier: Summaries) => string[],
+  figure: (summary: S) => string,
+): Step {
+  return {
+    lesson,
+    async run(given, earlier) {
+      const options = { ...parseOptions(module.lesson, args(given, earlier), {}), ...pickTarget(given) };
+      const summary = await module.main(options);
+      given.yes ||= options.yes;
+      return { summary: summary as Record<string, unknown>, figure: figure(summary) };
+    },
+  };
 }
 
 const STEPS: Step[] = [
-  {
-    lesson: "01-make-a-stream",
-    module: makeStream,
-    args: (given) => ["--shards", String(given.shards)],
-    figure: (s) => `${s.streamArn} (${s.shardIds.length} shards)`,
-  },
-  {
-    lesson: "02-produce-data",
-    module: produceData,
-    args: (given) => ["--count", String(given.count)],
-    figure: (s) => `${s.sent} records sent, ${s.recordsPerSecond}/s`,
-  },
-  {
-    lesson: "03-basic-consumer",
-    module: basicConsumer,
-    args: () => [],
-    figure: (s) => `${s.unique} unique read of ${s.records}`,
-  },
-  {
-    lesson: "04-kcl-consumer",
-    module: kclConsumer,
-    // The KCL reads the same stream from its start, so it should see every record lesson 03 saw.
-    args: (_, earlier) => ["--expect", String(earlier["03-basic-consumer"].unique)],
-    figure: (s) => `${s.unique} unique by the KCL over ${s.leases} lease(s)`,
-  },
-  {
-    lesson: "05-lambda-function",
-    module: lambdaFunction,
-    args: (given) => ["--count", String(given["lambda-count"])],
-    figure: (s) => `${s.unique} unique by Lambda, median ${s.latencyMs} ms, p95 ${s.latencyP95Ms} ms`,
-  },
+  step(
+    "01-make-a-stream",
+    makeStream,
+    (given) => ["--shards", String(given.shards)],
+    (s) => `${s.streamArn} (${s.shardIds?.length} shards)`,
+  ),
+  step(
+    "02-produce-data",
+    produceData,
+    (given) => ["--count", String(given.count)],
+    (s) => `${s.sent} records sent, ${s.recordsPerSecond}/s`,
+  ),
+  step(
+    "03-basic-consumer",
+    basicConsumer,
+    () => [],
+    (s) => `${s.unique} unique read of ${s.records}`,
+  ),
+  // The KCL reads the same stream from its start, so it should see every record lesson 03 saw.
+  step(
+    "04-kcl-consumer",
+    kclConsumer,
+    (_, earlier) => ["--expect", String(earlier["03-basic-consumer"]?.unique)],
+    (s) => `${s.unique} unique by the KCL over ${s.leases} lease(s)`,
+  ),
+  step(
+    "05-lambda-function",
+    lambdaFunction,
+    (given) => ["--count", String(given["lambda-count"])],
+    (s) => `${s.unique} unique by Lambda, median ${s.latencyMs} ms, p95 ${s.latencyP95Ms} ms`,
+  ),
 ];
 
 export interface LessonRow {
@@ -127,7 +150,7 @@ const secondsSince = (start: number) => Math.round((performance.now() - start) /
 export async function runWorkshop(given: WorkshopOptions): Promise<WorkshopRun> {
   const started = performance.now();
   const target: TargetOptions = given;
-  const summaries: Record<string, any> = {};
+  const summaries: Summaries = {};
   const rows: LessonRow[] = STEPS.map((step) => ({ lesson: step.lesson, status: "not run", seconds: 0, figure: "" }));
 
   for (const [i, step] of STEPS.entries()) {
@@ -136,13 +159,10 @@ export async function runWorkshop(given: WorkshopOptions): Promise<WorkshopRun> 
     say(`━━ Lesson ${step.lesson} ${"━".repeat(Math.max(3, 50 - step.lesson.length))}`);
     const stepStarted = performance.now();
     try {
-      const own = parseOptions(step.module.lesson, step.args(given, summaries), {});
-      // The target, stream and region are npm start's; a "yes" given to one lesson's cost question holds for the rest.
-      const options = { ...own, ...pickTarget(target) };
-      summaries[step.lesson] = await step.module.main(options);
-      target.yes ||= options.yes;
+      const { summary, figure } = await step.run(given, summaries);
+      summaries[step.lesson] = summary;
       row.status = "ok";
-      row.figure = step.figure(summaries[step.lesson]);
+      row.figure = figure;
     } catch (error) {
       row.status = "failed";
       row.figure = explain(error, { target: target.target, stream: target.stream, endpoint: target.endpoint }).message;

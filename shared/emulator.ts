@@ -93,9 +93,9 @@ export async function healthOf(port: number, timeoutMs = 1000): Promise<Health |
     if (!response.ok) return "other";
     const body = (await response.json()) as Partial<Health>;
     return typeof body.version === "string" && body.services?.kinesis ? (body as Health) : "other";
-  } catch (error: any) {
+  } catch (error) {
     // A server that answers with something other than JSON is not MiniStack.
-    return error?.name === "SyntaxError" ? "other" : undefined;
+    return (error as Error | undefined)?.name === "SyntaxError" ? "other" : undefined;
   }
 }
 

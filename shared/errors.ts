@@ -20,12 +20,14 @@ const UNREACHABLE = new Set(["ECONNREFUSED", "ECONNRESET", "EHOSTUNREACH", "ENOT
 
 /** Find a network error code anywhere in an error's cause chain. */
 function networkCode(error: unknown): string | undefined {
-  for (let e: any = error, depth = 0; e && depth < 5; e = e.cause, depth++) {
-    if (typeof e.code === "string" && UNREACHABLE.has(e.code)) return e.code;
-    if (Array.isArray(e.errors)) {
-      const inner = e.errors.find((x: any) => UNREACHABLE.has(x?.code));
-      if (inner) return inner.code;
-    }
+  type Failure = { code?: unknown; cause?: unknown; errors?: unknown };
+  const codeOf = (e: unknown) => {
+    const code = (e as Failure | undefined)?.code;
+    return typeof code === "string" && UNREACHABLE.has(code) ? code : undefined;
+  };
+  for (let e = error as Failure | undefined, depth = 0; e && depth < 5; e = e.cause as Failure | undefined, depth++) {
+    const code = codeOf(e) ?? (Array.isArray(e.errors) ? e.errors.map(codeOf).find(Boolean) : undefined);
+    if (code) return code;
   }
   return undefined;
 }
@@ -45,7 +47,7 @@ export function howToStart(target: string): string {
  */
 export function explain(error: unknown, context: ErrorContext): Error {
   if (error instanceof WorkshopError) return error;
-  const e = error as any;
+  const e = error as { name?: string; message?: string } | undefined;
   const name: string = e?.name ?? "";
   const message: string = String(e?.message ?? error);
   const where = context.target;

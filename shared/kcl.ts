@@ -241,7 +241,12 @@ export function startMultiLangDaemon(start: DaemonStart): RunningDaemon {
   closeSync(log);
 
   let exited = false;
-  const exit = new Promise<void>((resolve) => daemon.once("exit", () => ((exited = true), resolve())));
+  const exit = new Promise<void>((resolve) =>
+    daemon.once("exit", () => {
+      exited = true;
+      resolve();
+    }),
+  );
   return {
     pid: daemon.pid!,
     hasExited: () => exited,
@@ -341,7 +346,7 @@ export async function kinesisEndpointForKcl(
   endpoint: string | undefined,
 ): Promise<{ endpoint: string | undefined; bridged: boolean; close(): Promise<void> }> {
   const direct = { endpoint, bridged: false, close: async () => {} };
-  if (!endpoint || !endpoint.startsWith("http://") || (await speaksH2c(endpoint))) return direct;
+  if (!endpoint?.startsWith("http://") || (await speaksH2c(endpoint))) return direct;
   const url = new URL(endpoint);
   const port = await freePort();
   const bridge = await startLimitsLayer({
@@ -357,7 +362,7 @@ export async function kinesisEndpointForKcl(
  * Follow a file of JSON lines that other processes append to: each call returns the
  * complete lines added since the last call (a half-written last line waits for the next).
  */
-export function followJsonLines<T = any>(file: string): () => T[] {
+export function followJsonLines<T = unknown>(file: string): () => T[] {
   let offset = 0;
   return () => {
     const bytes = readFileSync(file);

@@ -93,6 +93,16 @@ interface StreamInfo {
   fetchedAt: number;
 }
 
+/** A ListShards reply, as much of it as the layer reads. */
+interface ShardsPage {
+  Shards?: {
+    ShardId: string;
+    HashKeyRange: { StartingHashKey: string; EndingHashKey: string };
+    SequenceNumberRange?: { EndingSequenceNumber?: string };
+  }[];
+  NextToken?: string;
+}
+
 interface IteratorPlace {
   meterKey: string;
   shardId: string;
@@ -144,7 +154,10 @@ export function startLimitsLayer(settings: LayerSettings): Promise<{ server: Ser
 
   const metersFor = (key: string) => {
     let m = meters.get(key);
-    if (!m) meters.set(key, (m = new ShardMeters(settings.limits)));
+    if (!m) {
+      m = new ShardMeters(settings.limits);
+      meters.set(key, m);
+    }
     return m;
   };
   const rememberIterator = (iterator: string | undefined, place: IteratorPlace) => {
@@ -180,7 +193,11 @@ export function startLimitsLayer(settings: LayerSettings): Promise<{ server: Ser
   }
 
   /** A JSON call of our own to MiniStack (to learn a stream's shards), signed as the client's call was. */
-  async function backendCall(operation: string, input: object, authorization: string | undefined): Promise<any> {
+  async function backendCall<T>(
+    operation: string,
+    input: object,
+    authorization: string | undefined,
+  ): Promise<T | undefined> {
     const body = Buffer.from(JSON.stringify(input));
     const reply = await new Promise<IncomingMessage>((resolve, reject) => {
       const call = request(
@@ -204,15 +221,19 @@ export function startLimitsLayer(settings: LayerSettings): Promise<{ server: Ser
     });
     const text = (await readAll(reply)).toString("utf8");
     if (reply.statusCode !== 200) return undefined;
-    return JSON.parse(text);
+    return JSON.parse(text) as T;
   }
 
   async function fetchStream(name: string, authorization: string | undefined): Promise<StreamInfo | undefined> {
-    const summary = await backendCall("DescribeStreamSummary", { StreamName: name }, authorization);
-    const arn: string | undefined = summary?.StreamDescriptionSummary?.StreamARN;
+    const summary = await backendCall<{ StreamDescriptionSummary?: { StreamARN?: string } }>(
+      "DescribeStreamSummary",
+      { StreamName: name },
+      authorization,
+    );
+    const arn = summary?.StreamDescriptionSummary?.StreamARN;
     if (!arn) return undefined;
     const shards: ShardRange[] = [];
-    let page = await backendCall("ListShards", { StreamName: name }, authorization);
+    let page = await backendCall<ShardsPage>("ListShards", { StreamName: name }, authorization);
     for (;;) {
       for (const s of page?.Shards ?? []) {
         if (s.SequenceNumberRange?.EndingSequenceNumber) continue; // closed: takes no new records
@@ -223,7 +244,7 @@ export function startLimitsLayer(settings: LayerSettings): Promise<{ server: Ser
         });
       }
       if (!page?.NextToken) break;
-      page = await backendCall("ListShards", { NextToken: page.NextToken }, authorization);
+      page = await backendCall<ShardsPage>("ListShards", { NextToken: page.NextToken }, authorization);
     }
     return { name, account: arn.split(":")[4] ?? "000000000000", shards, fetchedAt: Date.now() };
   }
@@ -344,7 +365,9 @@ export function startLimitsLayer(settings: LayerSettings): Promise<{ server: Ser
       const reply = await forward(req, onward);
       if (reply.statusCode !== 200) return relay(reply, res);
       const output = JSON.parse((await readAll(reply)).toString("utf8"));
-      (output.Records ?? []).forEach((result: object, i: number) => (results[accepted[i]!] = result));
+      (output.Records ?? []).forEach((result: object, i: number) => {
+        results[accepted[i]!] = result;
+      });
       noteStored(
         streamKey,
         accepted.map((p) => entries[p]!),

@@ -56,7 +56,9 @@ export interface TargetOptions {
   yes: boolean;
 }
 
-export type LessonOptions<F extends Flags = {}> = TargetOptions & { -readonly [K in keyof F]: FlagValue<F[K]> };
+export type LessonOptions<F extends Flags = Record<never, FlagSpec>> = TargetOptions & {
+  -readonly [K in keyof F]: FlagValue<F[K]>;
+};
 
 /** Declare a lesson's own flags; `const` keeps their types exact. */
 export function defineFlags<const F extends Flags>(flags: F): F {
@@ -168,8 +170,8 @@ export function parseOptions<F extends Flags>(
   let values: Record<string, string | boolean | undefined>;
   try {
     ({ values } = parseArgs({ args: argv, options: config, allowPositionals: false, strict: true }));
-  } catch (error: any) {
-    const detail = String(error?.message ?? error).split("\n")[0];
+  } catch (error) {
+    const detail = String((error as Error | undefined)?.message ?? error).split("\n")[0];
     throw new WorkshopError(`${detail} — run '${lesson.usage} --help' for the flags`);
   }
   if (values.help) throw new HelpRequested(helpText(lesson));
@@ -184,6 +186,17 @@ export function parseOptions<F extends Flags>(
     ...resolveTarget({ target: target as string, endpoint: endpoint as string, region: region as string }, env),
   } as LessonOptions<F>;
 }
+
+/**
+ * A flag's parse that only checks: `check` throws a WorkshopError for a bad value, and a
+ * good one is passed on as it was written (for example --key, checked by partitionKeyFor).
+ */
+export const checkedBy =
+  (check: (text: string) => unknown) =>
+  (text: string): string => {
+    check(text);
+    return text;
+  };
 
 /** A flag that must be a whole number within bounds, for example --shards or --count. */
 export function wholeNumber(value: string | undefined, flag: string, min = 1, max = Number.MAX_SAFE_INTEGER): number {

@@ -28,13 +28,11 @@ describe("prepareTarget on aws", () => {
   });
 
   it("turns rejected credentials into one actionable line", async () => {
-    sts
-      .on(GetCallerIdentityCommand)
-      .rejects(
-        Object.assign(new Error("The security token included in the request is invalid."), {
-          name: "InvalidClientTokenId",
-        }),
-      );
+    sts.on(GetCallerIdentityCommand).rejects(
+      Object.assign(new Error("The security token included in the request is invalid."), {
+        name: "InvalidClientTokenId",
+      }),
+    );
     const options = parseOptions(lesson, ["--target", "aws", "--region", "eu-west-1"], {});
     await expect(prepareTarget(options)).rejects.toThrow(
       "AWS rejected your credentials (InvalidClientTokenId): check the access key of your profile",

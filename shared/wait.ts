@@ -3,6 +3,13 @@
 import { setTimeout as sleep } from "node:timers/promises";
 import { WorkshopError } from "./errors.js";
 
+/**
+ * The settings of the SDK's waiters (waitUntilStreamExists, waitUntilFunctionActiveV2, …):
+ * check at once, then every 1 to 5 s (emulators answer at once; AWS takes up to a minute),
+ * and give up after `maxWaitTime` seconds.
+ */
+export const waiterFor = <C>(client: C, maxWaitTime = 120) => ({ client, maxWaitTime, minDelay: 1, maxDelay: 5 });
+
 /** After this long, pollUntil says what it is still waiting for, and again at this interval. */
 const REPORT_EVERY_MS = 5000;
 

@@ -191,11 +191,9 @@ describe("bad input: one actionable line, exit code 1, no stack trace", () => {
   it("an iterator that keeps expiring (simulated): one line after three renewals", async () => {
     const kinesis = mockClient(KinesisClient);
     try {
-      kinesis
-        .on(ListShardsCommand)
-        .resolves({
-          Shards: [{ ShardId: "shardId-000000000000", HashKeyRange: undefined, SequenceNumberRange: undefined }],
-        });
+      kinesis.on(ListShardsCommand).resolves({
+        Shards: [{ ShardId: "shardId-000000000000", HashKeyRange: undefined, SequenceNumberRange: undefined }],
+      });
       kinesis.on(GetShardIteratorCommand).resolves({ ShardIterator: "iterator" });
       kinesis
         .on(GetRecordsCommand)

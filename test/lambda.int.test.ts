@@ -11,7 +11,7 @@ import { localOptions, useTestEmulator } from "./emulator.js";
 
 const testEmulator = useTestEmulator();
 const deploy = async (...args: string[]) =>
-  (await lesson05.main(localOptions(lesson05.lesson, testEmulator.current, "lam", ...args))) as lesson05.DeploySummary;
+  (await lesson05.main(localOptions(lesson05.lesson, testEmulator.current, "lam", ...args))) as lesson05.Summary;
 beforeAll(async () => {
   await lesson01.main(localOptions(lesson01.lesson, testEmulator.current, "lam"));
 });

@@ -12,12 +12,15 @@ import {
   ListStreamsCommand,
   ListTagsForStreamCommand,
   PutRecordCommand,
+  type StreamDescriptionSummary,
+  type StreamSummary,
 } from "@aws-sdk/client-kinesis";
 import { LambdaClient, ListEventSourceMappingsCommand, ListFunctionsCommand } from "@aws-sdk/client-lambda";
 import { mockClient } from "aws-sdk-client-mock";
 import { beforeEach, describe, expect, it } from "vitest";
 import type { LayerStats } from "../shared/limits-layer.js";
 import { parseOptions } from "../shared/options.js";
+import { partial } from "../test/partial.js";
 import { leaseProgress, ViewCollector, viewClients } from "./collect.js";
 import { hostAllowed } from "./server.js";
 import { FORBIDDEN_READS, READ_ONLY_COMMAND } from "./snapshot.js";
@@ -46,12 +49,12 @@ const commandsSent = () =>
 beforeEach(() => {
   for (const m of Object.values(mocks)) m.reset();
   mocks.kinesis.on(DescribeStreamSummaryCommand).resolves({
-    StreamDescriptionSummary: {
+    StreamDescriptionSummary: partial<StreamDescriptionSummary>({
       StreamARN: ARN,
       StreamStatus: "ACTIVE",
       StreamModeDetails: { StreamMode: "PROVISIONED" },
       RetentionPeriodHours: 24,
-    } as any,
+    }),
   });
   mocks.kinesis.on(ListShardsCommand).resolves({
     Shards: [
@@ -73,9 +76,9 @@ beforeEach(() => {
   mocks.kinesis.on(ListStreamsCommand).resolves({
     HasMoreStreams: false,
     StreamSummaries: [
-      { StreamName: "class-7", StreamARN: ARN, StreamStatus: "ACTIVE" } as any,
-      { StreamName: "class-8", StreamARN: `${ARN}-8`, StreamStatus: "ACTIVE" } as any,
-      { StreamName: "someone-elses", StreamARN: `${ARN}-x`, StreamStatus: "ACTIVE" } as any,
+      partial<StreamSummary>({ StreamName: "class-7", StreamARN: ARN, StreamStatus: "ACTIVE" }),
+      partial<StreamSummary>({ StreamName: "class-8", StreamARN: `${ARN}-8`, StreamStatus: "ACTIVE" }),
+      partial<StreamSummary>({ StreamName: "someone-elses", StreamARN: `${ARN}-x`, StreamStatus: "ACTIVE" }),
     ],
   });
   mocks.kinesis
@@ -83,22 +86,20 @@ beforeEach(() => {
     .resolves({ Tags: [{ Key: "workshop", Value: "kinesis-lambda" }] });
   mocks.kinesis.on(ListTagsForStreamCommand, { StreamName: "someone-elses" }).resolves({ Tags: [] });
   mocks.dynamodb.on(ListTablesCommand).resolves({ TableNames: ["workshop-kcl-aws-class-7", "unrelated"] });
-  mocks.dynamodb
-    .on(ScanCommand)
-    .callsFake((input) =>
-      input.Select === "COUNT"
-        ? { Count: 2 }
-        : {
-            Items: [
-              {
-                leaseKey: { S: "shardId-000000000000" },
-                leaseOwner: { S: "worker-1" },
-                checkpoint: { S: "49650" },
-                leaseCounter: { N: "12" },
-              },
-            ],
-          },
-    );
+  mocks.dynamodb.on(ScanCommand).callsFake((input) =>
+    input.Select === "COUNT"
+      ? { Count: 2 }
+      : {
+          Items: [
+            {
+              leaseKey: { S: "shardId-000000000000" },
+              leaseOwner: { S: "worker-1" },
+              checkpoint: { S: "49650" },
+              leaseCounter: { N: "12" },
+            },
+          ],
+        },
+  );
   mocks.lambda.on(ListEventSourceMappingsCommand).resolves({
     EventSourceMappings: [
       {

@@ -1,7 +1,6 @@
 // The live view's page: one snapshot a second from /events (server-sent events), drawn
 // with uPlot (served by the workshop from node_modules). Text from the stream is only
 // ever set as textContent, never parsed as HTML.
-"use strict";
 
 const LIMIT = { records: 1000, bytes: 1024 * 1024, reads: 5 };
 const SHARD_COLORS = 6;

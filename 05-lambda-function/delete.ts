@@ -1,0 +1,54 @@
+// Lesson 05's --delete: everything the lesson made, in the order that lets each go.
+import { DeleteLogGroupCommand, ResourceNotFoundException as LogGroupNotFound } from "@aws-sdk/client-cloudwatch-logs";
+import { DeleteRoleCommand, DeleteRolePolicyCommand, NoSuchEntityException } from "@aws-sdk/client-iam";
+import { DeleteStreamCommand, ResourceNotFoundException as StreamNotFound } from "@aws-sdk/client-kinesis";
+import {
+  DeleteEventSourceMappingCommand,
+  DeleteFunctionCommand,
+  ListEventSourceMappingsCommand,
+  ResourceNotFoundException as FunctionNotFound,
+} from "@aws-sdk/client-lambda";
+import { iamClient, kinesisClient, lambdaClient, logsClient, say } from "../shared/index.js";
+import type { Options } from "./main.js";
+import { resourceNames } from "./names.js";
+
+/** --delete: the mapping, the function, the role and its policy, the log group, the copies stream. */
+export async function deleteEverything(options: Options) {
+  const kinesis = kinesisClient(options);
+  const iam = iamClient(options);
+  const lambda = lambdaClient(options);
+  const logs = logsClient(options);
+  const names = resourceNames(options.stream);
+  const deleted: string[] = [];
+  const ignoreMissing =
+    (...kinds: (abstract new (...args: never[]) => unknown)[]) =>
+    (error: unknown) => {
+      if (!kinds.some((kind) => error instanceof kind)) throw error;
+    };
+
+  const { EventSourceMappings = [] } = await lambda
+    .send(new ListEventSourceMappingsCommand({ FunctionName: names.functionName }))
+    .catch(() => ({ EventSourceMappings: [] }));
+  for (const mapping of EventSourceMappings) {
+    await lambda.send(new DeleteEventSourceMappingCommand({ UUID: mapping.UUID }));
+    deleted.push(`event source mapping ${mapping.UUID}`);
+  }
+  await lambda
+    .send(new DeleteFunctionCommand({ FunctionName: names.functionName }))
+    .then(() => deleted.push(`function ${names.functionName}`), ignoreMissing(FunctionNotFound));
+  await iam
+    .send(new DeleteRolePolicyCommand({ RoleName: names.roleName, PolicyName: names.policyName }))
+    .catch(ignoreMissing(NoSuchEntityException));
+  await iam
+    .send(new DeleteRoleCommand({ RoleName: names.roleName }))
+    .then(() => deleted.push(`role ${names.roleName}`), ignoreMissing(NoSuchEntityException));
+  await logs
+    .send(new DeleteLogGroupCommand({ logGroupName: names.logGroupName }))
+    .then(() => deleted.push(`log group ${names.logGroupName}`), ignoreMissing(LogGroupNotFound));
+  await kinesis
+    .send(new DeleteStreamCommand({ StreamName: names.fanOutStream, EnforceConsumerDeletion: true }))
+    .then(() => deleted.push(`stream ${names.fanOutStream}`), ignoreMissing(StreamNotFound));
+
+  say(deleted.length ? `Deleted: ${deleted.join(", ")}.` : "Nothing of lesson 05 was left to delete.");
+  return { deleted };
+}
