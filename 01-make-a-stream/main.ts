@@ -23,6 +23,7 @@ import {
   onDemandStreamCost,
   oneOf,
   streamCost,
+  waiterFor,
   waitingFor,
   wholeNumber,
   WORKSHOP_TAGS,
@@ -37,10 +38,7 @@ export async function main(options: Options) {
     // Deleting is asynchronous too: the stream is DELETING for a while, then gone.
     // Its records go with it. EnforceConsumerDeletion also removes fan-out consumers.
     await kinesis.send(new DeleteStreamCommand({ StreamName, EnforceConsumerDeletion: true }));
-    await waitingFor(
-      `${StreamName} to be deleted`,
-      waitUntilStreamNotExists({ client: kinesis, maxWaitTime: 300, minDelay: 1, maxDelay: 5 }, { StreamName }),
-    );
+    await waitingFor(`${StreamName} to be deleted`, waitUntilStreamNotExists(waiterFor(kinesis, 300), { StreamName }));
     say(`Deleted stream ${StreamName}.`);
     return { deleted: StreamName };
   }
@@ -82,10 +80,7 @@ export async function main(options: Options) {
 
   // The waiter polls DescribeStream until StreamStatus is ACTIVE. It checks once at
   // once (emulators answer ACTIVE straight away), then every 1–5 s on AWS.
-  await waitingFor(
-    `${StreamName} to be ACTIVE`,
-    waitUntilStreamExists({ client: kinesis, maxWaitTime: 120, minDelay: 1, maxDelay: 5 }, { StreamName }),
-  );
+  await waitingFor(`${StreamName} to be ACTIVE`, waitUntilStreamExists(waiterFor(kinesis), { StreamName }));
 
   const { StreamDescriptionSummary: stream } = await kinesis.send(new DescribeStreamSummaryCommand({ StreamName }));
   const { Shards = [] } = await kinesis.send(new ListShardsCommand({ StreamName }));

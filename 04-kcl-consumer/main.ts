@@ -32,6 +32,7 @@ import {
   kinesisEndpointForKcl,
   nodeCommandLine,
   percentiles,
+  Progress,
   RecordTally,
   runLesson,
   say,
@@ -133,8 +134,8 @@ export async function main(options: Options) {
   };
 
   const started = Date.now();
+  const waiting = new Progress("the KCL's workers to process records", { firstAfterMs: Number.POSITIVE_INFINITY });
   let lastShown = -1;
-  let lastNews = started;
   let troubleSaid = false;
   try {
     for (;;) {
@@ -142,11 +143,10 @@ export async function main(options: Options) {
       if (tally.records !== lastShown) {
         say(`  processed ${tally.records} record(s), ${tally.unique} distinct`);
         lastShown = tally.records;
-        lastNews = Date.now();
-      } else if ((expect !== undefined || tally.records === 0) && Date.now() - lastNews >= 5000) {
+        waiting.heardFrom();
+      } else if (expect !== undefined || tally.records === 0) {
         // Quiet while the workers start (or while --expect is not met yet): say we are still here.
-        say(`  … still waiting (${Math.round((Date.now() - started) / 1000)} s)`);
-        lastNews = Date.now();
+        waiting.stillWaiting();
       }
       if (expect !== undefined && tally.unique >= expect) break;
       if (daemon.hasExited()) {

@@ -6,7 +6,7 @@ import { tmpdir } from "node:os";
 import { join } from "node:path";
 import { createInterface } from "node:readline";
 import { describe, expect, it } from "vitest";
-import { PROJECT_ROOT } from "../shared/emulator.js";
+import { PROJECT_ROOT } from "../shared/paths.js";
 import { encodeRecord } from "../shared/records.js";
 
 const record = (index: number, data?: Uint8Array) => ({

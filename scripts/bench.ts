@@ -33,19 +33,21 @@ import {
   freePort,
   installEmulator,
   layerStatus,
-  PROJECT_ROOT,
   restartLayer,
   startEmulator,
   stopEmulator,
   type EmulatorPaths,
 } from "../shared/emulator.js";
+import { PROJECT_ROOT } from "../shared/paths.js";
 import { followJsonLines, KCL_WORK_DIR } from "../shared/kcl.js";
 import { WorkshopError } from "../shared/errors.js";
 import { defineFlags, parseOptions, wholeNumber, type TargetOptions } from "../shared/options.js";
 import { encodeRecord, newRunId, tallyStream } from "../shared/records.js";
+import { printJson, problem, report } from "../shared/output.js";
 import { runScript } from "../shared/run.js";
 import type { WorkshopRun } from "./start.js";
-import { percentiles, pollUntil } from "../shared/wait.js";
+import { pollUntil } from "../shared/wait.js";
+import { percentiles } from "../shared/records.js";
 import type { LayerStats } from "../shared/limits-layer.js";
 import { ViewCollector, viewClients } from "../view/collect.js";
 import { startViewServer } from "../view/server.js";
@@ -92,7 +94,7 @@ const GOALS = {
 } as const;
 type Figure = keyof typeof GOALS;
 
-const info = (line: string) => process.stderr.write(`… ${line}\n`);
+const info = (line: string) => problem(`… ${line}`); // on stderr even when the lessons are quiet
 
 /** Run `npm start` (scripts/start.ts) as a student does; returns its wall-clock seconds and its --json table. */
 function runWorkshop(endpoint: string, stream: string): Promise<{ seconds: number; table: WorkshopRun }> {
@@ -405,7 +407,7 @@ function printTable(result: Record<string, unknown>): void {
     `    4 shards ${result.fourShardRecordsPerSecond} records/s, 1 shard ${result.oneShardRecordsPerSecond} records/s, ${result.recordsLost} lost`,
     `    npm start by lesson (s): ${JSON.stringify(result.workshopLessonSeconds)}`,
   ];
-  process.stdout.write(`${out.join("\n")}\n`);
+  for (const line of out) report(line);
 }
 
 runScript(
@@ -419,7 +421,7 @@ runScript(
       );
     const result = await runBench(options.records, options.samples);
     printTable(result);
-    if (options.json) process.stdout.write(`${JSON.stringify(result)}\n`);
+    if (options.json) printJson(result);
   },
   { prepare: false }, // it starts an emulator of its own
 );

@@ -40,10 +40,11 @@ import {
 import { resourceNames } from "../05-lambda-function/names.js";
 import { dynamoDBClient, iamClient, kinesisClient, lambdaClient, logsClient } from "../shared/clients.js";
 import { WorkshopError } from "../shared/errors.js";
-import { defineFlags, WORKSHOP_TAG, type TargetOptions } from "../shared/options.js";
-import { askYesNo, say, terminalPrompt, type Prompt } from "../shared/output.js";
+import { defineFlags, type TargetOptions } from "../shared/options.js";
+import { WORKSHOP_TAG } from "../shared/targets.js";
+import { askYesNo, printJson, say, terminalPrompt, type Prompt } from "../shared/output.js";
 import { runScript } from "../shared/run.js";
-import { pollUntil } from "../shared/wait.js";
+import { pollUntil, waiterFor } from "../shared/wait.js";
 
 export const cleanup = {
   usage: "npm run cleanup --",
@@ -180,7 +181,6 @@ export async function deleteResources(
   { kinesis, lambda, iam, logs, dynamodb }: Clients = clientsFor(options),
 ): Promise<Found[]> {
   const deleted: Found[] = [];
-  const wait = { maxWaitTime: 300, minDelay: 1, maxDelay: 5 };
 
   for (const item of found) {
     switch (item.kind) {
@@ -209,11 +209,11 @@ export async function deleteResources(
         break;
       case "stream":
         await kinesis.send(new DeleteStreamCommand({ StreamName: item.name, EnforceConsumerDeletion: true }));
-        await waitUntilStreamNotExists({ client: kinesis, ...wait }, { StreamName: item.name });
+        await waitUntilStreamNotExists(waiterFor(kinesis, 300), { StreamName: item.name });
         break;
       case "lease table":
         await dynamodb.send(new DeleteTableCommand({ TableName: item.name }));
-        await waitUntilTableNotExists({ client: dynamodb, ...wait }, { TableName: item.name });
+        await waitUntilTableNotExists(waiterFor(dynamodb, 300), { TableName: item.name });
         break;
     }
     say(`  deleted ${item.kind} ${item.name}`);
@@ -263,5 +263,5 @@ export async function runCleanup(options: TargetOptions & { "dry-run": boolean }
 
 runScript(import.meta.url, cleanup, async (options) => {
   const result = await runCleanup(options);
-  if (options.json) process.stdout.write(`${JSON.stringify(result)}\n`);
+  if (options.json) printJson(result);
 });

@@ -18,8 +18,9 @@ import {
 import { javaFix, kclJarsInstalled, kclVersion, probeJava } from "../shared/kcl.js";
 import { currentPlatform, type Platform } from "../shared/platform.js";
 import { defineFlags, type TargetOptions } from "../shared/options.js";
+import { printJson, report } from "../shared/output.js";
 import { runScript } from "../shared/run.js";
-import { awsAccount, endpointAnswers } from "../shared/target.js";
+import { awsAccount, endpointAnswers } from "../shared/prepare-target.js";
 
 export const doctor = {
   usage: "npm run doctor --",
@@ -172,16 +173,16 @@ runScript(
   import.meta.url,
   doctor,
   async (options) => {
-    console.log(`Checking this machine for --target ${options.target}:`);
+    report(`Checking this machine for --target ${options.target}:`);
     const checks = await runChecks(options);
-    for (const check of checks) console.log(formatCheck(check));
+    for (const check of checks) report(formatCheck(check));
     const failed = checks.filter((c) => c.ok === false).length;
-    console.log(
+    report(
       failed
         ? `\n${failed} check(s) failed: fix them, then run npm run doctor again.`
         : "\nReady: npm start, or npm run lesson:01.",
     );
-    if (options.json) console.log(JSON.stringify({ ok: failed === 0, target: options.target, checks }));
+    if (options.json) printJson({ ok: failed === 0, target: options.target, checks });
     if (failed) process.exitCode = 1;
   },
   { prepare: false }, // the doctor looks at the target; it never starts or changes it

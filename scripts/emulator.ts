@@ -3,7 +3,6 @@
 //   npm run emulator:start -- --limits off    the emulator's raw speed: the limits layer counts, refuses nothing
 //   npm run emulator:start -- --limits on     AWS's per-shard limits (the default; WORKSHOP_LIMITS sets it too)
 // Starting with a --limits other than the running one restarts the layer alone; MiniStack keeps its state.
-import { closeClients } from "../shared/clients.js";
 import {
   defaultEmulatorPaths,
   emulatorPid,
@@ -17,68 +16,75 @@ import {
   stopEmulator,
 } from "../shared/emulator.js";
 import { WorkshopError } from "../shared/errors.js";
-import { limitsSetting } from "../shared/options.js";
-import { reportFailure } from "../shared/run.js";
-import { limitsWords } from "../shared/target.js";
+import { defineFlags, oneOf } from "../shared/options.js";
+import { report } from "../shared/output.js";
+import { limitsSetting } from "../shared/targets.js";
+import { runScript } from "../shared/run.js";
+import { limitsWords } from "../shared/prepare-target.js";
 
-const USAGE = "usage: npm run emulator:install|emulator:start|emulator:stop|emulator:status [-- --limits on|off]";
+export const emulator = {
+  usage: "npm run emulator:install|emulator:start|emulator:stop|emulator:status --",
+  about: "Install, start, stop or ask about the local emulator (MiniStack behind the limits layer) on 127.0.0.1.",
+  flags: defineFlags({
+    install: { type: "boolean", help: "install MiniStack into .workshop/venv" },
+    start: { type: "boolean", help: "start it (or change its limits with --limits)" },
+    stop: { type: "boolean", help: "stop it; its state is saved" },
+    status: { type: "boolean", help: "say whether it runs, with its PIDs and logs" },
+    limits: {
+      type: "string",
+      value: "on|off",
+      help: "with --start: AWS's per-shard limits (on), or the emulator's raw speed (off); default WORKSHOP_LIMITS, else on",
+      parse: (value: string) => oneOf(value, "--limits", ["on", "off"] as const) === "on",
+    },
+  }),
+};
 
-/** --limits on|off, else WORKSHOP_LIMITS, else on. */
-function limitsFrom(args: string[]): boolean {
-  const at = args.indexOf("--limits");
-  if (at === -1) return limitsSetting();
-  const value = args[at + 1];
-  if (value !== "on" && value !== "off")
-    throw new WorkshopError(`--limits takes on or off, got '${value ?? ""}' — ${USAGE}`);
-  return value === "on";
-}
-
-async function emulatorCommand(command: string | undefined, args: string[]): Promise<void> {
-  const paths = defaultEmulatorPaths();
-  const where = `127.0.0.1:${paths.port}`;
-  switch (command) {
-    case "install": {
-      installEmulator();
-      console.log(`MiniStack ${MINISTACK_VERSION} is installed in .workshop/venv`);
-      return;
+runScript(
+  import.meta.url,
+  emulator,
+  async (options) => {
+    const paths = defaultEmulatorPaths();
+    const where = `127.0.0.1:${paths.port}`;
+    const chosen = (["install", "start", "stop", "status"] as const).filter((action) => options[action]);
+    if (chosen.length !== 1) throw new WorkshopError(`say what to do: ${emulator.usage.replace(" --", "")}`);
+    switch (chosen[0]) {
+      case "install": {
+        installEmulator();
+        report(`MiniStack ${MINISTACK_VERSION} is installed in .workshop/venv`);
+        return;
+      }
+      case "start": {
+        const limits = options.limits ?? limitsSetting();
+        let running = await findRunningEmulator(paths.port);
+        if (running && running.limits !== limits && layerPid(paths)) running = await restartLayer(paths, limits);
+        running ??= await startEmulator(paths, { limits });
+        report(
+          `MiniStack ${running.version} is running on ${where} (${limitsWords(running.limits)})` +
+            `${running.pid ? `, PID ${running.pid}` : ""}; state in ${paths.stateDir}`,
+        );
+        return;
+      }
+      case "stop": {
+        const stopped = await stopEmulator(paths);
+        report(
+          stopped
+            ? `Stopped MiniStack on ${where}; its state is saved in ${paths.stateDir}`
+            : `No workshop emulator was running on ${where}.`,
+        );
+        return;
+      }
+      default: {
+        const running = await findRunningEmulator(paths.port);
+        const pid = emulatorPid(paths);
+        const layer = layerPid(paths);
+        report(
+          running
+            ? `MiniStack ${running.version} is running on ${where} (${limitsWords(running.limits)})` +
+                `${pid ? `; MiniStack PID ${pid}` : ""}${layer ? `, limits layer PID ${layer}` : ""}; logs ${paths.logFile}, ${layerFiles(paths).logFile}`
+            : `Not running on ${where} (MiniStack ${MINISTACK_VERSION} starts with the first lesson, or: npm run emulator:start)`,
+        );
+      }
     }
-    case "start": {
-      const limits = limitsFrom(args);
-      let running = await findRunningEmulator(paths.port);
-      if (running && running.limits !== limits && layerPid(paths)) running = await restartLayer(paths, limits);
-      running ??= await startEmulator(paths, { limits });
-      console.log(
-        `MiniStack ${running.version} is running on ${where} (${limitsWords(running.limits)})` +
-          `${running.pid ? `, PID ${running.pid}` : ""}; state in ${paths.stateDir}`,
-      );
-      return;
-    }
-    case "stop": {
-      const stopped = await stopEmulator(paths);
-      console.log(
-        stopped
-          ? `Stopped MiniStack on ${where}; its state is saved in ${paths.stateDir}`
-          : `No workshop emulator was running on ${where}.`,
-      );
-      return;
-    }
-    case "status": {
-      const running = await findRunningEmulator(paths.port);
-      const pid = emulatorPid(paths);
-      const layer = layerPid(paths);
-      console.log(
-        running
-          ? `MiniStack ${running.version} is running on ${where} (${limitsWords(running.limits)})` +
-              `${pid ? `; MiniStack PID ${pid}` : ""}${layer ? `, limits layer PID ${layer}` : ""}; logs ${paths.logFile}, ${layerFiles(paths).logFile}`
-          : `Not running on ${where} (MiniStack ${MINISTACK_VERSION} starts with the first lesson, or: npm run emulator:start)`,
-      );
-      return;
-    }
-    default:
-      throw new WorkshopError(`${USAGE} (got '${command ?? ""}')`);
-  }
-}
-
-emulatorCommand(process.argv[2], process.argv.slice(3))
-  .catch((error) => reportFailure(error, { target: "local", stream: "" }))
-  .finally(closeClients);
+  },
+  { prepare: false }, // it manages the emulator itself
+);

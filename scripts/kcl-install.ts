@@ -1,10 +1,20 @@
 // npm run kcl:install — fetch the KCL MultiLangDaemon jars for lesson 04 (CI runs this).
 import { ensureKclJars, findJava } from "../shared/kcl.js";
-import { reportFailure } from "../shared/run.js";
+import { report } from "../shared/output.js";
+import { runScript } from "../shared/run.js";
 
-try {
-  findJava();
-  console.log(`${ensureKclJars().length} KCL jars in .workshop/kcl-jars`);
-} catch (error) {
-  reportFailure(error, { target: "local", stream: "" });
-}
+export const kclInstall = {
+  usage: "npm run kcl:install --",
+  about: "Fetch the KCL MultiLangDaemon's jars into .workshop/kcl-jars (once; lesson 04 does it on its first run too).",
+  flags: {},
+};
+
+runScript(
+  import.meta.url,
+  kclInstall,
+  async () => {
+    findJava();
+    report(`${ensureKclJars().length} KCL jars in .workshop/kcl-jars`);
+  },
+  { prepare: false },
+);

@@ -21,7 +21,7 @@ import {
   type LessonOptions,
   type TargetOptions,
 } from "../shared/options.js";
-import { say, table } from "../shared/output.js";
+import { printJson, problem, say, table } from "../shared/output.js";
 import { runScript } from "../shared/run.js";
 
 export const workshop = {
@@ -166,7 +166,7 @@ export async function runWorkshop(given: WorkshopOptions): Promise<WorkshopRun> 
     } catch (error) {
       row.status = "failed";
       row.figure = explain(error, { target: target.target, stream: target.stream, endpoint: target.endpoint }).message;
-      if (target.debug) process.stderr.write(`${(error as Error)?.stack ?? error}\n`);
+      if (target.debug) problem(`${(error as Error)?.stack ?? error}`);
     } finally {
       row.seconds = secondsSince(stepStarted);
     }
@@ -200,14 +200,11 @@ runScript(import.meta.url, workshop, async (options) => {
   );
   const failed = run.lessons.find((r) => r.status === "failed");
   if (failed) {
-    process.stderr.write(`✗ ${failed.lesson}: ${failed.figure}\n`);
+    problem(`✗ ${failed.lesson}: ${failed.figure}`);
     process.exitCode = 1;
   } else {
     say();
     say("Next: read each lesson's questions.md, and when you are done: npm run cleanup");
   }
-  if (options.json)
-    process.stdout.write(
-      `${JSON.stringify({ ok: run.ok, target: run.target, seconds: run.seconds, lessons: run.lessons })}\n`,
-    );
+  if (options.json) printJson({ ok: run.ok, target: run.target, seconds: run.seconds, lessons: run.lessons });
 });

@@ -8,7 +8,8 @@ import { KinesisClient } from "@aws-sdk/client-kinesis";
 import { LambdaClient } from "@aws-sdk/client-lambda";
 import { STSClient } from "@aws-sdk/client-sts";
 import { NodeHttpHandler } from "@smithy/node-http-handler";
-import { EMULATOR_CREDENTIALS, type TargetOptions } from "./options.js";
+import type { TargetOptions } from "./options.js";
+import { EMULATOR_CREDENTIALS } from "./targets.js";
 
 // The SDK warns on every run that releases after January 2027 will need Node 22. The
 // workshop supports Node 20 and 22 (see README), so that warning is switched off here.

@@ -9,12 +9,11 @@
 import { spawn, spawnSync } from "node:child_process";
 import { createServer } from "node:net";
 import { existsSync, mkdirSync, openSync, readFileSync, rmSync, writeFileSync, closeSync } from "node:fs";
-import { dirname, join, resolve } from "node:path";
-import { fileURLToPath } from "node:url";
+import { dirname, join } from "node:path";
 import { setTimeout as sleep } from "node:timers/promises";
 import { WorkshopError } from "./errors.js";
 import type { LayerStatus } from "./limits-layer.js";
-import { limitsSetting, localPort } from "./options.js";
+import { limitsSetting, localPort } from "./targets.js";
 import {
   commandLineOf,
   currentPlatform,
@@ -24,15 +23,11 @@ import {
   type Platform,
 } from "./platform.js";
 import { progress } from "./output.js";
+import { PROJECT_ROOT, WORKSHOP_DIR } from "./paths.js";
 
 /** The exact MiniStack release the workshop is written and tested against. */
 export const MINISTACK_VERSION = "1.5.33";
 
-export const PROJECT_ROOT = resolve(dirname(fileURLToPath(import.meta.url)), "..");
-/** Everything the workshop installs or keeps for itself: .workshop (git-ignored), or WORKSHOP_DIR. */
-export const WORKSHOP_DIR = process.env.WORKSHOP_DIR
-  ? resolve(process.env.WORKSHOP_DIR)
-  : join(PROJECT_ROOT, ".workshop");
 const VENV_DIR = join(WORKSHOP_DIR, "venv");
 const VENV_PYTHON = venvPython(VENV_DIR);
 

@@ -19,9 +19,10 @@ import {
 import { connect as connectHttp2 } from "node:http2";
 import { delimiter, dirname, join } from "node:path";
 import { WorkshopError } from "./errors.js";
-import { freePort, PROJECT_ROOT, WORKSHOP_DIR } from "./emulator.js";
+import { freePort } from "./emulator.js";
+import { PROJECT_ROOT, WORKSHOP_DIR } from "./paths.js";
 import { startLimitsLayer } from "./limits-layer.js";
-import { EMULATOR_CREDENTIALS } from "./options.js";
+import { EMULATOR_CREDENTIALS } from "./targets.js";
 import { progress } from "./output.js";
 import { currentPlatform, stopProcessTree, type Platform } from "./platform.js";
 

@@ -1,6 +1,7 @@
 import { describe, expect, it } from "vitest";
 import { WorkshopError } from "./errors.js";
-import { defineFlags, HelpRequested, parseOptions, resolveTarget, wholeNumber } from "./options.js";
+import { defineFlags, HelpRequested, parseOptions, wholeNumber } from "./options.js";
+import { resolveTarget } from "./targets.js";
 
 const lesson = {
   usage: "npx tsx 99-test/main.ts",

@@ -8,18 +8,83 @@ import { createInterface } from "node:readline/promises";
 
 const quiet = () => process.env.WORKSHOP_QUIET === "1";
 
-/** Print one line for the student. */
+// Every line the workshop prints goes through one of these five.
+
+/** A line of the story, for the student (stdout; silent with WORKSHOP_QUIET=1). */
 export function say(line = ""): void {
   if (!quiet()) process.stdout.write(`${line}\n`);
 }
 
+/** A command's result that is printed even when quiet: --help, the bench's table. */
+export function report(line = ""): void {
+  process.stdout.write(`${line}\n`);
+}
+
+/** A summary as one JSON line, last on stdout, for scripts and tests (--json). */
+export function printJson(value: unknown): void {
+  process.stdout.write(`${JSON.stringify(value)}\n`);
+}
+
+/** Progress on stderr, so stdout stays the lesson's story (silent with WORKSHOP_QUIET=1). */
+export function note(line: string): void {
+  if (!quiet()) process.stderr.write(`${line}\n`);
+}
+
+/** A failure, on stderr, always. */
+export function problem(line: string): void {
+  process.stderr.write(`${line}\n`);
+}
+
+const seconds = (since: number) => ((performance.now() - since) / 1000).toFixed(1);
+
+/**
+ * The one way the workshop says it is waiting: "… label" once the wait is `firstAfterMs`
+ * old (at once by default; Infinity: never), "… still waiting for label (N s)" when
+ * `stillWaiting()` is called 5 s or more after the start or the last news, and
+ * "✓ label (N s)" at `done()` if anything was said.
+ */
+export class Progress {
+  private readonly started = performance.now();
+  private said = false;
+  private nextStillWaiting: number;
+  private readonly timer: NodeJS.Timeout | undefined;
+
+  constructor(
+    private readonly label: string,
+    { firstAfterMs = 0, firstWords = "" } = {},
+  ) {
+    this.nextStillWaiting = this.started + 5000;
+    const first = () => {
+      this.said = true;
+      note(`… ${firstWords}${label}`);
+    };
+    if (firstAfterMs === 0) first();
+    else if (Number.isFinite(firstAfterMs)) this.timer = setTimeout(first, firstAfterMs);
+  }
+
+  /** Something happened: the next "still waiting" is 5 s from now. */
+  heardFrom(): void {
+    this.nextStillWaiting = performance.now() + 5000;
+  }
+
+  /** Call while waiting: every 5 s it says so, with how long it has been. */
+  stillWaiting(label: string = this.label): void {
+    if (performance.now() < this.nextStillWaiting) return;
+    this.said = true;
+    note(`… still waiting for ${label} (${Math.round((performance.now() - this.started) / 1000)} s)`);
+    this.nextStillWaiting = performance.now() + 5000;
+  }
+
+  done(): void {
+    clearTimeout(this.timer);
+    if (this.said) note(`✓ ${this.label} (${seconds(this.started)} s)`);
+  }
+}
+
 /** Print a line that a long step has started; call the result when it is done. */
 export function progress(label: string): () => void {
-  const started = performance.now();
-  if (!quiet()) process.stderr.write(`… ${label}\n`);
-  return () => {
-    if (!quiet()) process.stderr.write(`✓ ${label} (${((performance.now() - started) / 1000).toFixed(1)} s)\n`);
-  };
+  const shown = new Progress(label);
+  return () => shown.done();
 }
 
 /**
@@ -27,18 +92,11 @@ export function progress(label: string): () => void {
  * and how long it took once it is done. For the SDK's waiters, which can take a minute on AWS.
  */
 export async function waitingFor<T>(label: string, work: Promise<T>): Promise<T> {
-  const started = performance.now();
-  let shown = false;
-  const timer = setTimeout(() => {
-    shown = true;
-    if (!quiet()) process.stderr.write(`… waiting for ${label}\n`);
-  }, 1000);
+  const shown = new Progress(label, { firstAfterMs: 1000, firstWords: "waiting for " });
   try {
     return await work;
   } finally {
-    clearTimeout(timer);
-    if (shown && !quiet())
-      process.stderr.write(`✓ ${label} (${((performance.now() - started) / 1000).toFixed(1)} s)\n`);
+    shown.done();
   }
 }
 
@@ -49,7 +107,7 @@ export function printSummary(summary: object, json: boolean): void {
   for (const [key, value] of Object.entries(summary)) {
     say(`  ${key.padEnd(width)}  ${typeof value === "object" ? JSON.stringify(value) : value}`);
   }
-  if (json) process.stdout.write(`${JSON.stringify(summary)}\n`);
+  if (json) printJson(summary);
 }
 
 /** A compact table: records per shard and the like. */

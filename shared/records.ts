@@ -79,8 +79,6 @@ export class RecordTally {
 /** PutRecords limits (AWS, 2026): 500 records and 10 MiB per request, 10 MiB per record. */
 export const PUT_RECORDS_MAX_ENTRIES = 500;
 export const PUT_RECORDS_MAX_BYTES = 10 * 1024 * 1024;
-/** A shard takes 1 MiB/s and 1,000 records/s of writes; one record's data + key stays under 1 MiB by default. */
-export const RECORD_MAX_BYTES = 1024 * 1024;
 
 /** The bytes a record counts against the limits: its data plus its partition key. */
 export const entrySize = (entry: PutRecordsRequestEntry) =>
@@ -203,4 +201,12 @@ export async function tallyStream(
     }
   }
   return tally;
+}
+
+/** The median and 95th percentile of some numbers (0 when there are none). */
+export function percentiles(values: number[]): { median: number; p95: number } {
+  if (values.length === 0) return { median: 0, p95: 0 };
+  const sorted = [...values].sort((a, b) => a - b);
+  const at = (q: number) => sorted[Math.min(sorted.length - 1, Math.floor(q * sorted.length))]!;
+  return { median: at(0.5), p95: at(0.95) };
 }

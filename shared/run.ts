@@ -6,8 +6,8 @@ import { closeClients } from "./clients.js";
 import { explain } from "./errors.js";
 import { isMainModule } from "./main-module.js";
 import { HelpRequested, parseOptions, type Flags, type LessonInfo, type LessonOptions } from "./options.js";
-import { printSummary } from "./output.js";
-import { prepareTarget } from "./target.js";
+import { printSummary, problem, report } from "./output.js";
+import { prepareTarget } from "./prepare-target.js";
 
 /** Print one line for a failure and set exit code 1. */
 export function reportFailure(
@@ -15,9 +15,9 @@ export function reportFailure(
   context: { target: string; stream: string; endpoint?: string; debug?: boolean },
 ): void {
   const explained = explain(error, context);
-  process.stderr.write(`✗ ${explained.message}\n`);
-  if (context.debug) process.stderr.write(`${(error as Error)?.stack ?? error}\n`);
-  else if (explained.name !== "WorkshopError") process.stderr.write("  (run again with --debug for details)\n");
+  problem(`✗ ${explained.message}`);
+  if (context.debug) problem(`${(error as Error)?.stack ?? error}`);
+  else if (explained.name !== "WorkshopError") problem("  (run again with --debug for details)");
   process.exitCode = 1;
 }
 
@@ -46,7 +46,7 @@ async function runWith<F extends Flags, R>(
     return await body(options);
   } catch (error) {
     if (error instanceof HelpRequested) {
-      process.stdout.write(`${error.message}\n`);
+      report(error.message);
       return undefined;
     }
     const debug = options?.debug ?? argv.includes("--debug");
@@ -74,7 +74,7 @@ export function runLesson<F extends Flags, S extends object>(
 }
 
 /** A lesson's main() with these flags: its summary is printed, and returned. */
-export function runNow<F extends Flags, S extends object>(
+function runNow<F extends Flags, S extends object>(
   lesson: LessonInfo<F>,
   main: (options: LessonOptions<F>) => Promise<S>,
   argv: string[] = process.argv.slice(2),

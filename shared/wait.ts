@@ -2,6 +2,7 @@
 // log lines arriving). Checks at once, then every intervalMs, until done or timeout.
 import { setTimeout as sleep } from "node:timers/promises";
 import { WorkshopError } from "./errors.js";
+import { Progress } from "./output.js";
 
 /**
  * The settings of the SDK's waiters (waitUntilStreamExists, waitUntilFunctionActiveV2, …):
@@ -10,31 +11,27 @@ import { WorkshopError } from "./errors.js";
  */
 export const waiterFor = <C>(client: C, maxWaitTime = 120) => ({ client, maxWaitTime, minDelay: 1, maxDelay: 5 });
 
-/** After this long, pollUntil says what it is still waiting for, and again at this interval. */
-const REPORT_EVERY_MS = 5000;
-
+/** Check at once, then every intervalMs, until `check` gives a value; says every 5 s what it still waits for. */
 export async function pollUntil<T>(
   what: string | (() => string),
   check: () => Promise<T | undefined>,
   { timeoutMs = 60_000, intervalMs = 500 } = {},
 ): Promise<T> {
-  const started = Date.now();
-  const deadline = started + timeoutMs;
-  let nextReport = started + REPORT_EVERY_MS;
-  for (;;) {
-    const value = await check();
-    if (value !== undefined) return value;
-    if (Date.now() >= nextReport && process.env.WORKSHOP_QUIET !== "1") {
-      process.stderr.write(
-        `… still waiting for ${typeof what === "string" ? what : what()} (${Math.round((Date.now() - started) / 1000)} s)\n`,
-      );
-      nextReport += REPORT_EVERY_MS;
+  const label = () => (typeof what === "string" ? what : what());
+  const waiting = new Progress(label(), { firstAfterMs: Number.POSITIVE_INFINITY });
+  const deadline = Date.now() + timeoutMs;
+  try {
+    for (;;) {
+      const value = await check();
+      if (value !== undefined) return value;
+      waiting.stillWaiting(label());
+      if (Date.now() >= deadline) {
+        throw new WorkshopError(`gave up after ${Math.round(timeoutMs / 1000)} s waiting for ${label()}`);
+      }
+      await sleep(intervalMs);
     }
-    if (Date.now() >= deadline)
-      throw new WorkshopError(
-        `gave up after ${Math.round(timeoutMs / 1000)} s waiting for ${typeof what === "string" ? what : what()}`,
-      );
-    await sleep(intervalMs);
+  } finally {
+    waiting.done();
   }
 }
 
@@ -53,12 +50,4 @@ export async function retryWhile<T>(
       await sleep(delayMs);
     }
   }
-}
-
-/** The median and 95th percentile of some numbers (0 when there are none). */
-export function percentiles(values: number[]): { median: number; p95: number } {
-  if (values.length === 0) return { median: 0, p95: 0 };
-  const sorted = [...values].sort((a, b) => a - b);
-  const at = (q: number) => sorted[Math.min(sorted.length - 1, Math.floor(q * sorted.length))]!;
-  return { median: at(0.5), p95: at(0.95) };
 }

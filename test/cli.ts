@@ -1,7 +1,7 @@
 // Test helper: run a lesson the way a student does (npx tsx …) and capture what it prints.
 import { spawn, type ChildProcess } from "node:child_process";
 import { join } from "node:path";
-import { PROJECT_ROOT } from "../shared/emulator.js";
+import { PROJECT_ROOT } from "../shared/paths.js";
 
 export interface CliResult {
   code: number | null;

@@ -5,7 +5,7 @@ import { spawnSync } from "node:child_process";
 import { existsSync, readFileSync } from "node:fs";
 import { join } from "node:path";
 import { describe, expect, it } from "vitest";
-import { PROJECT_ROOT, WORKSHOP_DIR } from "../shared/emulator.js";
+import { PROJECT_ROOT, WORKSHOP_DIR } from "../shared/paths.js";
 
 const required = process.env.WORKSHOP_REQUIRE_TOOLS === "1";
 const WORKFLOW = join(PROJECT_ROOT, ".github", "workflows", "smoke.yml");

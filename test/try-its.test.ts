@@ -5,7 +5,7 @@
 import { readFileSync } from "node:fs";
 import { join } from "node:path";
 import { describe, expect, it } from "vitest";
-import { PROJECT_ROOT } from "../shared/emulator.js";
+import { PROJECT_ROOT } from "../shared/paths.js";
 import { firstMissing, parseTryIts } from "./try-its.js";
 
 const FILES = ["01-make-a-stream", "02-produce-data", "03-basic-consumer", "04-kcl-consumer", "05-lambda-function"];

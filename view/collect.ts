@@ -18,8 +18,9 @@ import {
 import { ListEventSourceMappingsCommand, ListFunctionsCommand, type LambdaClient } from "@aws-sdk/client-lambda";
 import { cloudWatchClient, dynamoDBClient, kinesisClient, lambdaClient, logsClient } from "../shared/clients.js";
 import type { LayerStats } from "../shared/limits-layer.js";
-import { WORKSHOP_TAG, type TargetOptions } from "../shared/options.js";
-import { percentiles } from "../shared/wait.js";
+import type { TargetOptions } from "../shared/options.js";
+import { WORKSHOP_TAG } from "../shared/targets.js";
+import { percentiles } from "../shared/records.js";
 import {
   assertReadOnly,
   type ClassmateView,

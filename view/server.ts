@@ -8,8 +8,8 @@
 import { readFileSync, rmSync, writeFileSync } from "node:fs";
 import { createServer, type IncomingMessage, type ServerResponse } from "node:http";
 import { join } from "node:path";
-import { PROJECT_ROOT } from "../shared/emulator.js";
-import { VIEW_FILE } from "../shared/target.js";
+import { PROJECT_ROOT } from "../shared/paths.js";
+import { VIEW_FILE } from "../shared/prepare-target.js";
 import type { Snapshot } from "./snapshot.js";
 
 /** The view's default port: next to the local emulator's 4599. */

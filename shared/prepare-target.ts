@@ -4,8 +4,10 @@ import { stsClient } from "./clients.js";
 import { WorkshopError, explain, howToStart } from "./errors.js";
 import { readFileSync } from "node:fs";
 import { join } from "node:path";
-import { defaultEmulatorPaths, findRunningEmulator, startEmulator, WORKSHOP_DIR } from "./emulator.js";
-import { localPort, type TargetOptions } from "./options.js";
+import { defaultEmulatorPaths, findRunningEmulator, startEmulator } from "./emulator.js";
+import { WORKSHOP_DIR } from "./paths.js";
+import type { TargetOptions } from "./options.js";
+import { localPort } from "./targets.js";
 import { say } from "./output.js";
 
 /**
@@ -79,7 +81,7 @@ function sayWhereToWatch(): void {
 /** What the banner says of the limits in force on the local target. */
 export function limitsWords(limits: boolean | undefined): string {
   if (limits === true) return "AWS shard limits";
-  if (limits === false) return "no shard limits: WORKSHOP_LIMITS=off";
+  if (limits === false) return "limits off: no shard limits";
   return "no limits layer: a bare MiniStack";
 }
 

@@ -4,7 +4,7 @@ import { mockClient } from "aws-sdk-client-mock";
 import { afterEach, describe, expect, it, vi } from "vitest";
 import { printedTo } from "../test/capture.js";
 import { parseOptions } from "./options.js";
-import { prepareTarget } from "./target.js";
+import { prepareTarget } from "./prepare-target.js";
 
 const lesson = { usage: "x", about: "x", flags: {} };
 const sts = mockClient(STSClient);

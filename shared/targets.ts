@@ -1,0 +1,66 @@
+// Which target a lesson runs on, and what each target needs: the endpoint, the region,
+// dummy keys for the emulators, the local emulator's port and limits, and the tag every
+// resource of the workshop carries.
+import { WorkshopError } from "./errors.js";
+import type { TargetOptions } from "./options.js";
+
+export const TARGETS = ["local", "localstack", "aws"] as const;
+export type Target = (typeof TARGETS)[number];
+
+export const DEFAULT_STREAM = "workshop-stream";
+export const DEFAULT_REGION = "us-east-1";
+export const DEFAULT_LOCAL_PORT = 4599;
+export const DEFAULT_LOCALSTACK_ENDPOINT = "http://localhost:4566";
+
+/** Dummy credentials for emulator targets: they accept any key. */
+export const EMULATOR_CREDENTIALS = { accessKeyId: "test", secretAccessKey: "test" };
+
+/** Every resource the workshop creates carries this tag, so cleanup can find it. */
+export const WORKSHOP_TAG = { key: "workshop", value: "kinesis-lambda" } as const;
+export const WORKSHOP_TAGS = { [WORKSHOP_TAG.key]: WORKSHOP_TAG.value };
+
+function parseTarget(value: string): Target {
+  if ((TARGETS as readonly string[]).includes(value)) return value as Target;
+  throw new WorkshopError(`unknown target '${value}': use --target local, --target localstack or --target aws`);
+}
+
+/** The local emulator's port: WORKSHOP_LOCAL_PORT, or 4599 so it never collides with a LocalStack on 4566. */
+export function localPort(env: NodeJS.ProcessEnv = process.env): number {
+  const raw = env.WORKSHOP_LOCAL_PORT;
+  if (raw === undefined || raw === "") return DEFAULT_LOCAL_PORT;
+  const port = Number(raw);
+  if (!Number.isInteger(port) || port < 1 || port > 65535) {
+    throw new WorkshopError(`WORKSHOP_LOCAL_PORT must be a port number, got '${raw}'`);
+  }
+  return port;
+}
+
+/**
+ * Whether the local target holds each shard to AWS's limits (the limits layer refuses
+ * what AWS would): WORKSHOP_LIMITS=on (the default) or off, to see the emulator's raw speed.
+ */
+export function limitsSetting(env: NodeJS.ProcessEnv = process.env): boolean {
+  const raw = (env.WORKSHOP_LIMITS ?? "on").toLowerCase();
+  if (raw === "on" || raw === "") return true;
+  if (raw === "off") return false;
+  throw new WorkshopError(`WORKSHOP_LIMITS must be on or off, got '${env.WORKSHOP_LIMITS}'`);
+}
+
+/** Resolve target, endpoint and region from flags and the environment. */
+export function resolveTarget(
+  values: { target?: string; endpoint?: string; region?: string },
+  env: NodeJS.ProcessEnv = process.env,
+): Pick<TargetOptions, "target" | "endpoint" | "region"> {
+  const target = parseTarget(values.target ?? env.WORKSHOP_TARGET ?? "local");
+  if (target === "aws") {
+    if (values.endpoint) throw new WorkshopError("--endpoint is for emulators: drop it, or use --target localstack");
+    // An empty region here is filled in by prepareTarget() from the SDK's own lookup (profile, IMDS).
+    return { target, endpoint: undefined, region: values.region ?? env.AWS_REGION ?? env.AWS_DEFAULT_REGION ?? "" };
+  }
+  const region = values.region ?? env.AWS_REGION ?? env.AWS_DEFAULT_REGION ?? DEFAULT_REGION;
+  const endpoint =
+    target === "local"
+      ? (values.endpoint ?? `http://127.0.0.1:${localPort(env)}`)
+      : (values.endpoint ?? env.AWS_ENDPOINT_URL ?? DEFAULT_LOCALSTACK_ENDPOINT);
+  return { target, endpoint: endpoint.replace(/\/+$/, ""), region };
+}
