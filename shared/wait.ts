@@ -47,7 +47,7 @@ export async function retryWhile<T>(
     } catch (error) {
       if (n >= tries || !retryable(error)) throw error;
       onRetry(error);
-      await sleep(delayMs);
+      await new Promise((resolve) => setTimeout(resolve, delayMs)); // the global timer: tests can fake it
     }
   }
 }
