@@ -38,12 +38,10 @@ function fillRows(tbody, rows, rowProps = () => ({})) {
 }
 
 // ---- theme: follows the system, a click switches, remembered in this browser ----
-const savedTheme = localStorage.getItem("kinesis-view-theme");
-if (savedTheme) document.documentElement.dataset.theme = savedTheme;
+const systemTheme = matchMedia("(prefers-color-scheme: dark)").matches ? "dark" : "light";
+document.documentElement.dataset.theme = localStorage.getItem("kinesis-view-theme") ?? systemTheme;
 $("theme").addEventListener("click", () => {
-  const dark = document.documentElement.dataset.theme
-    ? document.documentElement.dataset.theme === "dark"
-    : matchMedia("(prefers-color-scheme: dark)").matches;
+  const dark = document.documentElement.dataset.theme === "dark";
   document.documentElement.dataset.theme = dark ? "light" : "dark";
   localStorage.setItem("kinesis-view-theme", document.documentElement.dataset.theme);
   for (const { plot } of charts.values()) plot.redraw();
