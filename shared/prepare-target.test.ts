@@ -1,10 +1,13 @@
 // prepareTarget on aws: the banner names the account and region before anything is created.
 import { GetCallerIdentityCommand, STSClient } from "@aws-sdk/client-sts";
 import { mockClient } from "aws-sdk-client-mock";
+import { mkdtempSync, writeFileSync } from "node:fs";
+import { tmpdir } from "node:os";
+import { join } from "node:path";
 import { afterEach, describe, expect, it, vi } from "vitest";
 import { printedTo } from "../test/capture.js";
 import { parseOptions } from "./options.js";
-import { prepareTarget } from "./prepare-target.js";
+import { prepareTarget, runningViewUrl } from "./prepare-target.js";
 
 const lesson = { usage: "x", about: "x", flags: {} };
 const sts = mockClient(STSClient);
@@ -47,5 +50,16 @@ describe("prepareTarget on aws", () => {
     const options = parseOptions(lesson, ["--target", "aws"], {});
     await expect(prepareTarget(options)).rejects.toThrow(/no AWS region set: pass --region eu-west-1, set AWS_REGION/);
     expect(sts.commandCalls(GetCallerIdentityCommand)).toHaveLength(0);
+  });
+});
+
+describe("the banner's pointer to npm run view", () => {
+  it("names the live view while its process runs, and nothing once it is gone", () => {
+    const file = join(mkdtempSync(join(tmpdir(), "view-file-")), "view.json");
+    expect(runningViewUrl(file)).toBeUndefined(); // no view started
+    writeFileSync(file, JSON.stringify({ port: 4598, pid: process.pid }));
+    expect(runningViewUrl(file)).toBe("http://127.0.0.1:4598/");
+    writeFileSync(file, JSON.stringify({ port: 4598, pid: 2 ** 22 + 12345 })); // a process that is not there
+    expect(runningViewUrl(file)).toBeUndefined();
   });
 });

@@ -62,9 +62,9 @@ export async function prepareTarget(options: TargetOptions): Promise<{ account?:
 export const VIEW_FILE = join(WORKSHOP_DIR, "view.json");
 
 /** The address of the live view running now, if there is one. */
-export function runningViewUrl(): string | undefined {
+export function runningViewUrl(file = VIEW_FILE): string | undefined {
   try {
-    const { port, pid } = JSON.parse(readFileSync(VIEW_FILE, "utf8")) as { port: number; pid: number };
+    const { port, pid } = JSON.parse(readFileSync(file, "utf8")) as { port: number; pid: number };
     process.kill(pid, 0); // throws when that process is gone
     return `http://127.0.0.1:${port}/`;
   } catch {

@@ -131,6 +131,8 @@ beforeEach(() => {
         writesThrottled: [0, 120],
         invocations: [3, 3],
         errors: [0, 1],
+        iteratorAge: [0, 4200],
+        lambdaIteratorAge: [0, 900],
         s0: [90_000, 0],
         s1: [5, 5],
       }[q.Id] ?? [0, 0],
@@ -163,6 +165,8 @@ describe("the live view on AWS (mocked)", () => {
     expect(stream!.history.map((p) => p.records)).toEqual([500, 1000]);
     expect(stream!.history[1]).toMatchObject({ writesThrottled: 2 });
     expect(stream!.totals).toMatchObject({ recordsIn: 90_000, writesThrottled: 120 });
+    expect(s.readersIteratorAgeMs).toBe(4200);
+    expect(s.lambda.iteratorAgeMs).toBe(900);
     expect(s.lambda).toMatchObject({
       invocations: 6,
       errors: 1,

@@ -164,6 +164,7 @@ export class ViewCollector {
       limits: stats?.limits,
       shards,
       recent: this.onAws ? null : [...(stats?.recent[`${region}/${stream}`] ?? [])].reverse(),
+      readersIteratorAgeMs: metrics?.readersIteratorAgeMs,
       leases: leases.map((lease) => ({
         ...lease,
         progress: leaseProgress(lease.checkpoint, lastSequence.get(lease.shard)),
@@ -175,6 +176,7 @@ export class ViewCollector {
         recordsHandled: this.handled,
         latencyMedianMs: this.latencies.length ? median : undefined,
         latencyP95Ms: this.latencies.length ? p95 : undefined,
+        iteratorAgeMs: metrics?.lambda.iteratorAgeMs,
       },
       classmates: classmates.map((c) => ({
         ...c,
@@ -332,7 +334,11 @@ export class ViewCollector {
   }
 
   /** On AWS: the stream's and the function's CloudWatch metrics, per minute, for the last 30 minutes. */
-  private async readMetrics(): Promise<{ shards: ShardView[]; lambda: Partial<LambdaView> }> {
+  private async readMetrics(): Promise<{
+    shards: ShardView[];
+    readersIteratorAgeMs?: number;
+    lambda: Partial<LambdaView>;
+  }> {
     const stream = [{ Name: "StreamName", Value: this.options.stream }];
     const fn = [{ Name: "FunctionName", Value: functionOf(this.options.stream) }];
     const query = (
@@ -389,9 +395,11 @@ export class ViewCollector {
       reads: sum("reads"),
       readsThrottled: sum("readsThrottled"),
     };
+    const latest = (id: string) => series.get(id)?.at(-1)?.[1];
     return {
       shards: [{ shardId: "all shards (stream metrics, last 30 min)", history, totals }],
-      lambda: { invocations: sum("invocations"), errors: sum("errors") },
+      readersIteratorAgeMs: latest("iteratorAge"),
+      lambda: { invocations: sum("invocations"), errors: sum("errors"), iteratorAgeMs: latest("lambdaIteratorAge") },
     };
   }
 

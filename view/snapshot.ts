@@ -56,6 +56,8 @@ export interface LambdaView {
   recordsHandled: number | undefined;
   latencyMedianMs: number | undefined;
   latencyP95Ms: number | undefined;
+  /** AWS only (CloudWatch IteratorAge): how far behind the newest record the mapping reads, at most, last minute. */
+  iteratorAgeMs?: number;
 }
 
 export interface ClassmateView {
@@ -92,6 +94,8 @@ export interface Snapshot {
   /** The last records put (emulators, from the limits layer); null on AWS, where nothing is sampled. */
   recent: RecordView[] | null;
   leases: LeaseView[];
+  /** AWS only (GetRecords.IteratorAgeMilliseconds): how far behind the stream's slowest reader is, last minute. */
+  readersIteratorAgeMs?: number;
   lambda: LambdaView;
   classmates: ClassmateView[];
 }

@@ -209,6 +209,13 @@ function drawRecent(s) {
 
 // ---- 3. leases: a row whose owner or counter changed since the last second is highlighted ----
 function drawLeases(s) {
+  if (s.readersIteratorAgeMs !== undefined) {
+    $("reads").append(
+      el("tr", {}, [
+        el("td", { text: `slowest reader's iterator age (CloudWatch): ${number(s.readersIteratorAgeMs)} ms` }),
+      ]),
+    );
+  }
   const now = new Map();
   fillRows(
     $("leases"),
@@ -241,6 +248,9 @@ function drawLambda(s) {
       "lambda-median",
     ),
     figure("p95", f.latencyP95Ms === undefined ? "—" : `${number(f.latencyP95Ms)} ms`, "lambda-p95"),
+    ...(f.iteratorAgeMs === undefined
+      ? []
+      : [figure("iterator age (CloudWatch)", `${number(f.iteratorAgeMs)} ms`, "lambda-iterator-age")]),
   );
   fillRows(
     $("mappings"),
