@@ -390,12 +390,16 @@ export function startLimitsLayer(settings: LayerSettings): Promise<{ server: Ser
     results: { ShardId?: string; SequenceNumber?: string; ErrorCode?: string }[],
   ) {
     const kept = recent.get(streamKey) ?? [];
+    const at = Date.now();
+    // Only the last RECENT_RECORDS of a batch can stay in the list: the others are not previewed.
+    const firstKept = Math.max(0, results.length - RECENT_RECORDS);
     results.forEach((result, i) => {
       if (result.ErrorCode || !result.ShardId || !result.SequenceNumber) return;
       lastSequence.set(`${streamKey}/${result.ShardId}`, result.SequenceNumber);
+      if (i < firstKept) return;
       const entry = entries[i];
       kept.push({
-        at: Date.now(),
+        at,
         shardId: result.ShardId,
         partitionKey: entry?.PartitionKey ?? "",
         sequenceNumber: result.SequenceNumber,
