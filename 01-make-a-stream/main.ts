@@ -25,7 +25,7 @@ import {
   streamCost,
   waiterFor,
   waitingFor,
-  wholeNumber,
+  wholeNumberFlag,
   WORKSHOP_TAGS,
   type LessonOptions,
 } from "../shared/index.js";
@@ -112,13 +112,7 @@ export const lesson = {
   usage: "npx tsx 01-make-a-stream/main.ts",
   about: "Create the workshop's stream (or reuse it if it exists), wait until it is ACTIVE, and describe it.",
   flags: defineFlags({
-    shards: {
-      type: "string",
-      value: "N",
-      default: "1",
-      help: "number of shards for a new provisioned stream",
-      parse: (n) => wholeNumber(n, "--shards"),
-    },
+    shards: wholeNumberFlag("number of shards for a new provisioned stream", { default: 1 }),
     mode: {
       type: "string",
       value: "provisioned|on-demand",

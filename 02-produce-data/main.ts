@@ -23,7 +23,7 @@ import {
   say,
   table,
   toBatches,
-  wholeNumber,
+  wholeNumberFlag,
   WorkshopError,
   type LessonOptions,
   type WorkshopRecord,
@@ -141,13 +141,7 @@ export const lesson = {
   usage: "npx tsx 02-produce-data/main.ts",
   about: "Put --count records into the stream with PutRecords batches (or --single PutRecord calls), or one --file.",
   flags: defineFlags({
-    count: {
-      type: "string",
-      value: "N",
-      default: "100",
-      help: "how many records to put",
-      parse: (n) => wholeNumber(n, "--count"),
-    },
+    count: wholeNumberFlag("how many records to put", { default: 100 }),
     single: { type: "boolean", help: "one PutRecord call per record instead of PutRecords batches" },
     key: {
       type: "string",

@@ -27,7 +27,7 @@ import {
   runLesson,
   say,
   table,
-  wholeNumber,
+  wholeNumberFlag,
   WorkshopError,
   type LessonOptions,
 } from "../shared/index.js";
@@ -281,13 +281,7 @@ export const lesson = {
       help: "trim-horizon | latest | at-sequence:SEQ | after-sequence:SEQ | at-timestamp:ISO",
       parse: checkedBy(startingPosition), // refuse a bad one at once
     },
-    limit: {
-      type: "string",
-      value: "N",
-      default: "1000",
-      help: "records per GetRecords call (1 to 10000)",
-      parse: (n) => wholeNumber(n, "--limit", 1, 10_000),
-    },
+    limit: wholeNumberFlag("records per GetRecords call (1 to 10000)", { default: 1000, max: 10_000 }),
     shard: {
       type: "string",
       value: "SHARD_ID",

@@ -38,7 +38,7 @@ import {
   say,
   startMultiLangDaemon,
   table,
-  wholeNumber,
+  wholeNumberFlag,
   WorkshopError,
   type LessonOptions,
 } from "../shared/index.js";
@@ -234,19 +234,8 @@ export const lesson = {
   about:
     "Run a KCL consumer: the Java MultiLangDaemon with a TypeScript record processor, leases and checkpoints in DynamoDB.",
   flags: defineFlags({
-    expect: {
-      type: "string",
-      value: "N",
-      help: "stop cleanly once N distinct records were processed",
-      parse: (n) => wholeNumber(n, "--expect"),
-    },
-    timeout: {
-      type: "string",
-      value: "SECONDS",
-      default: "180",
-      help: "give up after this long (with --expect)",
-      parse: (n) => wholeNumber(n, "--timeout"),
-    },
+    expect: wholeNumberFlag("stop cleanly once N distinct records were processed"),
+    timeout: wholeNumberFlag("give up after this long (with --expect)", { default: 180, value: "SECONDS" }),
     worker: {
       type: "string",
       value: "NAME",
@@ -254,12 +243,7 @@ export const lesson = {
       help: "this worker's name; give a second worker another one",
     },
     "show-leases": { type: "boolean", help: "print the lease table (shard, owner, checkpoint) and exit" },
-    "crash-on": {
-      type: "string",
-      value: "INDEX",
-      help: "make the processor throw on the record with this index",
-      parse: (n) => wholeNumber(n, "--crash-on", 0),
-    },
+    "crash-on": wholeNumberFlag("make the processor throw on the record with this index", { value: "INDEX", min: 0 }),
   }),
 };
 

@@ -41,7 +41,7 @@ import {
 import { PROJECT_ROOT } from "../shared/paths.js";
 import { followJsonLines, KCL_WORK_DIR } from "../shared/kcl.js";
 import { WorkshopError } from "../shared/errors.js";
-import { defineFlags, parseOptions, wholeNumber, type TargetOptions } from "../shared/options.js";
+import { defineFlags, parseOptions, wholeNumberFlag, type TargetOptions } from "../shared/options.js";
 import { encodeRecord, newRunId, tallyStream } from "../shared/records.js";
 import { printJson, problem, report } from "../shared/output.js";
 import { runScript } from "../shared/run.js";
@@ -58,20 +58,11 @@ export const bench = {
   about:
     "Measure emulator start, the whole workshop, batched vs single puts, and Lambda and KCL latency on a private emulator.",
   flags: defineFlags({
-    records: {
-      type: "string",
-      value: "N",
-      default: "10000",
-      help: "records for the batched and the single put runs",
-      parse: (n) => wholeNumber(n, "--records"),
-    },
-    samples: {
-      type: "string",
-      value: "N",
-      default: "100",
-      help: "records put one at a time for each latency figure (50 or more)",
-      parse: (n) => wholeNumber(n, "--samples", 50),
-    },
+    records: wholeNumberFlag("records for the batched and the single put runs", { default: 10000 }),
+    samples: wholeNumberFlag("records put one at a time for each latency figure (50 or more)", {
+      default: 100,
+      min: 50,
+    }),
   }),
 };
 

@@ -15,7 +15,7 @@ import { explain } from "../shared/errors.js";
 import {
   defineFlags,
   parseOptions,
-  wholeNumber,
+  wholeNumberFlag,
   type Flags,
   type LessonInfo,
   type LessonOptions,
@@ -28,27 +28,9 @@ export const workshop = {
   usage: "npm start --",
   about: "Run lessons 01 to 05 in order on one target and print a table of what each did.",
   flags: defineFlags({
-    shards: {
-      type: "string",
-      value: "N",
-      default: "2",
-      help: "shards for the stream lesson 01 makes",
-      parse: (n) => wholeNumber(n, "--shards"),
-    },
-    count: {
-      type: "string",
-      value: "N",
-      default: "1000",
-      help: "records lesson 02 puts",
-      parse: (n) => wholeNumber(n, "--count"),
-    },
-    "lambda-count": {
-      type: "string",
-      value: "N",
-      default: "100",
-      help: "records lesson 05 puts for the function",
-      parse: (n) => wholeNumber(n, "--lambda-count"),
-    },
+    shards: wholeNumberFlag("shards for the stream lesson 01 makes", { default: 2 }),
+    count: wholeNumberFlag("records lesson 02 puts", { default: 1000 }),
+    "lambda-count": wholeNumberFlag("records lesson 05 puts for the function", { default: 100 }),
   }),
 };
 

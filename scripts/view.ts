@@ -7,7 +7,7 @@
 // the readers (GetRecords against 5 a second, KCL leases), Lambda, and the whole class's
 // streams. It only reads, and never reads records from the stream. Ctrl-C stops it.
 import { say } from "../shared/output.js";
-import { defineFlags, wholeNumber } from "../shared/options.js";
+import { defineFlags, wholeNumberFlag } from "../shared/options.js";
 import { runScript } from "../shared/run.js";
 import { ViewCollector, viewClients } from "../view/collect.js";
 import { DEFAULT_VIEW_PORT, startViewServer } from "../view/server.js";
@@ -18,13 +18,7 @@ export const view = {
   about:
     "Serve a live page of the stream on 127.0.0.1: shards, rates against AWS's limits, records, readers, Lambda, the class.",
   flags: defineFlags({
-    port: {
-      type: "string",
-      value: "PORT",
-      default: String(DEFAULT_VIEW_PORT),
-      help: "the page's port on 127.0.0.1",
-      parse: (n) => wholeNumber(n, "--port", 1, 65535),
-    },
+    port: wholeNumberFlag("the page's port on 127.0.0.1", { default: DEFAULT_VIEW_PORT, value: "PORT", max: 65535 }),
   }),
 };
 

@@ -1,6 +1,6 @@
 import { describe, expect, it } from "vitest";
 import { WorkshopError } from "./errors.js";
-import { defineFlags, HelpRequested, parseOptions, wholeNumber } from "./options.js";
+import { defineFlags, HelpRequested, helpText, parseOptions, wholeNumber, wholeNumberFlag } from "./options.js";
 import { resolveTarget } from "./targets.js";
 
 const lesson = {
@@ -91,5 +91,29 @@ describe("wholeNumber", () => {
   it("accepts whole numbers in range", () => expect(wholeNumber("12", "--shards")).toBe(12));
   it.each(["0", "-1", "1.5", "two", "", undefined])("refuses %s", (value) => {
     expect(() => wholeNumber(value, "--shards")).toThrow(/--shards must be a whole number 1 or more/);
+  });
+});
+
+describe("wholeNumberFlag", () => {
+  const lesson = {
+    usage: "x",
+    about: "x",
+    flags: defineFlags({
+      count: wholeNumberFlag("how many", { default: 100 }),
+      index: wholeNumberFlag("which", { value: "INDEX", min: 0 }),
+    }),
+  };
+
+  it("reads a whole number, names its flag when the value is bad, and shows its default in --help", () => {
+    expect(parseOptions(lesson, ["--index", "0"], {})).toMatchObject({ count: 100, index: 0 });
+    expect(parseOptions(lesson, [], {}).index).toBeUndefined();
+    expect(() => parseOptions(lesson, ["--count", "0"], {})).toThrow(
+      "--count must be a whole number 1 or more, got '0'",
+    );
+    expect(() => parseOptions(lesson, ["--index=-1"], {})).toThrow(
+      "--index must be a whole number 0 or more, got '-1'",
+    );
+    expect(helpText(lesson)).toMatch(/--count N\s+how many \(default: 100\)/);
+    expect(helpText(lesson)).toMatch(/--index INDEX\s+which$/m);
   });
 });

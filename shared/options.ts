@@ -16,14 +16,15 @@ export interface FlagSpec {
   /**
    * Turns the text given into what main() gets (a number, say), or throws a WorkshopError.
    * It runs while the flags are read, so a bad value is refused before the target starts.
+   * `flag` is the flag as written, for example "--count", for the error message.
    */
-  parse?: (text: string) => unknown;
+  parse?: (text: string, flag: string) => unknown;
 }
 export type Flags = Record<string, FlagSpec>;
 
 type FlagValue<S extends FlagSpec> = S["type"] extends "boolean"
   ? boolean
-  : S extends { parse: (text: string) => infer T }
+  : S extends { parse: (text: string, flag: string) => infer T }
     ? S extends { default: string }
       ? T
       : T | undefined
@@ -122,7 +123,8 @@ export function parseOptions<F extends Flags>(
   for (const [name, spec] of Object.entries(all)) {
     // A boolean flag that was not given is false, not missing.
     if (spec.type === "boolean") values[name] = Boolean(values[name]);
-    else if (spec.parse && typeof values[name] === "string") values[name] = spec.parse(values[name]) as string;
+    else if (spec.parse && typeof values[name] === "string")
+      values[name] = spec.parse(values[name], `--${name}`) as string;
   }
   const { help: _help, target, endpoint, region, ...rest } = values as Record<string, unknown>;
   return {
@@ -150,6 +152,38 @@ export function wholeNumber(value: string | undefined, flag: string, min = 1, ma
     throw new WorkshopError(`${flag} must be a whole number ${range}, got '${value ?? ""}'`);
   }
   return n;
+}
+
+type WholeNumberFlag = { type: "string"; value: string; help: string; parse: (text: string, flag: string) => number };
+
+/**
+ * The spec of a flag that takes a whole number, for example --count or --shards:
+ * `wholeNumberFlag("how many records to put", { default: 100 })`. Bounds: 1 or more unless `min`/`max` say.
+ */
+export function wholeNumberFlag(
+  help: string,
+  options: { default: number; value?: string; min?: number; max?: number },
+): WholeNumberFlag & { default: string };
+export function wholeNumberFlag(
+  help: string,
+  options?: { value?: string; min?: number; max?: number },
+): WholeNumberFlag;
+export function wholeNumberFlag(
+  help: string,
+  {
+    default: fallback,
+    value = "N",
+    min = 1,
+    max = Number.MAX_SAFE_INTEGER,
+  }: { default?: number; value?: string; min?: number; max?: number } = {},
+): WholeNumberFlag {
+  return {
+    type: "string",
+    value,
+    help,
+    ...(fallback === undefined ? {} : { default: String(fallback) }),
+    parse: (text, flag) => wholeNumber(text, flag, min, max),
+  };
 }
 
 /** A flag that must be one of a few words, for example --key random|fixed. */
