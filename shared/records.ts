@@ -12,6 +12,7 @@ import {
   PutRecordsCommand,
   type KinesisClient,
   type PutRecordsRequestEntry,
+  type Shard,
 } from "@aws-sdk/client-kinesis";
 import { WorkshopError } from "./errors.js";
 
@@ -169,6 +170,21 @@ export async function putRecordsUntilAccepted(
 export const READ_GAP_MS = 200;
 
 /**
+ * Every shard of a stream, open and closed, paging ListShards (a next page is asked for
+ * with NextToken alone, without the StreamName). Lesson 03 shows the same paging step by step.
+ */
+export async function listAllShards(kinesis: KinesisClient, streamName: string): Promise<Shard[]> {
+  const shards: Shard[] = [];
+  let NextToken: string | undefined;
+  do {
+    const page = await kinesis.send(new ListShardsCommand(NextToken ? { NextToken } : { StreamName: streamName }));
+    shards.push(...(page.Shards ?? []));
+    NextToken = page.NextToken;
+  } while (NextToken);
+  return shards;
+}
+
+/**
  * Read every record of every shard from the start, once, into a tally: for checking
  * what reached a stream. Lesson 03 shows the same reading step by step.
  */
@@ -177,13 +193,7 @@ export async function tallyStream(
   streamName: string,
   tally = new RecordTally(),
 ): Promise<RecordTally> {
-  const shards = [];
-  let NextToken: string | undefined;
-  do {
-    const page = await kinesis.send(new ListShardsCommand(NextToken ? { NextToken } : { StreamName: streamName }));
-    shards.push(...(page.Shards ?? []));
-    NextToken = page.NextToken;
-  } while (NextToken);
+  const shards = await listAllShards(kinesis, streamName);
   for (const shard of shards) {
     let { ShardIterator } = await kinesis.send(
       new GetShardIteratorCommand({

@@ -7,10 +7,9 @@
 // never calls GetRecords there, so it takes no read capacity from the students.
 import { GetMetricDataCommand, type CloudWatchClient, type MetricDataQuery } from "@aws-sdk/client-cloudwatch";
 import { FilterLogEventsCommand, type CloudWatchLogsClient } from "@aws-sdk/client-cloudwatch-logs";
-import { ListTablesCommand, ScanCommand, type DynamoDBClient } from "@aws-sdk/client-dynamodb";
+import { paginateListTables, ScanCommand, type DynamoDBClient } from "@aws-sdk/client-dynamodb";
 import {
   DescribeStreamSummaryCommand,
-  ListShardsCommand,
   ListStreamsCommand,
   ListTagsForStreamCommand,
   type KinesisClient,
@@ -18,9 +17,11 @@ import {
 import { ListEventSourceMappingsCommand, ListFunctionsCommand, type LambdaClient } from "@aws-sdk/client-lambda";
 import { cloudWatchClient, dynamoDBClient, kinesisClient, lambdaClient, logsClient } from "../shared/clients.js";
 import type { LayerStats } from "../shared/limits-layer.js";
+import { SEEN_LINES } from "../05-lambda-function/handler.js";
+import { resourceNames } from "../05-lambda-function/names.js";
 import type { TargetOptions } from "../shared/options.js";
 import { WORKSHOP_TAG } from "../shared/targets.js";
-import { percentiles } from "../shared/records.js";
+import { listAllShards, percentiles } from "../shared/records.js";
 import {
   assertReadOnly,
   type ClassmateView,
@@ -65,12 +66,10 @@ export function viewClients(options: TargetOptions): ViewClients {
   return clients;
 }
 
-/** Lesson 04's lease tables are named workshop-kcl-TARGET-STREAM; lesson 05's function STREAM-handler. */
+/** Lesson 04's lease tables are named workshop-kcl-TARGET-STREAM; lesson 05 names its function after the stream. */
 const leaseTableOf = (table: string, stream: string) =>
   table.startsWith("workshop-kcl-") && table.endsWith(`-${stream}`);
-const functionOf = (stream: string) => `${stream}-handler`;
-/** The "seen" lines lesson 05's handler logs (05-lambda-function/handler.ts). */
-const SEEN_LINES = /seen (\S+) #(\d+) after (-?\d+) ms/g;
+const functionOf = (stream: string) => resourceNames(stream).functionName;
 const HISTORY_POINTS = 60;
 
 /** Run `work` at most every `everyMs`, keeping its last answer (and the last one that worked, on a failure). */
@@ -230,20 +229,12 @@ export class ViewCollector {
         new DescribeStreamSummaryCommand({ StreamName }),
       );
       this.streamArn = s?.StreamARN;
-      const shards: ShardRange[] = [];
-      let NextToken: string | undefined;
-      do {
-        const page = await this.clients.kinesis.send(new ListShardsCommand(NextToken ? { NextToken } : { StreamName }));
-        for (const shard of page.Shards ?? []) {
-          shards.push({
-            shardId: shard.ShardId!,
-            startingHashKey: shard.HashKeyRange?.StartingHashKey ?? "0",
-            endingHashKey: shard.HashKeyRange?.EndingHashKey ?? "0",
-            open: !shard.SequenceNumberRange?.EndingSequenceNumber,
-          });
-        }
-        NextToken = page.NextToken;
-      } while (NextToken);
+      const shards: ShardRange[] = (await listAllShards(this.clients.kinesis, StreamName)).map((shard) => ({
+        shardId: shard.ShardId!,
+        startingHashKey: shard.HashKeyRange?.StartingHashKey ?? "0",
+        endingHashKey: shard.HashKeyRange?.EndingHashKey ?? "0",
+        open: !shard.SequenceNumberRange?.EndingSequenceNumber,
+      }));
       return {
         found: true,
         status: s?.StreamStatus ?? "?",
@@ -261,14 +252,8 @@ export class ViewCollector {
 
   private async tableNames(): Promise<string[]> {
     const names: string[] = [];
-    let ExclusiveStartTableName: string | undefined;
-    do {
-      const page = await this.clients.dynamodb.send(
-        new ListTablesCommand(ExclusiveStartTableName ? { ExclusiveStartTableName } : {}),
-      );
+    for await (const page of paginateListTables({ client: this.clients.dynamodb }, {}))
       names.push(...(page.TableNames ?? []));
-      ExclusiveStartTableName = page.LastEvaluatedTableName;
-    } while (ExclusiveStartTableName);
     return names;
   }
 
@@ -307,7 +292,7 @@ export class ViewCollector {
 
   /** The function's log lines since the view started (and 10 minutes before): handled records, latency, invocations, errors. */
   private async readLogs(): Promise<undefined> {
-    const logGroupName = `/aws/lambda/${functionOf(this.options.stream)}`;
+    const { logGroupName } = resourceNames(this.options.stream);
     let nextToken: string | undefined;
     do {
       const page = await this.clients.logs.send(
