@@ -183,15 +183,28 @@ async function kclLatency(target: TargetOptions, samples: number): Promise<numbe
   return seen.filter((r) => r.runId === runId).map((r) => r.processedAt - r.sentAt);
 }
 
+/** Lesson 01 on `where`: a stream of `shards` shards. */
+const makeStreamOn = (where: TargetOptions, shards: number) =>
+  makeStream.main({ ...parseOptions(makeStream.lesson, ["--shards", String(shards)], {}), ...where });
+
+/** Lesson 02 on `where`: `count` records, batched or with --single. */
+const putOn = (where: TargetOptions, count: number, ...more: string[]) =>
+  produceData.main({ ...parseOptions(produceData.lesson, ["--count", String(count), ...more], {}), ...where });
+
+/** Lesson 02 batched, then --single, on a new 2-shard stream: records/s of each. */
+async function batchedThenSingle(where: TargetOptions, records: number) {
+  await makeStreamOn(where, 2);
+  const batched = await putOn(where, records);
+  const single = await putOn(where, records, "--single");
+  return { batched, single };
+}
+
 /** Lesson 02's batched records/s on a new stream of `shards` shards, after a warm-up that spends the shards' burst. */
 async function steadyBatchedRate(target: TargetOptions, stream: string, shards: number, records: number) {
   const where = { ...target, stream };
-  await makeStream.main({ ...parseOptions(makeStream.lesson, ["--shards", String(shards)], {}), ...where });
-  await produceData.main({ ...parseOptions(produceData.lesson, ["--count", String(500 * shards)], {}), ...where });
-  const put = await produceData.main({
-    ...parseOptions(produceData.lesson, ["--count", String(records)], {}),
-    ...where,
-  });
+  await makeStreamOn(where, shards);
+  await putOn(where, 500 * shards);
+  const put = await putOn(where, records);
   const stored = (await tallyStream(kinesisClient(where), stream)).uniqueFor(put.runId);
   return { ...put, lost: records - stored };
 }
@@ -217,7 +230,7 @@ async function putLatency(endpoint: string, stream: string, samples: number): Pr
 /** What the limits layer adds to a request: PutRecord through it, and straight to MiniStack behind it, in turns. */
 async function limitsOverhead(target: TargetOptions, paths: EmulatorPaths, samples: number): Promise<number> {
   const stream = "bench-latency";
-  await makeStream.main({ ...parseOptions(makeStream.lesson, ["--shards", "4"], {}), ...target, stream });
+  await makeStreamOn({ ...target, stream }, 4);
   const backend = `http://127.0.0.1:${(await layerStatus(paths.port))!.backendPort}`;
   const through: number[] = [];
   const direct: number[] = [];
@@ -235,7 +248,7 @@ async function viewLatency(target: TargetOptions, samples: number): Promise<{ vi
       `the live-view figures need Chromium at ${CHROMIUM} (apt-get install chromium, or set WORKSHOP_CHROMIUM)`,
     );
   const where = { ...target, stream: "bench-view" };
-  await makeStream.main({ ...parseOptions(makeStream.lesson, ["--shards", "1"], {}), ...where });
+  await makeStreamOn(where, 1);
   const layerStats = async () => (await (await fetch(`${target.endpoint}/_workshop/stats`)).json()) as LayerStats;
   const collector = new ViewCollector(where, viewClients(where), layerStats);
   const view = await startViewServer(0, () => collector.snapshot(), { announce: false });
@@ -306,16 +319,7 @@ export async function runBench(
     const workshop = await runWorkshop(emulator.endpoint, stream);
 
     info(`lesson 02: ${records} records batched, then ${records} one by one (--single)`);
-    const putsStream = { ...target, stream: "bench-puts" };
-    await makeStream.main({ ...parseOptions(makeStream.lesson, ["--shards", "2"], {}), ...putsStream });
-    const batched = await produceData.main({
-      ...parseOptions(produceData.lesson, ["--count", String(records)], {}),
-      ...putsStream,
-    });
-    const single = await produceData.main({
-      ...parseOptions(produceData.lesson, ["--count", String(records), "--single"], {}),
-      ...putsStream,
-    });
+    const { batched, single } = await batchedThenSingle({ ...target, stream: "bench-puts" }, records);
 
     info(`shard limits: ${records} records batched into 4 shards, then into 1 shard`);
     const four = await steadyBatchedRate(target, "bench-four", 4, records);
@@ -333,23 +337,14 @@ export async function runBench(
 
     info(`limits off: lesson 02 again, ${records} records batched and one by one`);
     await restartLayer(paths, false);
-    const rawStream = { ...target, stream: "bench-raw" };
-    await makeStream.main({ ...parseOptions(makeStream.lesson, ["--shards", "2"], {}), ...rawStream });
-    const rawBatched = await produceData.main({
-      ...parseOptions(produceData.lesson, ["--count", String(records)], {}),
-      ...rawStream,
-    });
-    const rawSingle = await produceData.main({
-      ...parseOptions(produceData.lesson, ["--count", String(records), "--single"], {}),
-      ...rawStream,
-    });
+    const raw = await batchedThenSingle({ ...target, stream: "bench-raw" }, records);
     if (four.lost || one.lost) throw new WorkshopError(`the shard-limit runs lost ${four.lost + one.lost} record(s)`);
 
     return {
       emulatorStartMs,
       workshopSeconds: Math.round(workshop.seconds * 10) / 10,
       batchVsSingle: Math.round((batched.recordsPerSecond / single.recordsPerSecond) * 10) / 10,
-      rawBatchVsSingle: Math.round((rawBatched.recordsPerSecond / rawSingle.recordsPerSecond) * 10) / 10,
+      rawBatchVsSingle: Math.round((raw.batched.recordsPerSecond / raw.single.recordsPerSecond) * 10) / 10,
       writeLimitShare: Math.round((four.recordsPerSecond / four.writeLimit) * 100) / 100,
       shardScaling: Math.round((four.recordsPerSecond / one.recordsPerSecond) * 100) / 100,
       throttledEntries: four.throttled + one.throttled,
@@ -361,8 +356,8 @@ export async function runBench(
       kclP95Ms: kcl.p95,
       batchedRecordsPerSecond: batched.recordsPerSecond,
       singleRecordsPerSecond: single.recordsPerSecond,
-      rawBatchedRecordsPerSecond: rawBatched.recordsPerSecond,
-      rawSingleRecordsPerSecond: rawSingle.recordsPerSecond,
+      rawBatchedRecordsPerSecond: raw.batched.recordsPerSecond,
+      rawSingleRecordsPerSecond: raw.single.recordsPerSecond,
       fourShardRecordsPerSecond: four.recordsPerSecond,
       oneShardRecordsPerSecond: one.recordsPerSecond,
       recordsLost: four.lost + one.lost,
