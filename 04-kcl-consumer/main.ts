@@ -25,23 +25,25 @@ import {
   confirmBillable,
   defineFlags,
   dynamoDBClient,
-  followJsonLines,
-  KCL_WORK_DIR,
-  kclProperties,
   kinesisClient,
-  kinesisEndpointForKcl,
   nodeCommandLine,
   percentiles,
   Progress,
   RecordTally,
   runLesson,
   say,
-  startMultiLangDaemon,
   table,
   wholeNumberFlag,
   WorkshopError,
   type LessonOptions,
 } from "../shared/index.js";
+import {
+  followJsonLines,
+  KCL_WORK_DIR,
+  kclProperties,
+  kinesisEndpointForKcl,
+  startMultiLangDaemon,
+} from "./kcl-daemon.js";
 
 export async function main(options: Options) {
   const dynamodb = dynamoDBClient(options);
@@ -82,7 +84,7 @@ export async function main(options: Options) {
   ]);
 
   // The KCL reads Kinesis over HTTP/2. An emulator that speaks only HTTP/1.1 gets a bridge in
-  // this process that speaks HTTP/2 to the KCL and HTTP/1.1 to the emulator (shared/kcl.ts).
+  // this process that speaks HTTP/2 to the KCL and HTTP/1.1 to the emulator (kcl-daemon.ts).
   const kinesisEndpoint = await kinesisEndpointForKcl(options.endpoint);
   if (kinesisEndpoint.bridged)
     say(

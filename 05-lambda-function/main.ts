@@ -36,7 +36,6 @@ import {
   logsClient,
   newRunId,
   oneOf,
-  packageLambdaHandler,
   percentiles,
   pollUntil,
   putRecordsUntilAccepted,
@@ -50,6 +49,7 @@ import {
   WorkshopError,
   type LessonOptions,
 } from "../shared/index.js";
+import { packageLambdaHandler } from "./bundle.js";
 import { deleteEverything } from "./delete.js";
 import { deployFunction } from "./deploy-function.js";
 import { ensureFanOutStream, waitForCopies } from "./fan-out.js";

@@ -37,9 +37,9 @@ import {
   startEmulator,
   stopEmulator,
   type EmulatorPaths,
-} from "../shared/emulator.js";
+} from "../local/emulator.js";
 import { PROJECT_ROOT } from "../shared/paths.js";
-import { followJsonLines, KCL_WORK_DIR } from "../shared/kcl.js";
+import { followJsonLines, KCL_WORK_DIR } from "../04-kcl-consumer/kcl-daemon.js";
 import { WorkshopError } from "../shared/errors.js";
 import { defineFlags, parseOptions, wholeNumberFlag, type TargetOptions } from "../shared/options.js";
 import { encodeRecord, newRunId, tallyStream } from "../shared/records.js";
@@ -48,7 +48,7 @@ import { runScript } from "../shared/run.js";
 import type { WorkshopRun } from "./start.js";
 import { pollUntil } from "../shared/wait.js";
 import { percentiles } from "../shared/records.js";
-import type { LayerStats } from "../shared/limits-layer.js";
+import type { LayerStats } from "../local/limits-layer.js";
 import { ViewCollector, viewClients } from "../view/collect.js";
 import { startViewServer } from "../view/server.js";
 import { CHROMIUM, launchBrowser } from "../view/browser.js";

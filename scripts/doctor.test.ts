@@ -1,6 +1,6 @@
 import { describe, expect, it } from "vitest";
-import { pythonFix } from "../shared/emulator.js";
-import { javaFix } from "../shared/kcl.js";
+import { pythonFix } from "../local/emulator.js";
+import { javaFix } from "../04-kcl-consumer/kcl-daemon.js";
 import { checkNode, checkPlatform } from "./doctor.js";
 
 describe("the doctor's Node.js check", () => {

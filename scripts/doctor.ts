@@ -8,14 +8,8 @@ import { existsSync, statSync } from "node:fs";
 import { homedir } from "node:os";
 import { join } from "node:path";
 import { howToStart } from "../shared/errors.js";
-import {
-  findRunningEmulator,
-  installedVersion,
-  MINISTACK_VERSION,
-  probePython,
-  pythonFix,
-} from "../shared/emulator.js";
-import { javaFix, kclJarsInstalled, kclVersion, probeJava } from "../shared/kcl.js";
+import { findRunningEmulator, installedVersion, MINISTACK_VERSION, probePython, pythonFix } from "../local/emulator.js";
+import { javaFix, kclJarsInstalled, kclVersion, probeJava } from "../04-kcl-consumer/kcl-daemon.js";
 import { currentPlatform, type Platform } from "../shared/platform.js";
 import { defineFlags, type TargetOptions } from "../shared/options.js";
 import { printJson, report } from "../shared/output.js";

@@ -14,7 +14,7 @@ import {
   restartLayer,
   startEmulator,
   stopEmulator,
-} from "../shared/emulator.js";
+} from "../local/emulator.js";
 import { WorkshopError } from "../shared/errors.js";
 import { defineFlags, oneOf } from "../shared/options.js";
 import { report } from "../shared/output.js";

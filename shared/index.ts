@@ -9,8 +9,5 @@ export * from "./output.js";
 export * from "./records.js";
 export * from "./run.js";
 export * from "./wait.js";
-export { MINISTACK_VERSION } from "./emulator.js";
 export { PROJECT_ROOT, WORKSHOP_DIR } from "./paths.js";
-export { followJsonLines, KCL_WORK_DIR, kclProperties, kinesisEndpointForKcl, startMultiLangDaemon } from "./kcl.js";
-export { packageLambdaHandler } from "./lambda-package.js";
 export { nodeCommandLine } from "./platform.js";

@@ -4,7 +4,7 @@ import { stsClient } from "./clients.js";
 import { WorkshopError, explain, howToStart } from "./errors.js";
 import { readFileSync } from "node:fs";
 import { join } from "node:path";
-import { defaultEmulatorPaths, findRunningEmulator, startEmulator } from "./emulator.js";
+import { defaultEmulatorPaths, findRunningEmulator, startEmulator } from "../local/emulator.js";
 import { WORKSHOP_DIR } from "./paths.js";
 import type { TargetOptions } from "./options.js";
 import { localPort } from "./targets.js";

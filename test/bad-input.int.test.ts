@@ -15,7 +15,7 @@ import { mockClient } from "aws-sdk-client-mock";
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
 import * as lesson01 from "../01-make-a-stream/main.js";
 import * as lesson03 from "../03-basic-consumer/main.js";
-import { freePort, healthOf } from "../shared/emulator.js";
+import { freePort, healthOf } from "../local/emulator.js";
 import { reportFailure } from "../shared/run.js";
 import { printedTo } from "./capture.js";
 import { runCli, type CliResult } from "./cli.js";

@@ -2,7 +2,7 @@
 // what the bench's own table is for); this only checks that the benchmark works and stops
 // what it starts.
 import { describe, expect, it } from "vitest";
-import { healthOf } from "../shared/emulator.js";
+import { healthOf } from "../local/emulator.js";
 import { lastJson, runCli } from "./cli.js";
 
 describe("npm run bench", () => {

@@ -6,7 +6,7 @@ import { afterAll, beforeAll, describe, expect, it } from "vitest";
 import { mkdtempSync, rmSync, symlinkSync } from "node:fs";
 import { tmpdir } from "node:os";
 import { join } from "node:path";
-import { emulatorPid, findRunningEmulator, layerPid, startEmulator, stopEmulator } from "../shared/emulator.js";
+import { emulatorPid, findRunningEmulator, layerPid, startEmulator, stopEmulator } from "../local/emulator.js";
 import { WORKSHOP_DIR } from "../shared/paths.js";
 import { runCli } from "./cli.js";
 import { closeClients, kinesisClient } from "../shared/index.js";

@@ -7,7 +7,7 @@ import { afterAll, beforeAll } from "vitest";
 import { closeClients } from "../shared/clients.js";
 import { stopCliRuns } from "./cli.js";
 import { parseOptions, type Flags, type LessonInfo } from "../shared/options.js";
-import { emulatorPid, freePort, startEmulator, stopEmulator, type EmulatorPaths } from "../shared/emulator.js";
+import { emulatorPid, freePort, startEmulator, stopEmulator, type EmulatorPaths } from "../local/emulator.js";
 
 export { freePort };
 

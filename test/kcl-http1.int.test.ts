@@ -6,7 +6,7 @@ import { afterAll, beforeAll, describe, expect, it } from "vitest";
 import * as lesson01 from "../01-make-a-stream/main.js";
 import * as lesson02 from "../02-produce-data/main.js";
 import * as lesson04 from "../04-kcl-consumer/main.js";
-import { speaksH2c } from "../shared/kcl.js";
+import { speaksH2c } from "../04-kcl-consumer/kcl-daemon.js";
 import { parseOptions } from "../shared/options.js";
 import { freePort, localOptions, useTestEmulator } from "./emulator.js";
 

@@ -7,7 +7,7 @@ import { cpSync, mkdirSync, mkdtempSync, readdirSync, rmSync } from "node:fs";
 import { tmpdir } from "node:os";
 import { join } from "node:path";
 import { afterAll, describe, expect, it } from "vitest";
-import { stopEmulator } from "../shared/emulator.js";
+import { stopEmulator } from "../local/emulator.js";
 import { PROJECT_ROOT, WORKSHOP_DIR } from "../shared/paths.js";
 import { freePort } from "./emulator.js";
 import { lastJson, runShell } from "./cli.js";

@@ -6,7 +6,7 @@ import * as lesson03 from "../03-basic-consumer/main.js";
 import { GetRecordsCommand, GetShardIteratorCommand } from "@aws-sdk/client-kinesis";
 import { kinesisClient } from "../shared/index.js";
 import { lastJson, runCli } from "./cli.js";
-import { findRunningEmulator } from "../shared/emulator.js";
+import { findRunningEmulator } from "../local/emulator.js";
 import { freePort, localArgs, localOptions, useTestEmulator } from "./emulator.js";
 
 const testEmulator = useTestEmulator();

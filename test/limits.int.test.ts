@@ -14,9 +14,9 @@ import { describe, expect, it } from "vitest";
 import * as lesson01 from "../01-make-a-stream/main.js";
 import * as lesson02 from "../02-produce-data/main.js";
 import * as lesson03 from "../03-basic-consumer/main.js";
-import { restartLayer } from "../shared/emulator.js";
+import { restartLayer } from "../local/emulator.js";
 import { EMULATOR_CREDENTIALS } from "../shared/index.js";
-import type { ShardStats } from "../shared/limits-layer.js";
+import type { ShardStats } from "../local/limits-layer.js";
 import { localOptions, useTestEmulator, type TestEmulator } from "./emulator.js";
 
 const testEmulator = useTestEmulator();

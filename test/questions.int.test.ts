@@ -13,7 +13,7 @@ import { mkdirSync, mkdtempSync, readFileSync, rmSync, symlinkSync } from "node:
 import { tmpdir } from "node:os";
 import { join } from "node:path";
 import { describe, expect, it } from "vitest";
-import { stopEmulator } from "../shared/emulator.js";
+import { stopEmulator } from "../local/emulator.js";
 import { PROJECT_ROOT, WORKSHOP_DIR } from "../shared/paths.js";
 import { runShell, stopCliRuns } from "./cli.js";
 import { startTestEmulator } from "./emulator.js";

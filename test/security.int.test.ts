@@ -6,7 +6,7 @@ import { describe, expect, it } from "vitest";
 import * as lesson01 from "../01-make-a-stream/main.js";
 import * as lesson05 from "../05-lambda-function/main.js";
 import { iamClient } from "../shared/index.js";
-import { freePort } from "../shared/emulator.js";
+import { freePort } from "../local/emulator.js";
 import { runCli } from "./cli.js";
 import { localArgs, localOptions, useTestEmulator } from "./emulator.js";
 

@@ -18,7 +18,7 @@ import {
 import { LambdaClient, ListEventSourceMappingsCommand, ListFunctionsCommand } from "@aws-sdk/client-lambda";
 import { mockClient } from "aws-sdk-client-mock";
 import { beforeEach, describe, expect, it } from "vitest";
-import type { LayerStats } from "../shared/limits-layer.js";
+import type { LayerStats } from "../local/limits-layer.js";
 import { parseOptions } from "../shared/options.js";
 import { partial } from "../test/partial.js";
 import { leaseProgress, ViewCollector, viewClients } from "./collect.js";

@@ -18,13 +18,13 @@ import {
 } from "node:fs";
 import { connect as connectHttp2 } from "node:http2";
 import { delimiter, dirname, join } from "node:path";
-import { WorkshopError } from "./errors.js";
-import { freePort } from "./emulator.js";
-import { PROJECT_ROOT, WORKSHOP_DIR } from "./paths.js";
-import { startLimitsLayer } from "./limits-layer.js";
-import { EMULATOR_CREDENTIALS } from "./targets.js";
-import { progress } from "./output.js";
-import { currentPlatform, stopProcessTree, type Platform } from "./platform.js";
+import { WorkshopError } from "../shared/errors.js";
+import { freePort } from "../local/emulator.js";
+import { PROJECT_ROOT, WORKSHOP_DIR } from "../shared/paths.js";
+import { startLimitsLayer } from "../local/limits-layer.js";
+import { EMULATOR_CREDENTIALS } from "../shared/targets.js";
+import { progress } from "../shared/output.js";
+import { currentPlatform, stopProcessTree, type Platform } from "../shared/platform.js";
 
 const AWS_KCL_DIR = join(PROJECT_ROOT, "node_modules", "aws-kcl");
 export const KCL_JAR_DIR = join(WORKSHOP_DIR, "kcl-jars");

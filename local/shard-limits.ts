@@ -1,5 +1,5 @@
 // Kinesis's per-shard limits, as meters: what the local target's limits layer
-// (shared/limits-layer.ts) uses to refuse a request the way AWS would.
+// (local/limits-layer.ts) uses to refuse a request the way AWS would.
 //
 // AWS (Kinesis Data Streams quotas, 2026), for every shard of provisioned and on-demand streams:
 //   writes  1,000 records/s and 1 MiB/s (data plus partition key) — PutRecord, PutRecords

@@ -2,7 +2,7 @@ import { appendFileSync, mkdtempSync, writeFileSync } from "node:fs";
 import { tmpdir } from "node:os";
 import { join } from "node:path";
 import { describe, expect, it } from "vitest";
-import { daemonTrouble, followJsonLines, kclProperties } from "./kcl.js";
+import { daemonTrouble, followJsonLines, kclProperties } from "./kcl-daemon.js";
 
 describe("followJsonLines", () => {
   it("returns each complete line once, and keeps a half-written line for the next call", () => {

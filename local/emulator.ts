@@ -1,5 +1,5 @@
 // The local emulator: MiniStack, installed into .workshop/venv and run in the background,
-// behind the limits layer (shared/limits-layer.ts), which holds each shard to AWS's limits.
+// behind the limits layer (local/limits-layer.ts), which holds each shard to AWS's limits.
 //
 // The first lesson run on the local target installs MiniStack (once, about 20 s) and
 // starts both: the layer on 127.0.0.1:4599, where every client connects, and MiniStack
@@ -11,9 +11,9 @@ import { createServer } from "node:net";
 import { existsSync, mkdirSync, openSync, readFileSync, rmSync, writeFileSync, closeSync } from "node:fs";
 import { dirname, join } from "node:path";
 import { setTimeout as sleep } from "node:timers/promises";
-import { WorkshopError } from "./errors.js";
+import { WorkshopError } from "../shared/errors.js";
 import type { LayerStatus } from "./limits-layer.js";
-import { limitsSetting, localPort } from "./targets.js";
+import { limitsSetting, localPort } from "../shared/targets.js";
 import {
   commandLineOf,
   currentPlatform,
@@ -21,9 +21,9 @@ import {
   stopProcessTree,
   venvPython,
   type Platform,
-} from "./platform.js";
-import { progress } from "./output.js";
-import { PROJECT_ROOT, WORKSHOP_DIR } from "./paths.js";
+} from "../shared/platform.js";
+import { progress } from "../shared/output.js";
+import { PROJECT_ROOT, WORKSHOP_DIR } from "../shared/paths.js";
 
 /** The exact MiniStack release the workshop is written and tested against. */
 export const MINISTACK_VERSION = "1.5.33";
@@ -31,7 +31,7 @@ export const MINISTACK_VERSION = "1.5.33";
 const VENV_DIR = join(WORKSHOP_DIR, "venv");
 const VENV_PYTHON = venvPython(VENV_DIR);
 
-const LIMITS_LAYER = join(PROJECT_ROOT, "shared", "limits-layer.ts");
+const LIMITS_LAYER = join(PROJECT_ROOT, "local", "limits-layer.ts");
 
 /** Only the services the lessons use are loaded: a faster start and a smaller state. */
 const SERVICES = "kinesis,dynamodb,iam,lambda,logs,sts";

@@ -4,14 +4,14 @@
 // the KCL's Java daemon, the AWS CLI, boto3) talks to this layer on 127.0.0.1:4599,
 // and the layer forwards each request unchanged to MiniStack on a port of its own,
 // except that it meters PutRecord, PutRecords, GetRecords and GetShardIterator per
-// shard (shared/shard-limits.ts) and answers a request over the limit itself, with
+// shard (local/shard-limits.ts) and answers a request over the limit itself, with
 // the same ProvisionedThroughputExceededException AWS sends.
 //
 // It speaks HTTP/1.1 and HTTP/2 without TLS (h2c with prior knowledge, as the AWS SDK
 // for Java does for http:// endpoints) on the same port. With limits off it still
 // counts, and refuses nothing.
 //
-//   node --import tsx shared/limits-layer.ts --port 4599 --backend 45123 [--limits off]
+//   node --import tsx local/limits-layer.ts --port 4599 --backend 45123 [--limits off]
 import {
   Agent,
   createServer as createHttpServer,
@@ -24,7 +24,7 @@ import { createServer as createHttp2Server, type Http2ServerRequest, type Http2S
 import { createServer as createTcpServer, type Server, type Socket } from "node:net";
 import { Duplex } from "node:stream";
 import { parseArgs } from "node:util";
-import { isMainModule } from "./main-module.js";
+import { isMainModule } from "../shared/main-module.js";
 import {
   recordBytes,
   shardFor,
