@@ -19,9 +19,8 @@ import {
 import { connect as connectHttp2 } from "node:http2";
 import { delimiter, dirname, join } from "node:path";
 import { WorkshopError } from "../shared/errors.js";
-import { freePort } from "../local/emulator.js";
 import { PROJECT_ROOT, WORKSHOP_DIR } from "../shared/paths.js";
-import { startLimitsLayer } from "../local/limits-layer.js";
+import { startHttp2Bridge } from "./http2-bridge.js";
 import { EMULATOR_CREDENTIALS } from "../shared/targets.js";
 import { progress } from "../shared/output.js";
 import { currentPlatform, stopProcessTree, type Platform } from "../shared/platform.js";
@@ -340,23 +339,16 @@ export function speaksH2c(endpoint: string, timeoutMs = 2000): Promise<boolean> 
  * Where the KCL should read Kinesis. The KCL's Java SDK speaks HTTP/2 to Kinesis (KCL 2.7.2
  * builds that client itself; no property turns it to HTTP/1.1), so an emulator that speaks
  * only HTTP/1.1 leaves it retrying "First received frame was not SETTINGS" forever. For such
- * an emulator lesson 04 runs a bridge in its own process: a copy of the local target's
- * limits layer, limits off, that takes HTTP/2 from the KCL and passes it on as HTTP/1.1.
+ * an emulator lesson 04 runs a bridge in its own process (http2-bridge.ts) that takes
+ * HTTP/2 from the KCL and passes it on as HTTP/1.1.
  */
 export async function kinesisEndpointForKcl(
   endpoint: string | undefined,
 ): Promise<{ endpoint: string | undefined; bridged: boolean; close(): Promise<void> }> {
   const direct = { endpoint, bridged: false, close: async () => {} };
   if (!endpoint?.startsWith("http://") || (await speaksH2c(endpoint))) return direct;
-  const url = new URL(endpoint);
-  const port = await freePort();
-  const bridge = await startLimitsLayer({
-    port,
-    backendHost: url.hostname,
-    backendPort: Number(url.port || 80),
-    limits: false,
-  });
-  return { endpoint: `http://127.0.0.1:${port}`, bridged: true, close: bridge.close };
+  const bridge = await startHttp2Bridge(new URL(endpoint));
+  return { endpoint: bridge.endpoint, bridged: true, close: bridge.close };
 }
 
 /**

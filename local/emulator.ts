@@ -1,5 +1,5 @@
 // The local emulator: MiniStack, installed into .workshop/venv and run in the background,
-// behind the limits layer (local/limits-layer.ts), which holds each shard to AWS's limits.
+// behind the limits layer (local/endpoint.ts), which holds each shard to AWS's limits.
 //
 // The first lesson run on the local target installs MiniStack (once, about 20 s) and
 // starts both: the layer on 127.0.0.1:4599, where every client connects, and MiniStack
@@ -12,7 +12,7 @@ import { existsSync, mkdirSync, openSync, readFileSync, rmSync, writeFileSync, c
 import { dirname, join } from "node:path";
 import { setTimeout as sleep } from "node:timers/promises";
 import { WorkshopError } from "../shared/errors.js";
-import type { LayerStatus } from "./limits-layer.js";
+import type { LayerStatus } from "./stats.js";
 import { limitsSetting, localPort } from "../shared/targets.js";
 import {
   commandLineOf,
@@ -31,7 +31,7 @@ export const MINISTACK_VERSION = "1.5.33";
 const VENV_DIR = join(WORKSHOP_DIR, "venv");
 const VENV_PYTHON = venvPython(VENV_DIR);
 
-const LIMITS_LAYER = join(PROJECT_ROOT, "local", "limits-layer.ts");
+const ENDPOINT = join(PROJECT_ROOT, "local", "endpoint.ts");
 
 /** Only the services the lessons use are loaded: a faster start and a smaller state. */
 const SERVICES = "kinesis,dynamodb,iam,lambda,logs,sts";
@@ -281,7 +281,7 @@ function launchLayer(paths: EmulatorPaths, backendPort: number, limits: boolean)
   const args = [
     "--import",
     "tsx",
-    LIMITS_LAYER,
+    ENDPOINT,
     "--port",
     String(paths.port),
     "--backend",
@@ -341,7 +341,7 @@ export const emulatorPid = (paths: EmulatorPaths = defaultEmulatorPaths()) => li
 
 /** The limits layer's PID, if it is alive. */
 export const layerPid = (paths: EmulatorPaths = defaultEmulatorPaths()) =>
-  livePid(layerFiles(paths).pidFile, "limits-layer");
+  livePid(layerFiles(paths).pidFile, "endpoint.ts");
 
 /** SIGTERM (Windows: taskkill of its tree), then wait up to 15 s for the process to end (SIGKILL after that). */
 async function endProcess(pid: number): Promise<void> {

@@ -1,5 +1,5 @@
 // Kinesis's per-shard limits, as meters: what the local target's limits layer
-// (local/limits-layer.ts) uses to refuse a request the way AWS would.
+// (local/endpoint.ts) uses to refuse a request the way AWS would.
 //
 // AWS (Kinesis Data Streams quotas, 2026), for every shard of provisioned and on-demand streams:
 //   writes  1,000 records/s and 1 MiB/s (data plus partition key) — PutRecord, PutRecords
@@ -61,6 +61,11 @@ export class Meter {
   charge(cost: number): void {
     this.available();
     this.tokens -= cost;
+  }
+
+  /** Give back `cost` tokens taken for a request that then failed (never past the capacity). */
+  refund(cost: number): void {
+    this.tokens = Math.min(this.capacity, this.available() + cost);
   }
 }
 
@@ -124,6 +129,14 @@ export class ShardMeters {
     this.totals.recordsIn++;
     this.totals.bytesIn += bytes;
     return true;
+  }
+
+  /** Give back what admitWrite took for a record the emulator did not store: only stored records count. */
+  refundWrite(bytes: number): void {
+    this.writeRecords.refund(1);
+    this.writeBytes.refund(bytes);
+    this.totals.recordsIn--;
+    this.totals.bytesIn -= bytes;
   }
 
   /** Admit one GetRecords call: refused while the shard is over 5 calls/s or still paying back a large read. */

@@ -11,7 +11,7 @@ import { defineFlags, wholeNumberFlag } from "../shared/options.js";
 import { runScript } from "../shared/run.js";
 import { ViewCollector, viewClients } from "../view/collect.js";
 import { DEFAULT_VIEW_PORT, startViewServer } from "../view/server.js";
-import type { LayerStats } from "../local/limits-layer.js";
+import type { LayerStats } from "../local/stats.js";
 
 export const view = {
   usage: "npm run view --",

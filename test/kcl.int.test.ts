@@ -8,7 +8,7 @@ import * as lesson02 from "../02-produce-data/main.js";
 import * as lesson03 from "../03-basic-consumer/main.js";
 import * as lesson04 from "../04-kcl-consumer/main.js";
 import { WORKSHOP_DIR } from "../shared/paths.js";
-import type { ShardStats } from "../local/limits-layer.js";
+import type { ShardStats } from "../local/stats.js";
 import { lastJson, runCli } from "./cli.js";
 import { localArgs, localOptions, useTestEmulator } from "./emulator.js";
 

@@ -16,7 +16,7 @@ import * as lesson02 from "../02-produce-data/main.js";
 import * as lesson03 from "../03-basic-consumer/main.js";
 import { restartLayer } from "../local/emulator.js";
 import { EMULATOR_CREDENTIALS } from "../shared/index.js";
-import type { ShardStats } from "../local/limits-layer.js";
+import type { ShardStats } from "../local/stats.js";
 import { localOptions, useTestEmulator, type TestEmulator } from "./emulator.js";
 
 const testEmulator = useTestEmulator();

@@ -9,7 +9,7 @@ import * as lesson01 from "../01-make-a-stream/main.js";
 import * as lesson02 from "../02-produce-data/main.js";
 import * as lesson04 from "../04-kcl-consumer/main.js";
 import { WORKSHOP_DIR } from "../shared/paths.js";
-import type { LayerStats } from "../local/limits-layer.js";
+import type { LayerStats } from "../local/stats.js";
 import { ViewCollector, viewClients } from "../view/collect.js";
 import { startViewServer, type RunningView } from "../view/server.js";
 import { browserAvailable, launchBrowser } from "../view/browser.js";

@@ -18,11 +18,11 @@ import {
 import { LambdaClient, ListEventSourceMappingsCommand, ListFunctionsCommand } from "@aws-sdk/client-lambda";
 import { mockClient } from "aws-sdk-client-mock";
 import { beforeEach, describe, expect, it } from "vitest";
-import type { LayerStats } from "../local/limits-layer.js";
+import type { LayerStats } from "../local/stats.js";
 import { parseOptions } from "../shared/options.js";
 import { partial } from "../test/partial.js";
 import { leaseProgress, ViewCollector, viewClients } from "./collect.js";
-import { hostAllowed } from "./server.js";
+import { hostAllowed } from "../shared/same-origin.js";
 import { FORBIDDEN_READS, READ_ONLY_COMMAND } from "./snapshot.js";
 
 const mocks = {

@@ -1,6 +1,6 @@
 // Gathering what the live view shows, once a second, without ever reading the stream.
 //
-// On the emulator targets the limits layer (local/limits-layer.ts) has counted every
+// On the emulator targets the limits layer (local/endpoint.ts) has counted every
 // request per shard, and kept the last records put: the view asks it for those counters
 // and turns them into rates. Everything else comes from Describe/List/Get/Scan/Filter
 // calls. On AWS the rates come from CloudWatch metrics instead, per minute; the view
@@ -16,7 +16,7 @@ import {
 } from "@aws-sdk/client-kinesis";
 import { ListEventSourceMappingsCommand, ListFunctionsCommand, type LambdaClient } from "@aws-sdk/client-lambda";
 import { cloudWatchClient, dynamoDBClient, kinesisClient, lambdaClient, logsClient } from "../shared/clients.js";
-import type { LayerStats } from "../local/limits-layer.js";
+import type { LayerStats } from "../local/stats.js";
 import { SEEN_LINES } from "../05-lambda-function/handler.js";
 import { resourceNames } from "../05-lambda-function/names.js";
 import type { TargetOptions } from "../shared/options.js";

@@ -3,12 +3,13 @@
 // of snapshots (server-sent events, one a second).
 //
 // Safe by construction: it listens on 127.0.0.1 only, answers only requests whose Host is
-// 127.0.0.1 or localhost (a page elsewhere cannot reach it through DNS rebinding), sends
+// 127.0.0.1 or localhost (a page elsewhere cannot reach it through DNS rebinding) and no other origin, sends
 // a Content-Security-Policy that allows no inline script, and only ever reads from AWS.
 import { readFileSync, rmSync, writeFileSync } from "node:fs";
 import { createServer, type IncomingMessage, type ServerResponse } from "node:http";
 import { join } from "node:path";
 import { PROJECT_ROOT } from "../shared/paths.js";
+import { foreignRequest } from "../shared/same-origin.js";
 import { VIEW_FILE } from "../shared/prepare-target.js";
 import type { Snapshot } from "./snapshot.js";
 
@@ -37,11 +38,6 @@ export interface RunningView {
   url: string;
   port: number;
   close(): Promise<void>;
-}
-
-/** Is this Host header ours: 127.0.0.1 or localhost, on our port? */
-export function hostAllowed(host: string | undefined, port: number): boolean {
-  return host === `127.0.0.1:${port}` || host === `localhost:${port}`;
 }
 
 /**
@@ -79,9 +75,10 @@ export async function startViewServer(
 
   let actualPort = port;
   const server = createServer((req: IncomingMessage, res: ServerResponse) => {
-    if (!hostAllowed(req.headers.host, actualPort)) {
+    const foreign = foreignRequest(req.headers, actualPort);
+    if (foreign) {
       res.writeHead(403, { "content-type": "text/plain; charset=utf-8", ...SECURITY_HEADERS });
-      return void res.end("This view answers only http://127.0.0.1 or http://localhost on its own port.\n");
+      return void res.end(`This view answers only http://127.0.0.1 or http://localhost on its own port: ${foreign}.\n`);
     }
     if (req.method !== "GET") {
       res.writeHead(405, { allow: "GET", ...SECURITY_HEADERS });

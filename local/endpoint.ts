@@ -1,0 +1,276 @@
+// The local target's endpoint: where every client of the local target connects (the
+// lessons, the KCL's Java daemon, the AWS CLI, boto3), on 127.0.0.1:4599. It stands in
+// front of MiniStack, which listens on a loopback port of its own, and does what MiniStack
+// does not: it holds each shard to AWS's limits, and it answers this machine's own
+// clients only. A request's way through it:
+//
+//   accept   the Host is ours, no web page sent it (Origin, Sec-Fetch-Site), it is signed,
+//            its body is no larger than AWS takes, and it arrives in time   (../shared/same-origin.ts)
+//   parse    is it a Kinesis call, however spelled? well-formed, or AWS's 400   (parse.ts)
+//   meter    a Kinesis data call takes its shard's allowance, or is refused   (kinesis-calls.ts, shard-limits.ts)
+//   forward  to MiniStack, with a deadline, cancelled if the client leaves   (backend.ts)
+//   answer   MiniStack's reply as it comes, or the endpoint's own, shaped as AWS's   (replies.ts)
+//
+// It speaks HTTP/1.1 and HTTP/2 without TLS (h2c with prior knowledge, as the AWS SDK
+// for Java does for http:// endpoints) on the same port. With limits off it still
+// counts, and refuses nothing over a limit.
+//
+//   node --import tsx local/endpoint.ts --port 4599 --backend 45123 [--limits off]
+import {
+  createServer as createHttpServer,
+  IncomingMessage,
+  type IncomingHttpHeaders,
+  type ServerResponse,
+} from "node:http";
+import { createServer as createHttp2Server, type Http2ServerRequest, type Http2ServerResponse } from "node:http2";
+import { createServer as createTcpServer, type Server, type Socket } from "node:net";
+import { Duplex } from "node:stream";
+import { parseArgs } from "node:util";
+import { isMainModule } from "../shared/main-module.js";
+import { allowedOrigins, foreignRequest } from "../shared/same-origin.js";
+import { Backend, BodyTooLarge, passableHeaders, readAll } from "./backend.js";
+import { MeteredKinesis } from "./kinesis-calls.js";
+import { kinesisOperation, parseKinesisCall } from "./parse.js";
+import { emulatorUnavailable, forbidden, jsonReply, type Reply, tooLarge } from "./replies.js";
+import { ShardMap } from "./shard-map.js";
+import { MiB } from "./shard-limits.js";
+import { EndpointStats, type LayerStatus } from "./stats.js";
+
+export interface EndpointSettings {
+  /** Where clients connect (on 127.0.0.1). */
+  port: number;
+  /** Where MiniStack listens (on 127.0.0.1). */
+  backendPort: number;
+  /** false: count, refuse nothing over a limit. */
+  limits: boolean;
+  /** Browser origins allowed to call the endpoint (default: WORKSHOP_ALLOW_ORIGINS, else none). */
+  allowOrigins?: string[];
+}
+
+type Request = IncomingMessage | Http2ServerRequest;
+type Response = ServerResponse | Http2ServerResponse;
+
+/** The largest bodies AWS takes: a PutRecords of 10 MiB (base64, with its JSON), a Lambda zip upload, anything else. */
+export const BODY_LIMITS = {
+  kinesis: Math.ceil((10 * MiB * 4) / 3) + MiB,
+  lambda: 70_167_211, // Lambda's own figure for CreateFunction and UpdateFunctionCode
+  other: 16 * MiB,
+};
+/** How long a client may take to send its headers, and then its whole request. */
+const HEADERS_TIMEOUT_MS = 10_000;
+const REQUEST_TIMEOUT_MS = 60_000;
+
+export function startEndpoint(settings: EndpointSettings): Promise<{ server: Server; close(): Promise<void> }> {
+  const origins = settings.allowOrigins ?? allowedOrigins();
+  const backend = new Backend(settings.backendPort);
+  const stats = new EndpointStats(settings.limits);
+  const kinesis = new MeteredKinesis(new ShardMap(backend), stats);
+
+  async function handle(req: Request, res: Response): Promise<void> {
+    // accept
+    const foreign = foreignRequest(req.headers, settings.port, origins);
+    if (foreign) return answer(res, forbidden(foreign), { close: true });
+    const cors = corsHeaders(req.headers.origin);
+    if (req.method === "OPTIONS")
+      return answer(res, { status: 204, headers: preflight(req.headers), body: "" }, { cors });
+    const path = req.url ?? "/";
+    if (path === "/_workshop/stats") return answer(res, jsonReply(stats.snapshot()), { cors });
+    if (path.startsWith("/_workshop/")) return answer(res, jsonReply(await status()), { cors });
+    if (!signed(req.headers, path) && !(req.method === "GET" && path === "/_ministack/health")) {
+      const why = "the local endpoint takes signed AWS requests only (an SDK, the AWS CLI or boto3 sign them)";
+      return answer(res, forbidden(why), { cors, close: true });
+    }
+    const operation = kinesisOperation(req.headers);
+    const limit =
+      operation !== undefined
+        ? BODY_LIMITS.kinesis
+        : path.startsWith("/2015-03-31/functions")
+          ? BODY_LIMITS.lambda
+          : BODY_LIMITS.other;
+    if (Number(req.headers["content-length"] ?? 0) > limit) return refuseBody(res, limit, operation);
+    const stalled = setTimeout(() => req.destroy(), REQUEST_TIMEOUT_MS); // a body that stops arriving
+    const body = await readAll(req, limit).finally(() => clearTimeout(stalled));
+
+    // parse, meter, forward
+    const cancel = whenClientLeaves(res);
+    const host = String(req.headers.host ?? req.headers[":authority"]);
+    const send = (onward: Buffer) =>
+      backend.forward({ method: req.method ?? "POST", path, headers: req.headers, host, body: onward }, cancel);
+    if (operation === undefined) return relay(await send(body), res, cors);
+    const call = parseKinesisCall(operation, req.headers, body);
+    if (!(call as { operation?: string }).operation) return answer(res, call as Reply, { cors });
+    const outcome = await kinesis.serve(call as Exclude<typeof call, Reply>, body, send, req.headers.authorization);
+
+    // answer
+    return outcome instanceof IncomingMessage ? relay(outcome, res, cors) : answer(res, outcome, { cors });
+  }
+
+  async function status(): Promise<LayerStatus> {
+    return {
+      layer: "workshop-limits",
+      limits: settings.limits,
+      backendPort: settings.backendPort,
+      backendHealthy: await backend.healthy(),
+      pid: process.pid,
+    };
+  }
+
+  /** CORS headers for an allowed browser origin (any other origin was refused before this). */
+  function corsHeaders(origin: string | undefined): Record<string, string> {
+    if (!origin) return {};
+    return {
+      "access-control-allow-origin": origin,
+      "access-control-expose-headers": "x-amzn-requestid, x-amzn-errortype, x-amz-request-id, date",
+      vary: "origin",
+    };
+  }
+
+  const onRequest = (req: Request, res: Response) => {
+    handle(req, res).catch((error: Error) => {
+      if (error instanceof BodyTooLarge) return refuseBody(res, error.limit, kinesisOperation(req.headers));
+      if (res.headersSent || res.destroyed || req.destroyed) return void res.destroy?.();
+      const why =
+        error.name === "TimeoutError" ? "it took too long" : ((error as NodeJS.ErrnoException).code ?? error.message);
+      answer(res, emulatorUnavailable(why));
+    });
+  };
+
+  const http1 = createHttpServer(
+    {
+      headersTimeout: HEADERS_TIMEOUT_MS,
+      requestTimeout: REQUEST_TIMEOUT_MS,
+      keepAliveTimeout: 5_000,
+      connectionsCheckingInterval: 1_000,
+    },
+    onRequest,
+  );
+  http1.setTimeout(REQUEST_TIMEOUT_MS); // an idle socket is closed
+  const http2 = createHttp2Server({}, onRequest);
+  http2.on("session", (session) => session.setTimeout(REQUEST_TIMEOUT_MS, () => session.close())); // an idle HTTP/2 connection too
+
+  // One port for both: an HTTP/2 client with prior knowledge opens with "PRI * HTTP/2.0".
+  const sockets = new Set<Socket>();
+  const server = createTcpServer((socket: Socket) => {
+    sockets.add(socket);
+    socket.on("close", () => sockets.delete(socket));
+    socket.on("error", () => socket.destroy());
+    socket.setTimeout(HEADERS_TIMEOUT_MS, () => socket.destroy()); // a connection that says nothing
+    socket.once("data", (first: Buffer) => {
+      socket.setTimeout(0);
+      socket.pause();
+      if (first.subarray(0, 3).toString("latin1") === "PRI") {
+        http2.emit("connection", replayingFirst(socket, first));
+      } else {
+        socket.unshift(first);
+        http1.emit("connection", socket);
+        socket.resume();
+      }
+    });
+  });
+  server.maxConnections = 2048;
+
+  return new Promise((resolve, reject) => {
+    server.once("error", reject);
+    server.listen(settings.port, "127.0.0.1", () =>
+      resolve({
+        server,
+        close: () =>
+          new Promise<void>((done) => {
+            server.close(() => done());
+            for (const socket of sockets) socket.destroy(); // kept-alive client connections too
+            http2.close();
+            http1.close();
+            backend.close();
+          }),
+      }),
+    );
+  });
+}
+
+/** A request signed with SigV4 (in its Authorization header, or presigned in its URL). */
+function signed(headers: IncomingHttpHeaders, path: string): boolean {
+  return String(headers.authorization ?? "").startsWith("AWS4-") || /[?&]X-Amz-Signature=/i.test(path);
+}
+
+/** An allowed origin's preflight: what it may send. */
+function preflight(headers: IncomingHttpHeaders): Record<string, string> {
+  return {
+    "access-control-allow-methods": "GET, HEAD, POST, PUT, PATCH, DELETE",
+    "access-control-allow-headers": String(headers["access-control-request-headers"] ?? "*"),
+    "access-control-max-age": "600",
+  };
+}
+
+/** An AbortSignal that fires when the client goes away before its answer is sent. */
+function whenClientLeaves(res: Response): AbortSignal {
+  const controller = new AbortController();
+  res.once("close", () => {
+    if (!res.writableFinished) controller.abort(new Error("the client went away"));
+  });
+  return controller.signal;
+}
+
+/** 413: the body is larger than AWS takes for this call. The connection closes; the rest of the body is not read. */
+function refuseBody(res: Response, limit: number, operation: string | undefined): void {
+  answer(res, tooLarge(limit, operation ? `the ${operation} operation` : "this operation"), { close: true });
+}
+
+/** Pass MiniStack's reply on as it comes, without its CORS headers. */
+function relay(reply: IncomingMessage, res: Response, cors: Record<string, string>): void {
+  const headers = { ...passableHeaders(reply.headers), ...cors };
+  if (reply.headers["content-length"]) headers["content-length"] = reply.headers["content-length"];
+  res.writeHead(reply.statusCode ?? 503, headers);
+  reply.pipe(res as NodeJS.WritableStream);
+}
+
+function answer(
+  res: Response,
+  reply: Reply,
+  { cors = {}, close = false }: { cors?: Record<string, string>; close?: boolean } = {},
+): void {
+  if (res.headersSent || res.destroyed) return;
+  const body = typeof reply.body === "string" ? Buffer.from(reply.body) : reply.body;
+  const headers = { ...reply.headers, ...cors, "content-length": String(body.length) };
+  // HTTP/1.1: close a connection whose request was refused before its body was read.
+  if (close && !("stream" in res)) Object.assign(headers, { connection: "close" });
+  res.writeHead(reply.status, headers);
+  res.end(body);
+}
+
+/**
+ * The socket as a stream that starts with the bytes already read from it. (The HTTP/2
+ * server reads a net.Socket's handle directly and would miss bytes given back with
+ * unshift(); through a plain stream it reads what the stream gives it.)
+ */
+function replayingFirst(socket: Socket, first: Buffer): Duplex {
+  const wrapped = new Duplex({
+    read: () => void socket.resume(),
+    write: (chunk, encoding, done) => void socket.write(chunk, encoding, done),
+    final: (done) => void socket.end(done),
+    destroy: (error, done) => {
+      socket.destroy(error ?? undefined);
+      done(error);
+    },
+  });
+  wrapped.push(first);
+  socket.on("data", (chunk: Buffer) => {
+    if (!wrapped.push(chunk)) socket.pause();
+  });
+  socket.on("end", () => wrapped.push(null));
+  socket.on("close", () => wrapped.destroy());
+  return wrapped;
+}
+
+if (isMainModule(import.meta.url)) {
+  const { values } = parseArgs({
+    options: { port: { type: "string" }, backend: { type: "string" }, limits: { type: "string", default: "on" } },
+  });
+  const endpoint = await startEndpoint({
+    port: Number(values.port),
+    backendPort: Number(values.backend),
+    limits: values.limits !== "off",
+  });
+  const stop = () => void endpoint.close().then(() => process.exit(0));
+  process.on("SIGTERM", stop);
+  process.on("SIGINT", stop);
+}

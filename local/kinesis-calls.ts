@@ -1,0 +1,216 @@
+// The Kinesis calls the endpoint meters: each is checked against its shard's limits
+// (shard-limits.ts), refused the way AWS refuses it when over, and otherwise sent on to
+// MiniStack. A record is charged to its shard only once MiniStack has stored it.
+//
+//   PutRecord, PutRecords  1,000 records/s and 1 MiB/s per shard; PutRecords refuses entries one by one
+//   GetShardIterator       5 calls/s per shard; the iterator is remembered with its shard
+//   GetRecords             5 calls/s and 2 MiB/s per shard, found through the iterator
+//   resharding calls       passed on; the stream's shard map is fetched again after them
+import type { IncomingMessage } from "node:http";
+import { passableHeaders, readAll } from "./backend.js";
+import type { Entry, KinesisCall } from "./parse.js";
+import { awsError, type Reply, validationError } from "./replies.js";
+import type { ShardMap, StreamInfo } from "./shard-map.js";
+import { shardFor, throttledEntry, throttledReply } from "./shard-limits.js";
+import type { EndpointStats } from "./stats.js";
+
+/** Calls that change a stream's shards (or remove it): its map is fetched again after them. */
+const RESHAPING = new Set([
+  "CreateStream",
+  "DeleteStream",
+  "UpdateShardCount",
+  "SplitShard",
+  "MergeShards",
+  "UpdateStreamMode",
+  "UpdateMaxRecordSize",
+]);
+
+/** The shard an iterator reads, remembered when MiniStack hands the iterator out. */
+interface IteratorPlace {
+  shardKey: string;
+  shardId: string;
+  stream: string;
+  account: string;
+}
+/** MiniStack's iterators live 5 minutes; a reader holds one at a time per shard. This many is plenty. */
+const MAX_ITERATORS = 50_000;
+
+/** What the endpoint sends back: its own reply, or MiniStack's to relay as it comes. */
+export type Outcome = Reply | IncomingMessage;
+
+/** How the endpoint sends a Kinesis call on: forward(body) → MiniStack's reply. */
+export type Send = (body: Buffer) => Promise<IncomingMessage>;
+
+export class MeteredKinesis {
+  private readonly iterators = new Map<string, IteratorPlace>();
+
+  constructor(
+    private readonly shardMap: ShardMap,
+    private readonly stats: EndpointStats,
+  ) {}
+
+  async serve(call: KinesisCall, body: Buffer, send: Send, authorization: string | undefined): Promise<Outcome> {
+    const streamKey = `${call.region}/${call.stream}`;
+    if (RESHAPING.has(call.operation)) {
+      const reply = await send(body);
+      this.shardMap.forget(streamKey);
+      if (call.operation === "DeleteStream" && reply.statusCode === 200) this.stats.forgetStream(streamKey);
+      return reply;
+    }
+    if (call.operation === "GetRecords") return this.getRecords(call, body, send);
+    if (!["PutRecord", "PutRecords", "GetShardIterator"].includes(call.operation)) return send(body);
+
+    const stream = call.stream ? await this.shardMap.get(streamKey, call.stream, authorization) : undefined;
+    if (!stream) return send(body); // no such stream: MiniStack says so, and stores nothing
+    if (call.operation === "GetShardIterator") return this.getShardIterator(call, stream, streamKey, body, send);
+    return this.put(call, stream, streamKey, body, send);
+  }
+
+  private async getShardIterator(
+    call: KinesisCall,
+    stream: StreamInfo,
+    streamKey: string,
+    body: Buffer,
+    send: Send,
+  ): Promise<Outcome> {
+    const shardId = String(call.input.ShardId);
+    if (!stream.shardIds.has(shardId)) {
+      this.shardMap.forget(streamKey); // perhaps new since the map was fetched: look again next time
+      return send(body); // MiniStack answers ResourceNotFoundException; no meter is made for a shard that is not there
+    }
+    const shardKey = `${streamKey}/${shardId}`;
+    if (!this.stats.metersFor(shardKey).admitIterator()) return throttledReply(shardId, stream.name, stream.account);
+    const reply = await send(body);
+    if (reply.statusCode !== 200) return reply;
+    const text = await readAll(reply);
+    const { ShardIterator } = JSON.parse(text.toString("utf8")) as { ShardIterator?: string };
+    this.remember(ShardIterator, { shardKey, shardId, stream: stream.name, account: stream.account });
+    return { status: 200, headers: passableHeaders(reply.headers), body: text };
+  }
+
+  private async getRecords(call: KinesisCall, body: Buffer, send: Send): Promise<Outcome> {
+    const iterator = String(call.input.ShardIterator);
+    const place = this.iterators.get(iterator);
+    if (!place) {
+      // Every iterator MiniStack hands out passes through here; one the endpoint never saw
+      // is too old (from before it started) or made up. AWS answers both with a 400.
+      return awsError(
+        400,
+        "ExpiredIteratorException",
+        "Iterator expired or unknown to the local endpoint (it is older than the endpoint): get a new one with GetShardIterator",
+      );
+    }
+    const shard = this.stats.metersFor(place.shardKey);
+    if (!shard.admitRead()) return throttledReply(place.shardId, place.stream, place.account);
+    const reply = await send(body);
+    if (reply.statusCode !== 200) return reply;
+    const text = await readAll(reply);
+    const output = JSON.parse(text.toString("utf8")) as { Records?: { Data?: string }[]; NextShardIterator?: string };
+    const records = output.Records ?? [];
+    shard.chargeRead(
+      records.length,
+      records.reduce((n, r) => n + Buffer.byteLength(r.Data ?? "", "base64"), 0),
+    );
+    this.remember(output.NextShardIterator, place);
+    return { status: 200, headers: passableHeaders(reply.headers), body: text };
+  }
+
+  private remember(iterator: string | undefined, place: IteratorPlace): void {
+    if (!iterator) return;
+    this.iterators.set(iterator, place);
+    if (this.iterators.size > MAX_ITERATORS) this.iterators.delete(this.iterators.keys().next().value!); // the oldest
+  }
+
+  /**
+   * PutRecord and PutRecords. Each record is checked against the stream's record size,
+   * then admitted or refused on its own shard. The admitted ones go on to MiniStack;
+   * any it does not store are given back to their shard's meters.
+   */
+  private async put(
+    call: KinesisCall,
+    stream: StreamInfo,
+    streamKey: string,
+    body: Buffer,
+    send: Send,
+  ): Promise<Outcome> {
+    const single = call.operation === "PutRecord";
+    for (const [i, entry] of call.entries.entries()) {
+      if (entry.dataBytes > stream.maxRecordBytes) {
+        const field = single ? "data" : `records.${i + 1}.member.data`;
+        return validationError(
+          field,
+          `${entry.dataBytes} bytes`,
+          `Member must have length less than or equal to ${stream.maxRecordBytes}`,
+        );
+      }
+    }
+    const recordBytes = (e: Entry) => e.dataBytes + Buffer.byteLength(e.PartitionKey, "utf8");
+    const meterOf = (e: Entry) => {
+      const shard = shardFor(stream.open, e.PartitionKey, e.ExplicitHashKey);
+      return shard && { shard, meters: this.stats.metersFor(`${streamKey}/${shard.shardId}`) };
+    };
+    const placed = call.entries.map(meterOf);
+    const admitted = call.entries.map((e, i) => !placed[i] || placed[i].meters.admitWrite(recordBytes(e)));
+    const refund = (i: number) => placed[i]?.meters.refundWrite(recordBytes(call.entries[i]!));
+
+    if (single) {
+      if (!admitted[0]) return throttledReply(placed[0]!.shard.shardId, stream.name, stream.account);
+      const reply = await send(body).catch((error) => {
+        refund(0);
+        throw error;
+      });
+      if (reply.statusCode !== 200) {
+        refund(0);
+        return reply;
+      }
+      const text = await readAll(reply);
+      this.stats.noteStored(streamKey, call.entries, [JSON.parse(text.toString("utf8"))]);
+      return { status: 200, headers: passableHeaders(reply.headers), body: text };
+    }
+
+    // PutRecords: the reply puts every result back in its request position.
+    const accepted = admitted.flatMap((ok, i) => (ok ? [i] : []));
+    const results: object[] = call.entries.map((_, i) =>
+      admitted[i] ? {} : throttledEntry(placed[i]!.shard.shardId, stream.name, stream.account),
+    );
+    let failed = call.entries.length - accepted.length;
+    let headers: Record<string, string | string[]> = { "content-type": "application/x-amz-json-1.1" };
+    if (accepted.length > 0) {
+      const onward =
+        accepted.length === call.entries.length
+          ? body
+          : Buffer.from(
+              JSON.stringify({ ...call.input, Records: accepted.map((i) => (call.input.Records as unknown[])[i]) }),
+            );
+      const reply = await send(onward).catch((error) => {
+        for (const i of accepted) refund(i);
+        throw error;
+      });
+      if (reply.statusCode !== 200) {
+        for (const i of accepted) refund(i);
+        return reply;
+      }
+      const output = JSON.parse((await readAll(reply)).toString("utf8")) as {
+        Records?: { ErrorCode?: string; ShardId?: string; SequenceNumber?: string }[];
+        FailedRecordCount?: number;
+      };
+      const stored = output.Records ?? [];
+      accepted.forEach((position, i) => {
+        results[position] = stored[i] ?? {};
+        if (!stored[i] || stored[i].ErrorCode) refund(position);
+      });
+      this.stats.noteStored(
+        streamKey,
+        accepted.map((i) => call.entries[i]!),
+        stored,
+      );
+      failed += output.FailedRecordCount ?? 0;
+      headers = passableHeaders(reply.headers);
+    }
+    return {
+      status: 200,
+      headers,
+      body: JSON.stringify({ FailedRecordCount: failed, Records: results, EncryptionType: "NONE" }),
+    };
+  }
+}
