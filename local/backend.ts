@@ -44,25 +44,27 @@ export class Backend {
     headers.host = call.host;
     headers["content-length"] = String(call.body.length);
     delete headers["accept-encoding"]; // the endpoint reads some replies
-    const signal = AbortSignal.any([cancel, AbortSignal.timeout(deadlineFor(call.path))]);
     return new Promise((resolve, reject) => {
-      const upstream = request(
-        {
-          host: "127.0.0.1",
-          port: this.port,
-          method: call.method,
-          path: call.path,
-          headers,
-          agent: this.agent,
-          signal,
-        },
-        (reply) => {
-          // A reply still being read when the client leaves is dropped too.
-          signal.addEventListener("abort", () => reply.destroy(), { once: true });
-          resolve(reply);
-        },
+      const upstream = request({
+        host: "127.0.0.1",
+        port: this.port,
+        method: call.method,
+        path: call.path,
+        headers,
+        agent: this.agent,
+      });
+      // The client left, or MiniStack took too long: the request (and its reply) is dropped, its connection closed.
+      const drop = (why: Error) => upstream.destroy(why);
+      const onCancel = () => drop(new Error("the client went away"));
+      cancel.addEventListener("abort", onCancel, { once: true });
+      upstream.setTimeout(deadlineFor(call.path), () =>
+        drop(Object.assign(new Error("timeout"), { name: "TimeoutError" })),
       );
-      upstream.on("error", (error) => reject(signal.aborted ? (signal.reason ?? error) : error));
+      upstream.on("response", (reply) => {
+        reply.on("close", () => cancel.removeEventListener("abort", onCancel));
+        resolve(reply);
+      });
+      upstream.on("error", reject);
       upstream.end(call.body);
     });
   }

@@ -69,7 +69,7 @@ export function startEndpoint(settings: EndpointSettings): Promise<{ server: Ser
   async function handle(req: Request, res: Response): Promise<void> {
     // accept
     const foreign = foreignRequest(req.headers, settings.port, origins);
-    if (foreign) return answer(res, forbidden(foreign), { close: true });
+    if (foreign) return refuse(req, res, forbidden(foreign));
     const cors = corsHeaders(req.headers.origin);
     if (req.method === "OPTIONS")
       return answer(res, { status: 204, headers: preflight(req.headers), body: "" }, { cors });
@@ -78,7 +78,7 @@ export function startEndpoint(settings: EndpointSettings): Promise<{ server: Ser
     if (path.startsWith("/_workshop/")) return answer(res, jsonReply(await status()), { cors });
     if (!signed(req.headers, path) && !(req.method === "GET" && path === "/_ministack/health")) {
       const why = "the local endpoint takes signed AWS requests only (an SDK, the AWS CLI or boto3 sign them)";
-      return answer(res, forbidden(why), { cors, close: true });
+      return refuse(req, res, forbidden(why), cors);
     }
     const operation = kinesisOperation(req.headers);
     const limit =
@@ -87,7 +87,7 @@ export function startEndpoint(settings: EndpointSettings): Promise<{ server: Ser
         : path.startsWith("/2015-03-31/functions")
           ? BODY_LIMITS.lambda
           : BODY_LIMITS.other;
-    if (Number(req.headers["content-length"] ?? 0) > limit) return refuseBody(res, limit, operation);
+    if (Number(req.headers["content-length"] ?? 0) > limit) return refuseBody(req, res, limit, operation);
     const stalled = setTimeout(() => req.destroy(), REQUEST_TIMEOUT_MS); // a body that stops arriving
     const body = await readAll(req, limit).finally(() => clearTimeout(stalled));
 
@@ -127,7 +127,7 @@ export function startEndpoint(settings: EndpointSettings): Promise<{ server: Ser
 
   const onRequest = (req: Request, res: Response) => {
     handle(req, res).catch((error: Error) => {
-      if (error instanceof BodyTooLarge) return refuseBody(res, error.limit, kinesisOperation(req.headers));
+      if (error instanceof BodyTooLarge) return refuseBody(req, res, error.limit, kinesisOperation(req.headers));
       if (res.headersSent || res.destroyed || req.destroyed) return void res.destroy?.();
       const why =
         error.name === "TimeoutError" ? "it took too long" : ((error as NodeJS.ErrnoException).code ?? error.message);
@@ -210,9 +210,20 @@ function whenClientLeaves(res: Response): AbortSignal {
   return controller.signal;
 }
 
-/** 413: the body is larger than AWS takes for this call. The connection closes; the rest of the body is not read. */
-function refuseBody(res: Response, limit: number, operation: string | undefined): void {
-  answer(res, tooLarge(limit, operation ? `the ${operation} operation` : "this operation"), { close: true });
+/** 413: the body is larger than AWS takes for this call. */
+function refuseBody(req: Request, res: Response, limit: number, operation: string | undefined): void {
+  refuse(req, res, tooLarge(limit, operation ? `the ${operation} operation` : "this operation"));
+}
+
+/**
+ * Answer a request without reading its body. What is left of the body is read and
+ * dropped (kept in no memory, and for no longer than the request timeout), so that the
+ * client, still sending, gets the answer instead of a broken connection.
+ */
+function refuse(req: Request, res: Response, reply: Reply, cors: Record<string, string> = {}): void {
+  req.removeAllListeners("data");
+  req.resume();
+  answer(res, reply, { cors });
 }
 
 /** Pass MiniStack's reply on as it comes, without its CORS headers. */
@@ -223,16 +234,10 @@ function relay(reply: IncomingMessage, res: Response, cors: Record<string, strin
   reply.pipe(res as NodeJS.WritableStream);
 }
 
-function answer(
-  res: Response,
-  reply: Reply,
-  { cors = {}, close = false }: { cors?: Record<string, string>; close?: boolean } = {},
-): void {
+function answer(res: Response, reply: Reply, { cors = {} }: { cors?: Record<string, string> } = {}): void {
   if (res.headersSent || res.destroyed) return;
   const body = typeof reply.body === "string" ? Buffer.from(reply.body) : reply.body;
   const headers = { ...reply.headers, ...cors, "content-length": String(body.length) };
-  // HTTP/1.1: close a connection whose request was refused before its body was read.
-  if (close && !("stream" in res)) Object.assign(headers, { connection: "close" });
   res.writeHead(reply.status, headers);
   res.end(body);
 }

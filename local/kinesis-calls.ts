@@ -62,21 +62,31 @@ export class MeteredKinesis {
 
     const stream = call.stream ? await this.shardMap.get(streamKey, call.stream, authorization) : undefined;
     if (!stream) return send(body); // no such stream: MiniStack says so, and stores nothing
-    if (call.operation === "GetShardIterator") return this.getShardIterator(call, stream, streamKey, body, send);
+    if (call.operation === "GetShardIterator")
+      return this.getShardIterator(call, stream, streamKey, body, send, authorization);
     return this.put(call, stream, streamKey, body, send);
   }
 
   private async getShardIterator(
     call: KinesisCall,
-    stream: StreamInfo,
+    known: StreamInfo,
     streamKey: string,
     body: Buffer,
     send: Send,
+    authorization: string | undefined,
   ): Promise<Outcome> {
     const shardId = String(call.input.ShardId);
+    // A shard new to the map (a reshard since it was fetched) is looked up again, at most once a second.
+    const stream = known.shardIds.has(shardId)
+      ? known
+      : ((await this.shardMap.get(streamKey, call.stream, authorization, 1000)) ?? known);
     if (!stream.shardIds.has(shardId)) {
-      this.shardMap.forget(streamKey); // perhaps new since the map was fetched: look again next time
-      return send(body); // MiniStack answers ResourceNotFoundException; no meter is made for a shard that is not there
+      // No meter is ever made for a shard that is not there.
+      return awsError(
+        400,
+        "ResourceNotFoundException",
+        `Shard ${shardId} in stream ${stream.name} under account ${stream.account} does not exist`,
+      );
     }
     const shardKey = `${streamKey}/${shardId}`;
     if (!this.stats.metersFor(shardKey).admitIterator()) return throttledReply(shardId, stream.name, stream.account);

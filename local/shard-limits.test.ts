@@ -69,6 +69,15 @@ describe("ShardMeters", () => {
     expect(shard.admitWrite(600 * 1024)).toBe(true);
   });
 
+  it("gives back a record the emulator did not store: it does not hold the shard back", () => {
+    const clock = fakeClock();
+    const shard = new ShardMeters(true, clock.now);
+    expect(shard.admitWrite(1024 * 1024)).toBe(true); // the whole byte allowance...
+    shard.refundWrite(1024 * 1024); // ...given back: the emulator refused the record
+    expect(shard.admitWrite(1024 * 1024)).toBe(true); // at the same moment, a record of the same size fits
+    expect(shard.totals).toMatchObject({ recordsIn: 1, bytesIn: 1024 * 1024 });
+  });
+
   it("lets a record larger than 1 MiB through only on a full bucket, then refuses until it is paid back", () => {
     const clock = fakeClock();
     const shard = new ShardMeters(true, clock.now);

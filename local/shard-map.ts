@@ -33,12 +33,17 @@ export class ShardMap {
 
   constructor(private readonly backend: Backend) {}
 
-  /** The stream "region/name", fetched when older than 5 s; undefined when MiniStack has no such stream. */
-  async get(key: string, name: string, authorization: string | undefined): Promise<StreamInfo | undefined> {
+  /** The stream "region/name", fetched when older than `maxAgeMs`; undefined when MiniStack has no such stream. */
+  async get(
+    key: string,
+    name: string,
+    authorization: string | undefined,
+    maxAgeMs = TTL_MS,
+  ): Promise<StreamInfo | undefined> {
     const cached = this.streams.get(key);
     if (cached) {
       const info = await cached;
-      if (info && Date.now() - info.fetchedAt < TTL_MS) return info;
+      if (info && Date.now() - info.fetchedAt < maxAgeMs) return info;
       if (this.streams.get(key) !== cached) return this.streams.get(key);
     }
     const fresh = this.fetch(name, authorization).catch(() => undefined);

@@ -18,7 +18,14 @@ beforeAll(async () => {
   const port = await freePort();
   proxy = createServer((req, res) => {
     const upstream = request(
-      { host: "127.0.0.1", port: testEmulator.current.port, method: req.method, path: req.url, headers: req.headers },
+      {
+        host: "127.0.0.1",
+        port: testEmulator.current.port,
+        method: req.method,
+        path: req.url,
+        // As a reverse proxy does (nginx's proxy_pass, for one): the Host of the server behind it.
+        headers: { ...req.headers, host: `127.0.0.1:${testEmulator.current.port}` },
+      },
       (reply) => {
         res.writeHead(reply.statusCode ?? 502, reply.headers);
         reply.pipe(res);
