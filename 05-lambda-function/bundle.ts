@@ -13,7 +13,10 @@ export interface LambdaPackage {
   bundleBytes: number;
 }
 
-/** Bundle `entry` (a .ts file URL) for the nodejs22.x runtime and zip it as index.js. */
+/**
+ * Bundle `entry` (a .ts file URL) for the nodejs24.x runtime and zip it as index.js. The target
+ * stays node22, so the same bundle also runs on the older Node.js that runs it on an emulator.
+ */
 export async function packageLambdaHandler(entry: URL): Promise<LambdaPackage> {
   const result = await build({
     entryPoints: [fileURLToPath(entry)],

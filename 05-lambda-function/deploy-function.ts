@@ -53,7 +53,7 @@ export async function deployFunction(
       lambda.send(
         new CreateFunctionCommand({
           FunctionName,
-          Runtime: "nodejs22.x",
+          Runtime: "nodejs24.x", // nodejs22.x is deprecated on 2027-04-30
           Handler: "index.handler",
           Role: roleArn,
           Code: { ZipFile: pkg.zip },

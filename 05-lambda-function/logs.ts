@@ -87,8 +87,9 @@ export async function reportPoison(logs: CloudWatchLogsClient, logGroupName: str
       : "Here it was not retried: this target counted the reported failure as success and moved on.",
   );
   say(
-    "On AWS, Lambda retries the batch from the failed record on, up to MaximumRetryAttempts (2 here) more times, " +
-      "splitting a failing batch in half (BisectBatchOnFunctionError), then skips it; an on-failure destination would keep it.",
+    "On AWS, Lambda retries from the reported record on, up to MaximumRetryAttempts (2 here) more times, " +
+      "so the poison record arrives at least three times; then it skips it, and an on-failure destination would keep it. " +
+      "Bisection (BisectBatchOnFunctionError) is for a batch whose invocation fails: that batch is split in half and retried.",
   );
   return seen;
 }

@@ -109,7 +109,7 @@ describe("lesson 05 deploy steps (mocked AWS)", () => {
     expect(lambda.commandCalls(CreateFunctionCommand)).toHaveLength(2);
     const created = lambda.commandCalls(CreateFunctionCommand)[1]!.args[0].input;
     expect(created).toMatchObject({
-      Runtime: "nodejs22.x",
+      Runtime: "nodejs24.x",
       Handler: "index.handler",
       Tags: { workshop: "kinesis-lambda" },
     });

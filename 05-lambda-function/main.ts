@@ -137,7 +137,7 @@ export async function main(options: Options): Promise<Summary> {
     Environment,
     logGroupName: names.logGroupName,
   });
-  say(`Function ${FunctionName} ${deployed} (${(pkg.zip.byteLength / 1024).toFixed(0)} KiB zip, nodejs22.x).`);
+  say(`Function ${FunctionName} ${deployed} (${(pkg.zip.byteLength / 1024).toFixed(0)} KiB zip, nodejs24.x).`);
 
   // 4. The event source mapping: Lambda's own poller for the stream, one per function and stream.
   const { EventSourceMappings: existing = [] } = await lambda.send(

@@ -7,8 +7,12 @@
 //   ```console            a try-it block: "$ " lines are commands, other lines the promised output
 //   …  or  ...            in a promised line: anything
 //   <!-- try-it setup: CMD -->     run CMD before the file's blocks (what the prose asks you to run first)
-//   <!-- try-it skip: REASON -->   do not run the next block, for REASON (two terminals, your own data)
+//   <!-- try-it skip: REASON -->   do not run the next block, for REASON (two terminals, a 5-minute wait)
+//   <!-- try-it aws-only: REASON -->  do not run the next block: it shows what only AWS does
 // A promised line starting with ✗ means the command must fail (exit code 1); otherwise it must succeed.
+// A question's try-it stands before its <details> with commands only; a block in the answer
+// that repeats its commands carries the lines they print, checked against the try-it's run
+// (test/try-its.ts reads both; test/try-its.test.ts checks the layout).
 import { mkdirSync, mkdtempSync, readFileSync, rmSync, symlinkSync } from "node:fs";
 import { tmpdir } from "node:os";
 import { join } from "node:path";
