@@ -37,6 +37,7 @@ import {
   WorkshopError,
   type LessonOptions,
 } from "../shared/index.js";
+import { type Lease, recordsBeforeCheckpoints } from "./checkpoints.js";
 import {
   followJsonLines,
   KCL_WORK_DIR,
@@ -66,7 +67,8 @@ export async function main(options: Options) {
   const timeoutMs = options.timeout * 1000;
 
   // The stream must exist (lesson 01); the KCL would otherwise retry quietly forever.
-  await kinesisClient(options).send(new DescribeStreamSummaryCommand({ StreamName: options.stream }));
+  const kinesis = kinesisClient(options);
+  await kinesis.send(new DescribeStreamSummaryCommand({ StreamName: options.stream }));
 
   // A new lease table means the application starts from scratch: so does our record of what it processed.
   const tableExists = await dynamodb.send(new DescribeTableCommand({ TableName: app })).then(
@@ -74,6 +76,22 @@ export async function main(options: Options) {
     (error) => (error instanceof ResourceNotFoundException ? false : Promise.reject(error)),
   );
   if (!tableExists || !existsSync(files.processed)) writeFileSync(files.processed, "");
+
+  // What the processors reported before (in this checkout), then what the lease table says is
+  // finished: another checkout, or an emulator restored from its saved state, may have moved
+  // the checkpoints, and the KCL resumes after them (checkpoints.ts).
+  const tally = new RecordTally();
+  const latencies: number[] = [];
+  const newReports = followJsonLines<ProcessedRecord>(files.processed);
+  const count = () => {
+    for (const report of newReports()) {
+      tally.addPair(report.runId, report.index);
+      latencies.push(report.processedAt - report.sentAt);
+    }
+  };
+  count();
+  const finished = await recordsBeforeCheckpoints(kinesis, options.stream, await readLeases(dynamodb, app));
+  for (const record of finished) tally.know(record.runId, record.index);
 
   // The KCL makes its lease table in DynamoDB (on-demand) the first time it runs.
   await confirmBillable(options, [
@@ -125,16 +143,6 @@ export async function main(options: Options) {
   process.once("SIGINT", onCtrlC);
 
   // Count what the processors report, until --expect is met, the daemon dies, or Ctrl-C.
-  const tally = new RecordTally();
-  const latencies: number[] = [];
-  const newReports = followJsonLines<ProcessedRecord>(files.processed);
-  const count = () => {
-    for (const report of newReports()) {
-      tally.addPair(report.runId, report.index);
-      latencies.push(report.processedAt - report.sentAt);
-    }
-  };
-
   const started = Date.now();
   const waiting = new Progress("the KCL's workers to process records", { firstAfterMs: Number.POSITIVE_INFINITY });
   let lastShown = -1;
@@ -214,7 +222,7 @@ export interface ProcessedRecord {
 }
 
 /** Read the lease table: one item per shard, with its owner and checkpoint. */
-async function readLeases(dynamodb: DynamoDBClient, tableName: string) {
+async function readLeases(dynamodb: DynamoDBClient, tableName: string): Promise<Lease[]> {
   try {
     const { Items = [] } = await dynamodb.send(new ScanCommand({ TableName: tableName }));
     return Items.map((item) => ({

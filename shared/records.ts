@@ -65,6 +65,11 @@ export class RecordTally {
     else this.seen.add(key);
   }
 
+  /** A record known to be done already (a checkpoint says so): counted as seen, not as a delivery. */
+  know(runId: string, index: number): void {
+    this.seen.add(`${runId}#${index}`);
+  }
+
   get unique(): number {
     return this.seen.size;
   }

@@ -4,8 +4,12 @@ import { ListTablesCommand } from "@aws-sdk/client-dynamodb";
 import { ListRolesCommand } from "@aws-sdk/client-iam";
 import { ListStreamsCommand } from "@aws-sdk/client-kinesis";
 import { ListEventSourceMappingsCommand, ListFunctionsCommand } from "@aws-sdk/client-lambda";
+import { mkdtempSync, rmSync, symlinkSync } from "node:fs";
+import { tmpdir } from "node:os";
+import { join } from "node:path";
 import { describe, expect, it } from "vitest";
-import { dynamoDBClient, iamClient, kinesisClient, lambdaClient, logsClient } from "../shared/index.js";
+import { WORKSHOP_DIR } from "../shared/paths.js";
+import { dynamoDBClient, iamClient, kinesisClient, lambdaClient, logsClient, tallyStream } from "../shared/index.js";
 import { parseOptions } from "../shared/options.js";
 import { cleanup } from "../scripts/cleanup.js";
 import { lastJson, runCli } from "./cli.js";
@@ -94,4 +98,34 @@ describe("the workshop in one go", () => {
     expect(run.stderr).toMatch(/^✗ 04-kcl-consumer: lesson 04 needs Java to run the KCL daemon and found none/m);
     expect(run.stderr).not.toMatch(/\n\s+at /); // no stack trace
   }, 120_000);
+
+  it("passes again and again: twice in a row, then in a second checkout sharing the emulator, then lesson 04 alone", async () => {
+    // Two checkouts of the workshop: each keeps its own files (lesson 04's reports among them) in its
+    // own WORKSHOP_DIR, with the KCL jars installed. Both use the test's emulator, as a student's would.
+    const rerun = `rerun-${process.pid}`;
+    const checkouts = [mkdtempSync(join(tmpdir(), "checkout-a-")), mkdtempSync(join(tmpdir(), "checkout-b-"))];
+    for (const dir of checkouts) symlinkSync(join(WORKSHOP_DIR, "kcl-jars"), join(dir, "kcl-jars"));
+    const [a, b] = checkouts.map((dir) => ({ WORKSHOP_DIR: dir }));
+    const where = ["--endpoint", testEmulator.current.endpoint, "--stream", rerun, "--count", "200", "--json"];
+    try {
+      for (const env of [a, a, b]) {
+        const run = await runCli("scripts/start.ts", where, env, 200_000);
+        expect(run.stderr).not.toMatch(/✗/);
+        expect(lastJson(run).lessons.map((l: { status: string }) => l.status)).toEqual(["ok", "ok", "ok", "ok", "ok"]);
+      }
+      // Every record in the stream (lesson 02's and lesson 05's, three times over). The lease table
+      // says the KCL has finished them all, whichever checkout's worker did it.
+      const inStream = (await tallyStream(kinesisClient(parseOptions(cleanup, args(), {})), rerun)).unique;
+      expect(inStream).toBeGreaterThanOrEqual(600);
+      const alone = await runCli(
+        "04-kcl-consumer/main.ts",
+        [...where.slice(0, 4), "--expect", String(inStream), "--timeout", "60", "--json"],
+        a,
+      );
+      expect(alone.stderr).not.toMatch(/✗/);
+      expect(lastJson(alone)).toMatchObject({ unique: inStream });
+    } finally {
+      for (const dir of checkouts) rmSync(dir, { recursive: true, force: true });
+    }
+  }, 600_000);
 });
