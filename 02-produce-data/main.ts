@@ -10,15 +10,21 @@
 import { readFile } from "node:fs/promises";
 import { randomUUID } from "node:crypto";
 import { performance } from "node:perf_hooks";
-import { DescribeStreamSummaryCommand, PutRecordCommand, type PutRecordsRequestEntry } from "@aws-sdk/client-kinesis";
+import {
+  DescribeStreamSummaryCommand,
+  PutRecordCommand,
+  PutRecordsCommand,
+  type PutRecordsRequestEntry,
+} from "@aws-sdk/client-kinesis";
 import {
   checkedBy,
   defineFlags,
   encodeRecord,
+  endpointWentAway,
   entrySize,
   kinesisClient,
   newRunId,
-  putRecordsUntilAccepted,
+  resendRefused,
   runLesson,
   say,
   table,
@@ -79,33 +85,47 @@ export async function main(options: Options) {
   }
 
   const started = performance.now();
-  const shardIds: string[] = [];
+  const shardIds: string[] = []; // the shard of each record stored, as it is stored
   let retried = 0;
   let throttled = 0;
   let requests = 0;
-
-  if (options.single) {
-    // One request per record: simple, and each reply carries the record's shard and
-    // sequence number. A refusal throws (ProvisionedThroughputExceededException when a
-    // shard is over 1,000 records/s or 1 MiB/s); the SDK retries those with backoff,
-    // and $metadata.attempts says how many tries a record took.
-    for (const { Data, PartitionKey } of entries) {
-      const { ShardId, $metadata } = await kinesis.send(new PutRecordCommand({ StreamName, Data, PartitionKey }));
-      shardIds.push(ShardId!);
-      retried += ($metadata?.attempts ?? 1) - 1;
-      requests++;
+  try {
+    if (options.single) {
+      // One request per record: simple, and each reply carries the record's shard and
+      // sequence number. A refusal throws (ProvisionedThroughputExceededException when a
+      // shard is over 1,000 records/s or 1 MiB/s); the SDK retries those with backoff,
+      // and $metadata.attempts says how many tries a record took.
+      for (const { Data, PartitionKey } of entries) {
+        const { ShardId, $metadata } = await kinesis.send(new PutRecordCommand({ StreamName, Data, PartitionKey }));
+        shardIds.push(ShardId!);
+        retried += ($metadata?.attempts ?? 1) - 1;
+        requests += $metadata?.attempts ?? 1;
+      }
+    } else {
+      // Up to 500 records (and 10 MiB) per PutRecords request: far fewer round trips.
+      // A reply can accept some entries and refuse others (FailedRecordCount > 0):
+      // resendRefused (shared/records.ts) sends only the refused ones again, after a
+      // pause, until every one is in. Nothing is lost, nothing is sent twice.
+      for (const batch of toBatches(entries)) {
+        const outcome = await resendRefused(
+          batch,
+          (Records) => kinesis.send(new PutRecordsCommand({ StreamName, Records })),
+          (shardId) => shardIds.push(shardId),
+        );
+        retried += outcome.retried;
+        throttled += outcome.throttled;
+        requests += outcome.requests;
+      }
     }
-  } else {
-    // Up to 500 records (and 10 MiB) per PutRecords request: far fewer round trips.
-    // A reply can refuse some entries and accept the rest; putRecordsUntilAccepted
-    // (shared/records.ts) sends only the refused ones again, after a pause, until all are in.
-    for (const batch of toBatches(entries)) {
-      const outcome = await putRecordsUntilAccepted(kinesis, StreamName, batch);
-      shardIds.push(...outcome.shardIds);
-      retried += outcome.retried;
-      throttled += outcome.throttled;
-      requests++;
-    }
+  } catch (error) {
+    // The emulator was stopped or killed mid-run (or the network dropped): say what is stored.
+    if (!endpointWentAway(error)) throw error;
+    const missing = entries.length - shardIds.length;
+    throw new WorkshopError(
+      `${options.endpoint ?? "AWS"} stopped answering: ${shardIds.length} of ${entries.length} records were stored before it did, ` +
+        `the other ${missing} were not. ${options.target === "local" ? "Run npm run emulator:start, then" : "When it answers again, run"} ` +
+        `this lesson again (--count ${missing} puts as many as were lost)`,
+    );
   }
 
   const seconds = (performance.now() - started) / 1000;
@@ -119,7 +139,7 @@ export async function main(options: Options) {
   say(
     `${recordsPerSecond.toLocaleString("en")} records/s against this stream's limit of ${writeLimit.toLocaleString("en")}/s (${stream?.OpenShardCount} shard(s) × 1,000).`,
   );
-  if (recordsPerSecond > writeLimit)
+  if (recordsPerSecond > writeLimit && throttled === 0 && retried === 0)
     say("(A run this short fits in each shard's allowance for one second; a longer one is held to the limit.)");
   if (options.single) say(`The SDK retried ${retried} PutRecord call(s) that a shard refused.`);
   else if (retried > 0)

@@ -4,10 +4,10 @@
 // it), reports records it cannot process as batch item failures, and, when
 // FANOUT_STREAM is set, writes an upper-cased copy of each record to that stream.
 import type { KinesisStreamBatchResponse, KinesisStreamEvent } from "aws-lambda";
-import { KinesisClient, type PutRecordsRequestEntry } from "@aws-sdk/client-kinesis";
+import { KinesisClient, PutRecordsCommand, type PutRecordsRequestEntry } from "@aws-sdk/client-kinesis";
 import { NodeHttpHandler } from "@smithy/node-http-handler";
 // shared/records.ts alone, not shared/index.ts: the bundle must not pull in esbuild and the rest.
-import { decodeRecord, encodeRecord, putRecordsUntilAccepted, type WorkshopRecord } from "../shared/records.js";
+import { decodeRecord, encodeRecord, resendRefused, type WorkshopRecord } from "../shared/records.js";
 
 /** A record whose body is this string is one the handler refuses: see questions.md on poison records. */
 export const POISON = "poison";
@@ -47,6 +47,9 @@ export async function handler(event: KinesisStreamEvent): Promise<KinesisStreamB
     }
   }
 
-  if (fanOutStream && copies.length > 0) await putRecordsUntilAccepted(fanOutClient(), fanOutStream, copies);
+  if (fanOutStream && copies.length > 0)
+    await resendRefused(copies, (Records) =>
+      fanOutClient().send(new PutRecordsCommand({ StreamName: fanOutStream, Records })),
+    );
   return { batchItemFailures };
 }

@@ -19,7 +19,7 @@ import {
   GetRoleCommand,
   PutRolePolicyCommand,
 } from "@aws-sdk/client-iam";
-import { DescribeStreamSummaryCommand, type PutRecordsRequestEntry } from "@aws-sdk/client-kinesis";
+import { DescribeStreamSummaryCommand, PutRecordsCommand, type PutRecordsRequestEntry } from "@aws-sdk/client-kinesis";
 import {
   CreateEventSourceMappingCommand,
   GetEventSourceMappingCommand,
@@ -38,7 +38,7 @@ import {
   oneOf,
   percentiles,
   pollUntil,
-  putRecordsUntilAccepted,
+  resendRefused,
   retryWhile,
   runLesson,
   say,
@@ -196,7 +196,10 @@ export async function main(options: Options): Promise<Summary> {
     Data: encodeRecord({ runId, index, sentAt: Date.now(), body: body(index) }),
     PartitionKey: `key-${index % 16}`,
   }));
-  for (const batch of toBatches(entries)) await putRecordsUntilAccepted(kinesis, options.stream, batch);
+  for (const batch of toBatches(entries))
+    await resendRefused(batch, (Records) =>
+      kinesis.send(new PutRecordsCommand({ StreamName: options.stream, Records })),
+    );
   say(`Put ${options.count} record(s), run id ${runId}. Waiting for the function's log lines…`);
 
   // 7. Follow the log group until every record's "seen" line has appeared (logs.ts).

@@ -32,6 +32,12 @@ function networkCode(error: unknown): string | undefined {
   return undefined;
 }
 
+/** Did the endpoint go away (the emulator was stopped or killed, the network dropped)? */
+export function endpointWentAway(error: unknown): boolean {
+  const name = (error as { name?: string } | undefined)?.name;
+  return networkCode(error) !== undefined || name === "ServiceUnavailableException" || name === "TimeoutError";
+}
+
 /** How to start the endpoint of a target, for the "unreachable" message. */
 export function howToStart(target: string): string {
   if (target === "local") return "start it with: npm run emulator:start";

@@ -1,7 +1,7 @@
-import { KinesisClient, PutRecordsCommand } from "@aws-sdk/client-kinesis";
+import { KinesisClient, PutRecordsCommand, type PutRecordsRequestEntry } from "@aws-sdk/client-kinesis";
 import { mockClient } from "aws-sdk-client-mock";
 import { beforeEach, describe, expect, it } from "vitest";
-import { decodeRecord, encodeRecord, putRecordsUntilAccepted, RecordTally, toBatches } from "./records.js";
+import { decodeRecord, encodeRecord, RecordTally, resendRefused, toBatches } from "./records.js";
 
 const kinesisMock = mockClient(KinesisClient);
 beforeEach(() => kinesisMock.reset());
@@ -11,7 +11,11 @@ const entry = (index: number) => ({
   PartitionKey: `k${index}`,
 });
 
-describe("putRecordsUntilAccepted", () => {
+const kinesis = new KinesisClient({ region: "us-east-1" });
+const putTo = (StreamName: string) => (Records: PutRecordsRequestEntry[]) =>
+  kinesis.send(new PutRecordsCommand({ StreamName, Records }));
+
+describe("resendRefused", () => {
   it("sends again only the entries a reply refused, until all are accepted", async () => {
     const entries = [0, 1, 2, 3].map(entry);
     kinesisMock
@@ -27,9 +31,11 @@ describe("putRecordsUntilAccepted", () => {
       })
       .resolvesOnce({ FailedRecordCount: 0, Records: [{ ShardId: "shard-c" }, { ShardId: "shard-d" }] });
 
-    const outcome = await putRecordsUntilAccepted(new KinesisClient({ region: "us-east-1" }), "s", entries);
+    const stored: string[] = [];
+    const outcome = await resendRefused(entries, putTo("s"), (shardId) => stored.push(shardId));
 
-    expect(outcome).toEqual({ shardIds: ["shard-a", "shard-c", "shard-b", "shard-d"], retried: 2, throttled: 1 });
+    expect(outcome).toEqual({ requests: 2, retried: 2, throttled: 1 });
+    expect(stored).toEqual(["shard-a", "shard-b", "shard-c", "shard-d"]); // as each was accepted
     const calls = kinesisMock.commandCalls(PutRecordsCommand);
     expect(calls).toHaveLength(2);
     const resent = calls[1]!.args[0].input.Records!.map((r) => decodeRecord(r.Data)?.index);
@@ -41,9 +47,9 @@ describe("putRecordsUntilAccepted", () => {
       FailedRecordCount: 1,
       Records: [{ ErrorCode: "ProvisionedThroughputExceededException" }],
     });
-    await expect(
-      putRecordsUntilAccepted(new KinesisClient({ region: "us-east-1" }), "s", [entry(0)], 2),
-    ).rejects.toThrow(/1 of 1 records were still refused after 2 attempts \(ProvisionedThroughputExceededException\)/);
+    await expect(resendRefused([entry(0)], putTo("s"), undefined, 2)).rejects.toThrow(
+      /1 of 1 records were still refused after 2 attempts \(ProvisionedThroughputExceededException\)/,
+    );
   });
 });
 

@@ -9,9 +9,9 @@ import {
   GetRecordsCommand,
   GetShardIteratorCommand,
   ListShardsCommand,
-  PutRecordsCommand,
   type KinesisClient,
   type PutRecordsRequestEntry,
+  type PutRecordsResultEntry,
   type Shard,
 } from "@aws-sdk/client-kinesis";
 import { WorkshopError } from "./errors.js";
@@ -113,8 +113,8 @@ export function toBatches(
 }
 
 export interface PutOutcome {
-  /** The shard each entry landed on, in the order of the entries. */
-  shardIds: string[];
+  /** How many PutRecords requests were sent, the first and every resend. */
+  requests: number;
   /** How many entries had to be sent again after a partial failure. */
   retried: number;
   /** Of those, how many a shard refused for being over its limit (ProvisionedThroughputExceededException). */
@@ -122,23 +122,22 @@ export interface PutOutcome {
 }
 
 /**
- * Send one batch with PutRecords until every entry is accepted.
+ * Send one batch with `put` (a PutRecords call) until every entry is accepted.
  *
  * PutRecords is not all-or-nothing: the reply can accept some entries and refuse
  * others (FailedRecordCount > 0; the refused ones carry an ErrorCode such as
  * ProvisionedThroughputExceededException). Only the refused entries are sent
  * again, after a growing pause, so nothing is lost and nothing is sent twice.
+ * `stored` hears of each entry as it is accepted, with its shard.
  */
-export async function putRecordsUntilAccepted(
-  kinesis: KinesisClient,
-  streamName: string,
+export async function resendRefused(
   entries: PutRecordsRequestEntry[],
+  put: (entries: PutRecordsRequestEntry[]) => Promise<{ Records?: PutRecordsResultEntry[] }>,
+  stored: (shardId: string) => void = () => {},
   maxAttempts = 10,
 ): Promise<PutOutcome> {
-  const shardIds: string[] = new Array(entries.length);
-  let pending = entries.map((entry, position) => ({ entry, position }));
-  let retried = 0;
-  let throttled = 0;
+  let pending = entries;
+  const outcome = { requests: 0, retried: 0, throttled: 0 };
   let lastError = "";
 
   for (let attempt = 1; pending.length > 0; attempt++) {
@@ -149,26 +148,21 @@ export async function putRecordsUntilAccepted(
       );
     }
     if (attempt > 1) {
-      retried += pending.length;
+      outcome.retried += pending.length;
       await sleep(Math.min(2000, 50 * 2 ** attempt) * (0.5 + Math.random() / 2)); // backoff with jitter
     }
-    const reply = await kinesis.send(
-      new PutRecordsCommand({ StreamName: streamName, Records: pending.map((p) => p.entry) }),
-    );
-    const refused: typeof pending = [];
+    outcome.requests++;
+    const reply = await put(pending);
+    const refused: PutRecordsRequestEntry[] = [];
     (reply.Records ?? []).forEach((result, i) => {
-      const sent = pending[i]!;
-      if (result.ErrorCode) {
-        refused.push(sent);
-        lastError = result.ErrorCode;
-        if (result.ErrorCode === "ProvisionedThroughputExceededException") throttled++;
-      } else {
-        shardIds[sent.position] = result.ShardId ?? "?";
-      }
+      if (!result.ErrorCode) return stored(result.ShardId ?? "?");
+      refused.push(pending[i]!);
+      lastError = result.ErrorCode;
+      if (result.ErrorCode === "ProvisionedThroughputExceededException") outcome.throttled++;
     });
     pending = refused;
   }
-  return { shardIds, retried, throttled };
+  return outcome;
 }
 
 /** A shard serves 5 GetRecords calls a second: a reader that waits this long between calls stays within it. */

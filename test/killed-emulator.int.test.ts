@@ -1,0 +1,32 @@
+// An emulator killed under a producer: lesson 02 says in one line how many records were
+// stored before it died, that the rest were not, and what to run next.
+import { describe, expect, it } from "vitest";
+import { runCli } from "./cli.js";
+import { localArgs, useTestEmulator } from "./emulator.js";
+
+const testEmulator = useTestEmulator();
+
+describe("MiniStack killed while lesson 02 puts records", () => {
+  it("says how many were stored, that the rest were not, and the command to run next", async () => {
+    const made = await runCli("01-make-a-stream/main.ts", localArgs(testEmulator.current, "dies", "--shards", "1"));
+    expect(made.code).toBe(0);
+    // 20,000 records into one shard take about 20 s at 1,000 a second: MiniStack is killed after 3.
+    const producing = runCli("02-produce-data/main.ts", localArgs(testEmulator.current, "dies", "--count", "20000"));
+    await new Promise((resolve) => setTimeout(resolve, 3000));
+    process.kill(testEmulator.current.pid, "SIGKILL");
+    const run = await producing;
+
+    expect(run.code).toBe(1);
+    const lines = run.stderr.trim().split("\n");
+    expect(lines).toHaveLength(1);
+    const said =
+      /stopped answering: (\d+) of 20000 records were stored before it did, the other (\d+) were not\. Run npm run emulator:start, then this lesson again \(--count (\d+) puts as many as were lost\)$/.exec(
+        lines[0]!,
+      );
+    expect(said, lines[0]).not.toBeNull();
+    const [stored, lost, again] = said!.slice(1).map(Number);
+    expect(stored).toBeGreaterThan(0);
+    expect(stored! + lost!).toBe(20_000);
+    expect(again).toBe(lost);
+  }, 90_000);
+});
