@@ -312,9 +312,11 @@ describe("bounded", () => {
         const chunk = Buffer.alloc(1024 * 1024, 0x61);
         let sent = 0;
         const pump = () => {
-          while (sent < 50 && call.write(chunk)) sent++;
-          if (sent < 50) call.once("drain", pump);
-          else call.end();
+          while (sent < 50) {
+            sent++;
+            if (!call.write(chunk)) return void call.once("drain", pump); // written; wait before the next
+          }
+          call.end();
         };
         pump();
       });

@@ -216,14 +216,21 @@ function refuseBody(req: Request, res: Response, limit: number, operation: strin
 }
 
 /**
- * Answer a request without reading its body. What is left of the body is read and
- * dropped (kept in no memory, and for no longer than the request timeout), so that the
- * client, still sending, gets the answer instead of a broken connection.
+ * Answer a request without keeping its body. What is left of the body is read and dropped
+ * (held in no memory) before the answer goes out, so that a client still sending gets the
+ * answer rather than a broken connection; one that sends for more than 10 s more gets it then.
  */
 function refuse(req: Request, res: Response, reply: Reply, cors: Record<string, string> = {}): void {
+  const respond = () => {
+    clearTimeout(timer);
+    answer(res, reply, { cors });
+  };
+  const timer = setTimeout(respond, 10_000);
   req.removeAllListeners("data");
+  if (req.readableEnded) return respond();
+  req.once("end", respond);
+  req.once("close", () => clearTimeout(timer));
   req.resume();
-  answer(res, reply, { cors });
 }
 
 /** Pass MiniStack's reply on as it comes, without its CORS headers. */
