@@ -78,7 +78,9 @@ describe("the write limit: 1,000 records a second per shard", () => {
 
     expect(first.FailedRecordCount).toBe(0);
     expect(second.$metadata.httpStatusCode).toBe(200);
-    expect(second.FailedRecordCount).toBeGreaterThan(400); // the shard's 500-record burst is spent
+    // The first call spent the shard's 500-record burst; the second, sent right after it, finds at most
+    // what refilled meanwhile (1,000 a second: 250 if a loaded machine took a quarter of a second).
+    expect(second.FailedRecordCount).toBeGreaterThanOrEqual(250);
     expect(second.Records).toHaveLength(500);
     const refused = second.Records!.filter((r) => r.ErrorCode);
     expect(refused).toHaveLength(second.FailedRecordCount!);
