@@ -2,7 +2,8 @@ import { appendFileSync, mkdtempSync, writeFileSync } from "node:fs";
 import { tmpdir } from "node:os";
 import { join } from "node:path";
 import { describe, expect, it } from "vitest";
-import { daemonTrouble, followJsonLines, kclProperties } from "./kcl-daemon.js";
+import type { Platform } from "../shared/processes.js";
+import { daemonTrouble, followJsonLines, kclProperties, nodeCommandLine } from "./kcl-daemon.js";
 
 describe("followJsonLines", () => {
   it("returns each complete line once, and keeps a half-written line for the next call", () => {
@@ -104,5 +105,22 @@ describe("the daemon's properties", () => {
       idleTimeBetweenReadsInMillis: 250,
     });
     expect(text).not.toMatch(/Endpoint/);
+  });
+});
+
+const PLATFORMS: Platform[] = ["linux", "darwin", "win32"];
+
+describe.each(PLATFORMS)("on %s", (platform) => {
+  const windows = platform === "win32";
+
+  it("the KCL's processor command line holds no absolute path, so no space in any path can split it", () => {
+    const line = nodeCommandLine(["04-kcl-consumer", "record-processor.ts"], platform);
+    expect(line).toBe(
+      windows
+        ? "node --import tsx 04-kcl-consumer\\record-processor.ts"
+        : "node --import tsx 04-kcl-consumer/record-processor.ts",
+    );
+    expect(line.split(" ")).toHaveLength(4); // what the daemon's split gives: node, --import, tsx, the script
+    expect(() => nodeCommandLine(["my lessons", "x.ts"], platform)).toThrow(/must not contain spaces/);
   });
 });

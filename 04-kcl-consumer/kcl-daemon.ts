@@ -17,13 +17,13 @@ import {
   writeFileSync,
 } from "node:fs";
 import { connect as connectHttp2 } from "node:http2";
-import { delimiter, dirname, join } from "node:path";
+import { delimiter, dirname, join, posix, win32 } from "node:path";
 import { WorkshopError } from "../shared/errors.js";
 import { PROJECT_ROOT, WORKSHOP_DIR } from "../shared/paths.js";
 import { startHttp2Bridge } from "./http2-bridge.js";
 import { EMULATOR_CREDENTIALS } from "../shared/targets.js";
 import { progress } from "../shared/output.js";
-import { currentPlatform, stopProcessTree, type Platform } from "../shared/platform.js";
+import { currentPlatform, type Platform, stopProcessTree } from "../shared/processes.js";
 
 const AWS_KCL_DIR = join(PROJECT_ROOT, "node_modules", "aws-kcl");
 export const KCL_JAR_DIR = join(WORKSHOP_DIR, "kcl-jars");
@@ -184,6 +184,19 @@ export function kclProperties(s: KclSettings): string {
   if (s.endpoint)
     lines.push(`kinesisEndpoint = ${s.kinesisEndpoint ?? s.endpoint}`, `dynamoDBEndpoint = ${s.endpoint}`);
   return `${lines.join("\n")}\n`;
+}
+
+/**
+ * A command line that runs a TypeScript file with Node and tsx, for a program that splits
+ * its command on spaces (the KCL's executableName). It holds no absolute path: `node` is
+ * found on the PATH, tsx and the script relative to the project folder, which must be the
+ * working directory. So a space anywhere in the project's, Node's or Java's path cannot
+ * break it, and no .cmd shim of node_modules/.bin is needed on Windows.
+ */
+export function nodeCommandLine(scriptParts: string[], platform: Platform = currentPlatform()): string {
+  const script = (platform === "win32" ? win32 : posix).join(...scriptParts);
+  if (/\s/.test(script)) throw new Error(`a script path inside the project must not contain spaces: ${script}`);
+  return `node --import tsx ${script}`;
 }
 
 /** Where lesson 04 keeps each application's properties, daemon log and processor reports. */

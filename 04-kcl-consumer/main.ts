@@ -26,7 +26,6 @@ import {
   defineFlags,
   dynamoDBClient,
   kinesisClient,
-  nodeCommandLine,
   percentiles,
   Progress,
   RecordTally,
@@ -43,6 +42,7 @@ import {
   KCL_WORK_DIR,
   kclProperties,
   kinesisEndpointForKcl,
+  nodeCommandLine,
   startMultiLangDaemon,
 } from "./kcl-daemon.js";
 

@@ -1,4 +1,4 @@
-// The local emulator: MiniStack, installed into .workshop/venv and run in the background,
+// The local emulator: MiniStack (installed by install.ts), run in the background,
 // behind the limits layer (local/endpoint.ts), which holds each shard to AWS's limits.
 //
 // The first lesson run on the local target installs MiniStack (once, about 20 s) and
@@ -6,7 +6,7 @@
 // on a loopback port of its own behind it. Every later run finds them answering and
 // reuses them. MiniStack's state is saved in .workshop/emulator-state when it stops, so
 // lessons run one after another (and after a restart) see the same streams, tables and functions.
-import { spawn, spawnSync } from "node:child_process";
+import { spawn } from "node:child_process";
 import { createServer } from "node:net";
 import { existsSync, mkdirSync, openSync, readFileSync, rmSync, writeFileSync, closeSync } from "node:fs";
 import { dirname, join } from "node:path";
@@ -14,22 +14,9 @@ import { setTimeout as sleep } from "node:timers/promises";
 import { WorkshopError } from "../shared/errors.js";
 import type { LayerStatus } from "./stats.js";
 import { limitsSetting, localPort } from "../shared/targets.js";
-import {
-  commandLineOf,
-  currentPlatform,
-  defaultPython,
-  stopProcessTree,
-  venvPython,
-  type Platform,
-} from "../shared/platform.js";
-import { progress } from "../shared/output.js";
+import { commandLineOf, stopProcessTree } from "../shared/processes.js";
+import { installEmulator, MINISTACK_VERSION } from "./install.js";
 import { PROJECT_ROOT, WORKSHOP_DIR } from "../shared/paths.js";
-
-/** The exact MiniStack release the workshop is written and tested against. */
-export const MINISTACK_VERSION = "1.5.33";
-
-const VENV_DIR = join(WORKSHOP_DIR, "venv");
-const VENV_PYTHON = venvPython(VENV_DIR);
 
 const ENDPOINT = join(PROJECT_ROOT, "local", "endpoint.ts");
 
@@ -92,75 +79,6 @@ export async function healthOf(port: number, timeoutMs = 1000): Promise<Health |
     // A server that answers with something other than JSON is not MiniStack.
     return (error as Error | undefined)?.name === "SyntaxError" ? "other" : undefined;
   }
-}
-
-/** The Python the virtualenv is built with (WORKSHOP_PYTHON, else python3), and its version if it runs. */
-export function probePython(): { command: string; version?: string; supported: boolean } {
-  const command = process.env.WORKSHOP_PYTHON || defaultPython();
-  const probe = spawnSync(command, ["-c", "import sys; print('%d.%d' % sys.version_info[:2])"], { encoding: "utf8" });
-  if (probe.error || probe.status !== 0) return { command, supported: false };
-  const version = probe.stdout.trim();
-  const [major = 0, minor = 0] = version.split(".").map(Number);
-  return { command, version, supported: major > 3 || (major === 3 && minor >= 10) };
-}
-
-/** What to do when there is no Python 3.10+: said by the emulator and by npm run doctor. */
-export function pythonFix(platform: Platform = currentPlatform()): string {
-  const install = {
-    // Apple's Command Line Tools bring a python3 that is 3.9: too old.
-    darwin:
-      "install Python 3.10 or newer with Homebrew (brew install python@3.12) or from python.org (macOS's own python3 is 3.9)",
-    win32: "install Python 3.10 or newer from python.org or with winget install Python.Python.3.12",
-    linux: "install Python 3.10 or newer (for example apt-get install python3 python3-venv)",
-  }[platform];
-  return `${install}, or point WORKSHOP_PYTHON at one; or use another emulator with --target localstack, or AWS with --target aws`;
-}
-
-function findPython(): string {
-  const python = probePython();
-  if (!python.supported) {
-    const found = python.version ? `found ${python.version}` : "none found";
-    throw new WorkshopError(
-      `the local emulator needs Python 3.10 or newer (${found} as '${python.command}'): ${pythonFix()}`,
-    );
-  }
-  return python.command;
-}
-
-/** The MiniStack version installed in .workshop/venv, if any. */
-export function installedVersion(): string | undefined {
-  if (!existsSync(VENV_PYTHON)) return undefined;
-  const probe = spawnSync(VENV_PYTHON, ["-c", "from importlib.metadata import version; print(version('ministack'))"], {
-    encoding: "utf8",
-  });
-  return probe.status === 0 ? probe.stdout.trim() : undefined;
-}
-
-function run(command: string, args: string[], what: string): void {
-  const result = spawnSync(command, args, { encoding: "utf8", stdio: ["ignore", "pipe", "pipe"] });
-  if (result.status !== 0) {
-    const detail = (result.stderr || result.stdout || String(result.error ?? ""))
-      .trim()
-      .split("\n")
-      .slice(-3)
-      .join(" | ");
-    throw new WorkshopError(`${what} failed: ${detail || "no output"} — check your network, then run the lesson again`);
-  }
-}
-
-/** Install MiniStack into .workshop/venv unless the pinned version is already there. */
-export function installEmulator(): string {
-  if (installedVersion() === MINISTACK_VERSION) return VENV_PYTHON;
-  const python = findPython();
-  const done = progress(`Installing MiniStack ${MINISTACK_VERSION} into .workshop/venv (first run only)`);
-  if (!existsSync(VENV_PYTHON)) run(python, ["-m", "venv", VENV_DIR], "creating the virtualenv");
-  run(
-    VENV_PYTHON,
-    ["-m", "pip", "install", "--quiet", "--disable-pip-version-check", `ministack==${MINISTACK_VERSION}`],
-    `pip install ministack==${MINISTACK_VERSION}`,
-  );
-  done();
-  return VENV_PYTHON;
 }
 
 export interface RunningEmulator {

@@ -227,7 +227,10 @@ function refuse(req: Request, res: Response, reply: Reply, cors: Record<string, 
   };
   const timer = setTimeout(respond, 10_000);
   req.removeAllListeners("data");
-  if (req.readableEnded) return respond();
+  if (req.readableEnded) {
+    respond();
+    return;
+  }
   req.once("end", respond);
   req.once("close", () => clearTimeout(timer));
   req.resume();

@@ -31,13 +31,13 @@ import { resourceNames } from "../05-lambda-function/names.js";
 import { closeClients, kinesisClient, logsClient } from "../shared/clients.js";
 import {
   freePort,
-  installEmulator,
   layerStatus,
   restartLayer,
   startEmulator,
   stopEmulator,
   type EmulatorPaths,
 } from "../local/emulator.js";
+import { installEmulator } from "../local/install.js";
 import { PROJECT_ROOT } from "../shared/paths.js";
 import { followJsonLines, KCL_WORK_DIR } from "../04-kcl-consumer/kcl-daemon.js";
 import { WorkshopError } from "../shared/errors.js";

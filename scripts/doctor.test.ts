@@ -1,5 +1,5 @@
 import { describe, expect, it } from "vitest";
-import { pythonFix } from "../local/emulator.js";
+import { pythonFix } from "../local/install.js";
 import { javaFix } from "../04-kcl-consumer/kcl-daemon.js";
 import { checkNode, checkPlatform } from "./doctor.js";
 

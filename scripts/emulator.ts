@@ -7,14 +7,13 @@ import {
   defaultEmulatorPaths,
   emulatorPid,
   findRunningEmulator,
-  installEmulator,
   layerFiles,
   layerPid,
-  MINISTACK_VERSION,
   restartLayer,
   startEmulator,
   stopEmulator,
 } from "../local/emulator.js";
+import { installEmulator, MINISTACK_VERSION } from "../local/install.js";
 import { WorkshopError } from "../shared/errors.js";
 import { defineFlags, oneOf } from "../shared/options.js";
 import { report } from "../shared/output.js";

@@ -10,4 +10,3 @@ export * from "./records.js";
 export * from "./run.js";
 export * from "./wait.js";
 export { PROJECT_ROOT, WORKSHOP_DIR } from "./paths.js";
-export { nodeCommandLine } from "./platform.js";

@@ -155,7 +155,10 @@ export async function resendRefused(
     const reply = await put(pending);
     const refused: PutRecordsRequestEntry[] = [];
     (reply.Records ?? []).forEach((result, i) => {
-      if (!result.ErrorCode) return stored(result.ShardId ?? "?");
+      if (!result.ErrorCode) {
+        stored(result.ShardId ?? "?");
+        return;
+      }
       refused.push(pending[i]!);
       lastError = result.ErrorCode;
       if (result.ErrorCode === "ProvisionedThroughputExceededException") outcome.throttled++;

@@ -72,7 +72,7 @@ describe("docker-compose.yml", () => {
       expect(images).toHaveLength(2);
       for (const image of images) expect(image).toMatch(/:\d+\.\d+\.\d+$/); // a version, never :latest
       expect(text).toContain(
-        `ministackorg/ministack:${readFileSync(join(PROJECT_ROOT, "local", "emulator.ts"), "utf8").match(/MINISTACK_VERSION = "([^"]+)"/)![1]}`,
+        `ministackorg/ministack:${readFileSync(join(PROJECT_ROOT, "local", "install.ts"), "utf8").match(/MINISTACK_VERSION = "([^"]+)"/)![1]}`,
       );
     },
   );

@@ -1,39 +1,15 @@
-// What differs between Linux, macOS and Windows when the workshop starts programs:
-// where a virtualenv keeps its Python, what Python is called, how a command line for
-// the KCL is written, and how a program is stopped with everything it started.
+// Programs the workshop starts and stops: MiniStack and the local endpoint (local/), the
+// KCL's Java daemon (lesson 04). What differs between Linux, macOS and Windows is here:
+// how a program is stopped with everything it started, and how to read its command line.
 // Each function takes the platform, so the tests can ask for all three on one machine.
+// (Not loaded by shared/index.ts: a lesson that starts no program never loads it.)
 import { spawnSync } from "node:child_process";
-import { posix, win32 } from "node:path";
 
 export type Platform = "linux" | "darwin" | "win32";
 
 /** The running platform, as one of the three the workshop knows (others are treated as Linux). */
 export const currentPlatform = (): Platform =>
   process.platform === "win32" || process.platform === "darwin" ? process.platform : "linux";
-
-const pathsOf = (platform: Platform) => (platform === "win32" ? win32 : posix);
-
-/** The Python inside a virtualenv: Scripts\python.exe on Windows, bin/python elsewhere. */
-export function venvPython(venvDir: string, platform: Platform = currentPlatform()): string {
-  const path = pathsOf(platform);
-  return platform === "win32" ? path.join(venvDir, "Scripts", "python.exe") : path.join(venvDir, "bin", "python");
-}
-
-/** The Python to build the virtualenv with when WORKSHOP_PYTHON is not set. */
-export const defaultPython = (platform: Platform = currentPlatform()) => (platform === "win32" ? "python" : "python3");
-
-/**
- * A command line that runs a TypeScript file with Node and tsx, for a program that splits
- * its command on spaces (the KCL's executableName). It holds no absolute path: `node` is
- * found on the PATH, tsx and the script relative to the project folder, which must be the
- * working directory. So a space anywhere in the project's, Node's or Java's path cannot
- * break it, and no .cmd shim of node_modules/.bin is needed on Windows.
- */
-export function nodeCommandLine(scriptParts: string[], platform: Platform = currentPlatform()): string {
-  const script = pathsOf(platform).join(...scriptParts);
-  if (/\s/.test(script)) throw new Error(`a script path inside the project must not contain spaces: ${script}`);
-  return `node --import tsx ${script}`;
-}
 
 /** How to stop a program together with the programs it started. */
 export type StopPlan =
