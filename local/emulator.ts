@@ -6,15 +6,14 @@
 // on a loopback port of its own behind it. Every later run finds them answering and
 // reuses them. MiniStack's state is saved in .workshop/emulator-state when it stops, so
 // lessons run one after another (and after a restart) see the same streams, tables and functions.
-import { spawn } from "node:child_process";
 import { createServer } from "node:net";
-import { existsSync, mkdirSync, openSync, readFileSync, rmSync, writeFileSync, closeSync } from "node:fs";
-import { dirname, join } from "node:path";
+import { existsSync, mkdirSync, readFileSync, rmSync, writeFileSync } from "node:fs";
+import { join } from "node:path";
 import { setTimeout as sleep } from "node:timers/promises";
 import { WorkshopError } from "../shared/errors.js";
 import type { LayerStatus } from "./stats.js";
 import { limitsSetting, localPort } from "../shared/targets.js";
-import { commandLineOf, stopProcessTree } from "../shared/processes.js";
+import { commandLineOf, lastLines, startProgram, stopGentlyThenHard } from "../shared/processes.js";
 import { installEmulator, MINISTACK_VERSION } from "./install.js";
 import { PROJECT_ROOT, WORKSHOP_DIR } from "../shared/paths.js";
 
@@ -113,31 +112,22 @@ export async function findRunningEmulator(port: number): Promise<RunningEmulator
   return { port, endpoint: `http://127.0.0.1:${port}`, version: health.version, limits: layer?.limits };
 }
 
-/** Start a program in the background, detached from this process, its output in `logFile`; writes its PID to `pidFile`. */
+/** Start a program in the background (it outlives the lesson), its output in `logFile`; writes its PID to `pidFile`. */
 function startInBackground(
   command: string,
   args: string[],
   files: { pidFile: string; logFile: string },
   env: NodeJS.ProcessEnv = process.env,
 ) {
-  mkdirSync(dirname(files.logFile), { recursive: true });
-  const log = openSync(files.logFile, "w");
-  const child = spawn(command, args, {
-    cwd: PROJECT_ROOT,
-    detached: true, // keeps running after the lesson exits
-    stdio: ["ignore", log, log],
-    env,
-  });
-  closeSync(log);
-  child.unref();
-  writeFileSync(files.pidFile, `${child.pid}\n`);
-  const state = { pid: child.pid!, exited: false };
-  child.once("exit", () => (state.exited = true));
-  return state;
+  const program = startProgram(command, args, { logFile: files.logFile, cwd: PROJECT_ROOT, env, detached: true });
+  writeFileSync(files.pidFile, `${program.pid}\n`);
+  return {
+    pid: program.pid,
+    get exited() {
+      return program.hasExited();
+    },
+  };
 }
-
-const lastLines = (file: string) =>
-  existsSync(file) ? readFileSync(file, "utf8").trim().split("\n").slice(-3).join(" | ") : "";
 
 /**
  * Start MiniStack and the limits layer in front of it, in the background on 127.0.0.1,
@@ -261,19 +251,8 @@ export const emulatorPid = (paths: EmulatorPaths = defaultEmulatorPaths()) => li
 export const layerPid = (paths: EmulatorPaths = defaultEmulatorPaths()) =>
   livePid(layerFiles(paths).pidFile, "endpoint.ts");
 
-/** SIGTERM (Windows: taskkill of its tree), then wait up to 15 s for the process to end (SIGKILL after that). */
-async function endProcess(pid: number): Promise<void> {
-  stopProcessTree(pid, "SIGTERM");
-  for (let waited = 0; waited < 15_000; waited += 50) {
-    try {
-      process.kill(pid, 0);
-    } catch {
-      return; // gone
-    }
-    await sleep(50);
-  }
-  stopProcessTree(pid, "SIGKILL");
-}
+/** SIGTERM (Windows: taskkill of its tree), then SIGKILL if it has not ended within 15 s. */
+const endProcess = (pid: number) => stopGentlyThenHard(pid, 15_000);
 
 /** Stop the limits layer alone (MiniStack keeps running): for turning the limits on or off. */
 export async function stopLayer(paths: EmulatorPaths = defaultEmulatorPaths()): Promise<boolean> {

@@ -1,6 +1,6 @@
 import { describe, expect, it } from "vitest";
 import { pythonFix } from "../local/install.js";
-import { javaFix } from "../04-kcl-consumer/kcl-daemon.js";
+import { javaFix } from "../04-kcl-consumer/kcl-jars.js";
 import { checkNode, checkPlatform } from "./doctor.js";
 
 describe("the doctor's Node.js check", () => {

@@ -10,7 +10,7 @@ import { join } from "node:path";
 import { howToStart } from "../shared/errors.js";
 import { findRunningEmulator } from "../local/emulator.js";
 import { installedVersion, MINISTACK_VERSION, probePython, pythonFix } from "../local/install.js";
-import { javaFix, kclJarsInstalled, kclVersion, probeJava } from "../04-kcl-consumer/kcl-daemon.js";
+import { javaFix, kclJarsInstalled, kclVersion, probeJava } from "../04-kcl-consumer/kcl-jars.js";
 import { currentPlatform, type Platform } from "../shared/processes.js";
 import { defineFlags, type TargetOptions } from "../shared/options.js";
 import { printJson, report } from "../shared/output.js";

@@ -1,5 +1,5 @@
 // npm run kcl:install — fetch the KCL MultiLangDaemon jars for lesson 04 (CI runs this).
-import { ensureKclJars, findJava } from "../04-kcl-consumer/kcl-daemon.js";
+import { ensureKclJars, findJava } from "../04-kcl-consumer/kcl-jars.js";
 import { report } from "../shared/output.js";
 import { runScript } from "../shared/run.js";
 
