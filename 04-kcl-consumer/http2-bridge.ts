@@ -7,7 +7,6 @@
 // on a loopback port and passes each request on, unchanged, as HTTP/1.1.
 import { type IncomingHttpHeaders, request } from "node:http";
 import { createServer } from "node:http2";
-import { foreignRequest } from "../shared/same-origin.js";
 
 /** Headers that belong to one hop, or to HTTP/2 only. */
 const HOP = new Set(["connection", "keep-alive", "transfer-encoding", "upgrade", "http2-settings", "te", "host"]);
@@ -24,10 +23,11 @@ function onward(headers: IncomingHttpHeaders, host: string): Record<string, stri
 export async function startHttp2Bridge(target: URL): Promise<{ endpoint: string; close(): Promise<void> }> {
   let port = 0;
   const server = createServer((req, res) => {
-    const foreign = foreignRequest(req.headers, port);
-    if (foreign) {
+    // Only the KCL on this machine: its own address, and no web page (which would send an Origin).
+    const host = req.headers[":authority"] ?? req.headers.host;
+    if ((host !== `127.0.0.1:${port}` && host !== `localhost:${port}`) || req.headers.origin !== undefined) {
       res.writeHead(403, { "content-type": "text/plain" });
-      return void res.end(`${foreign}\n`);
+      return void res.end("this bridge answers the KCL on this machine only\n");
     }
     const upstream = request(
       {

@@ -9,11 +9,11 @@ import {
   ResourceNotFoundException as FunctionNotFound,
 } from "@aws-sdk/client-lambda";
 import { iamClient, kinesisClient, lambdaClient, logsClient, say } from "../shared/index.js";
-import type { Options } from "./main.js";
+import type { TargetOptions } from "../shared/index.js";
 import { resourceNames } from "./names.js";
 
 /** --delete: the mapping, the function, the role and its policy, the log group, the copies stream. */
-export async function deleteEverything(options: Options) {
+export async function deleteEverything(options: TargetOptions) {
   const kinesis = kinesisClient(options);
   const iam = iamClient(options);
   const lambda = lambdaClient(options);

@@ -7,17 +7,11 @@ import type { KinesisStreamBatchResponse, KinesisStreamEvent } from "aws-lambda"
 import { KinesisClient, PutRecordsCommand, type PutRecordsRequestEntry } from "@aws-sdk/client-kinesis";
 import { NodeHttpHandler } from "@smithy/node-http-handler";
 // shared/records.ts alone, not shared/index.ts: the bundle must not pull in esbuild and the rest.
-import { decodeRecord, encodeRecord, resendRefused, type WorkshopRecord } from "../shared/records.js";
+import { decodeRecord, encodeRecord, resendRefused } from "../shared/records.js";
+import { seenLine } from "./names.js";
 
 /** A record whose body is this string is one the handler refuses: see questions.md on poison records. */
 export const POISON = "poison";
-
-/** The log line for a processed record; lesson 05 finds these in CloudWatch Logs. */
-export const seenLine = (record: WorkshopRecord, now: number) =>
-  `seen ${record.runId} #${record.index} after ${now - record.sentAt} ms`;
-
-/** Finds seenLine()'s lines in a log message: run id, index, milliseconds. */
-export const SEEN_LINES = /seen (\S+) #(\d+) after (-?\d+) ms/g;
 
 // Made once per container and reused by every invocation it serves. HTTP/1.1 because
 // local emulators mishandle the Kinesis client's default HTTP/2 (see shared/clients.ts).

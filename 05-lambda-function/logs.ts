@@ -4,8 +4,8 @@ import { setTimeout as sleep } from "node:timers/promises";
 import { type CloudWatchLogsClient, FilterLogEventsCommand } from "@aws-sdk/client-cloudwatch-logs";
 import { GetFunctionCommand, ResourceNotFoundException as FunctionNotFound } from "@aws-sdk/client-lambda";
 import { lambdaClient, logsClient, pollUntil, RecordTally, say, WorkshopError } from "../shared/index.js";
-import { SEEN_LINES } from "./handler.js";
-import type { Options } from "./main.js";
+import { SEEN_LINES } from "./names.js";
+import type { TargetOptions } from "../shared/index.js";
 import { resourceNames } from "./names.js";
 
 /**
@@ -95,7 +95,7 @@ export async function reportPoison(logs: CloudWatchLogsClient, logGroupName: str
 }
 
 /** --logs: what the function logged in the last 10 minutes, without deploying anything. */
-export async function printRecentLogs(options: Options) {
+export async function printRecentLogs(options: TargetOptions) {
   const names = resourceNames(options.stream);
   try {
     await lambdaClient(options).send(new GetFunctionCommand({ FunctionName: names.functionName }));

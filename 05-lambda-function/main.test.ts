@@ -31,7 +31,9 @@ import { beforeEach, describe, expect, it, vi } from "vitest";
 import { offlineOptions } from "../test/emulator.js";
 import { partial } from "../test/partial.js";
 import { decodeRecord } from "../shared/index.js";
-import { invokeFailure, isRolePropagationError, lesson, main, rolePolicy } from "./main.js";
+import { lesson, main } from "./main.js";
+import { isRolePropagationError, rolePolicy } from "./permissions.js";
+import { invokeFailure } from "./test-invoke.js";
 
 const kinesis = mockClient(KinesisClient);
 const iam = mockClient(IAMClient);

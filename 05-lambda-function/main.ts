@@ -227,9 +227,6 @@ export async function main(options: Options): Promise<Summary> {
   };
 }
 
-// Used by npm start, the bench, cleanup and the tests.
-export { deleteEverything, followSeenLines, invokeFailure, isRolePropagationError, resourceNames, rolePolicy };
-
 export type Options = LessonOptions<typeof lesson.flags>;
 
 /** What a run did: a deploy fills most fields; --logs and --delete fill their own. */

@@ -1,5 +1,9 @@
+// The facts about lesson 05 that others read too (the live view, cleanup, the bench):
+// the names of what it creates, and the log line its function writes per record.
+//
 // Everything lesson 05 creates is named after the stream, so a second student with
 // --stream NAME gets resources of their own, and cleanup can find them.
+import type { WorkshopRecord } from "../shared/records.js";
 
 /** The function, its role, the role's policy, its log group, and the fan-out stream. */
 export function resourceNames(stream: string) {
@@ -12,3 +16,10 @@ export function resourceNames(stream: string) {
     fanOutStream: `${stream}-copies`,
   };
 }
+
+/** The log line for a processed record; lesson 05 finds these in CloudWatch Logs. */
+export const seenLine = (record: WorkshopRecord, now: number) =>
+  `seen ${record.runId} #${record.index} after ${now - record.sentAt} ms`;
+
+/** Finds seenLine()'s lines in a log message: run id, index, milliseconds. */
+export const SEEN_LINES = /seen (\S+) #(\d+) after (-?\d+) ms/g;

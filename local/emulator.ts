@@ -12,12 +12,23 @@ import { join } from "node:path";
 import { setTimeout as sleep } from "node:timers/promises";
 import { WorkshopError } from "../shared/errors.js";
 import type { LayerStatus } from "./stats.js";
-import { limitsSetting, localPort } from "../shared/targets.js";
+import { localEndpoint, localPort } from "../shared/targets.js";
 import { commandLineOf, lastLines, startProgram, stopGentlyThenHard } from "../shared/processes.js";
 import { installEmulator, MINISTACK_VERSION } from "./install.js";
 import { PROJECT_ROOT, WORKSHOP_DIR } from "../shared/paths.js";
 
 const ENDPOINT = join(PROJECT_ROOT, "local", "endpoint.ts");
+
+/**
+ * Whether the local target holds each shard to AWS's limits (the limits layer refuses
+ * what AWS would): WORKSHOP_LIMITS=on (the default) or off, to see the emulator's raw speed.
+ */
+export function limitsSetting(env: NodeJS.ProcessEnv = process.env): boolean {
+  const raw = (env.WORKSHOP_LIMITS ?? "on").toLowerCase();
+  if (raw === "on" || raw === "") return true;
+  if (raw === "off") return false;
+  throw new WorkshopError(`WORKSHOP_LIMITS must be on or off, got '${env.WORKSHOP_LIMITS}'`);
+}
 
 /** Only the services the lessons use are loaded: a faster start and a smaller state. */
 const SERVICES = "kinesis,dynamodb,iam,lambda,logs,sts";
@@ -55,7 +66,7 @@ export function layerFiles(paths: EmulatorPaths): { pidFile: string; logFile: st
 /** Ask a port whether the limits layer answers there, and what it is set to; undefined when it does not. */
 export async function layerStatus(port: number, timeoutMs = 1000): Promise<LayerStatus | undefined> {
   try {
-    const response = await fetch(`http://127.0.0.1:${port}/_workshop/layer`, {
+    const response = await fetch(`${localEndpoint(port)}/_workshop/layer`, {
       signal: AbortSignal.timeout(timeoutMs),
     });
     const body = (await response.json()) as Partial<LayerStatus>;
@@ -68,7 +79,7 @@ export async function layerStatus(port: number, timeoutMs = 1000): Promise<Layer
 /** Ask a port for MiniStack's health; undefined when nothing answers. */
 export async function healthOf(port: number, timeoutMs = 1000): Promise<Health | "other" | undefined> {
   try {
-    const response = await fetch(`http://127.0.0.1:${port}/_ministack/health`, {
+    const response = await fetch(`${localEndpoint(port)}/_ministack/health`, {
       signal: AbortSignal.timeout(timeoutMs),
     });
     if (!response.ok) return "other";
@@ -109,7 +120,7 @@ export async function findRunningEmulator(port: number): Promise<RunningEmulator
   if (health.version !== MINISTACK_VERSION) {
     throw notOurs(port, `it is MiniStack ${health.version}, not the workshop's ${MINISTACK_VERSION}`);
   }
-  return { port, endpoint: `http://127.0.0.1:${port}`, version: health.version, limits: layer?.limits };
+  return { port, endpoint: localEndpoint(port), version: health.version, limits: layer?.limits };
 }
 
 /** Start a program in the background (it outlives the lesson), its output in `logFile`; writes its PID to `pidFile`. */
@@ -167,7 +178,7 @@ export async function startEmulator(
     if (health && health !== "other" && (await layerStatus(paths.port))) {
       return {
         port: paths.port,
-        endpoint: `http://127.0.0.1:${paths.port}`,
+        endpoint: localEndpoint(paths.port),
         version: health.version,
         limits,
         pid: ministack.pid,

@@ -5,7 +5,7 @@
 // clients only. A request's way through it:
 //
 //   accept   the Host is ours, no web page sent it (Origin, Sec-Fetch-Site), it is signed,
-//            its body is no larger than AWS takes, and it arrives in time   (../shared/same-origin.ts)
+//            its body is no larger than AWS takes, and it arrives in time   (accept.ts)
 //   parse    is it a Kinesis call, however spelled? well-formed, or AWS's 400   (parse.ts)
 //   meter    a Kinesis data call takes its shard's allowance, or is refused   (kinesis-calls.ts, shard-limits.ts)
 //   forward  to MiniStack, with a deadline, cancelled if the client leaves   (backend.ts)
@@ -27,7 +27,7 @@ import { createServer as createTcpServer, type Server, type Socket } from "node:
 import { Duplex } from "node:stream";
 import { parseArgs } from "node:util";
 import { isMainModule } from "../shared/main-module.js";
-import { allowedOrigins, foreignRequest } from "../shared/same-origin.js";
+import { allowedOrigins, foreignRequest } from "./accept.js";
 import { Backend, BodyTooLarge, passableHeaders, readAll } from "./backend.js";
 import { MeteredKinesis } from "./kinesis-calls.js";
 import { kinesisOperation, parseKinesisCall } from "./parse.js";

@@ -1,5 +1,5 @@
 import { describe, expect, it } from "vitest";
-import { foreignRequest } from "../shared/same-origin.js";
+import { foreignRequest } from "./accept.js";
 import { credentialScope, type KinesisCall, kinesisOperation, parseKinesisCall } from "./parse.js";
 import type { Reply } from "./replies.js";
 

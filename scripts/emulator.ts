@@ -9,6 +9,7 @@ import {
   findRunningEmulator,
   layerFiles,
   layerPid,
+  limitsSetting,
   restartLayer,
   startEmulator,
   stopEmulator,
@@ -17,9 +18,8 @@ import { installEmulator, MINISTACK_VERSION } from "../local/install.js";
 import { WorkshopError } from "../shared/errors.js";
 import { defineFlags, oneOf } from "../shared/options.js";
 import { report } from "../shared/output.js";
-import { limitsSetting } from "../shared/targets.js";
 import { runScript } from "../shared/run.js";
-import { limitsWords } from "../shared/prepare-target.js";
+import { limitsWords } from "../local/index.js";
 
 export const emulator = {
   usage: "npm run emulator:install|emulator:start|emulator:stop|emulator:status --",

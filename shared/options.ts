@@ -5,7 +5,9 @@
 // back one typed options object.
 import { parseArgs } from "node:util";
 import { WorkshopError } from "./errors.js";
-import { DEFAULT_STREAM, resolveTarget, type Target } from "./targets.js";
+import { DEFAULT_STREAM, resolveTarget, type TargetOptions } from "./targets.js";
+
+export type { TargetOptions };
 
 export interface FlagSpec {
   type: "string" | "boolean";
@@ -31,21 +33,6 @@ type FlagValue<S extends FlagSpec> = S["type"] extends "boolean"
     : S extends { default: string }
       ? string
       : string | undefined;
-
-/** Where the lesson talks to and how it reports: the same for every lesson. */
-export interface TargetOptions {
-  target: Target;
-  /** The stream the lessons share. */
-  stream: string;
-  /** Always set once runLesson() has prepared the target. */
-  region: string;
-  /** The emulator's URL; undefined on aws, where the SDK picks AWS's endpoints. */
-  endpoint: string | undefined;
-  json: boolean;
-  debug: boolean;
-  /** Skip the confirmation prompt before creating billable resources on aws. */
-  yes: boolean;
-}
 
 export type LessonOptions<F extends Flags = Record<never, FlagSpec>> = TargetOptions & {
   -readonly [K in keyof F]: FlagValue<F[K]>;

@@ -4,38 +4,21 @@ import { stsClient } from "./clients.js";
 import { WorkshopError, explain, howToStart } from "./errors.js";
 import { readFileSync } from "node:fs";
 import { join } from "node:path";
-import { defaultEmulatorPaths, findRunningEmulator, startEmulator } from "../local/emulator.js";
 import { WORKSHOP_DIR } from "./paths.js";
 import type { TargetOptions } from "./options.js";
-import { localPort } from "./targets.js";
 import { say } from "./output.js";
 
 /**
- * local: start MiniStack if it is not running. localstack: check the endpoint answers.
+ * local: start the workshop's emulator if it is not running (local/index.ts). localstack: check the endpoint answers.
  * aws: find the account and region the lesson is about to use (and bill).
  * Prints the banner; fills in options.region on aws.
  */
 export async function prepareTarget(options: TargetOptions): Promise<{ account?: string }> {
   if (options.target === "local") {
-    // The workshop's own emulator is installed and started on first use; one named with
-    // --endpoint is used, never started: it must already run.
-    const emulator =
-      options.endpoint === `http://127.0.0.1:${localPort()}`
-        ? await startEmulator(defaultEmulatorPaths())
-        : await findRunningEmulator(Number(new URL(options.endpoint!).port));
-    if (!emulator) {
-      throw new WorkshopError(
-        `cannot reach ${options.endpoint} on local: start that emulator, or leave out --endpoint to use the workshop's`,
-      );
-    }
-    if (emulator.lostState) {
-      say(
-        "! The local emulator had stopped without saving (it was killed, or the computer stopped): streams, tables and functions made since its last clean stop are gone. Run the lessons again from 01.",
-      );
-    }
-    say(
-      `▶ target local (MiniStack ${emulator.version}, ${limitsWords(emulator.limits)}) · region ${options.region} · endpoint ${options.endpoint}`,
-    );
+    // The local target's machinery (local/) is loaded only here, only for the local target.
+    const { startLocalTarget } = await import("../local/index.js");
+    const emulator = await startLocalTarget(options.endpoint!);
+    say(`▶ target local (${emulator}) · region ${options.region} · endpoint ${options.endpoint}`);
     sayWhereToWatch();
     return {};
   }
@@ -76,13 +59,6 @@ export function runningViewUrl(file = VIEW_FILE): string | undefined {
 function sayWhereToWatch(): void {
   const url = runningViewUrl();
   if (url) say(`  watch it live: ${url}`);
-}
-
-/** What the banner says of the limits in force on the local target. */
-export function limitsWords(limits: boolean | undefined): string {
-  if (limits === true) return "AWS shard limits";
-  if (limits === false) return "limits off: no shard limits";
-  return "no limits layer: a bare MiniStack";
 }
 
 /** Does anything answer HTTP at this URL within 3 s? */

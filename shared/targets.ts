@@ -1,8 +1,7 @@
 // Which target a lesson runs on, and what each target needs: the endpoint, the region,
-// dummy keys for the emulators, the local emulator's port and limits, and the tag every
+// dummy keys for the emulators, the local emulator's port, and the tag every
 // resource of the workshop carries.
 import { WorkshopError } from "./errors.js";
-import type { TargetOptions } from "./options.js";
 
 export const TARGETS = ["local", "localstack", "aws"] as const;
 export type Target = (typeof TARGETS)[number];
@@ -18,6 +17,24 @@ export const EMULATOR_CREDENTIALS = { accessKeyId: "test", secretAccessKey: "tes
 /** Every resource the workshop creates carries this tag, so cleanup can find it. */
 export const WORKSHOP_TAG = { key: "workshop", value: "kinesis-lambda" } as const;
 export const WORKSHOP_TAGS = { [WORKSHOP_TAG.key]: WORKSHOP_TAG.value };
+
+/** Where lessons, tools and tests reach the local target and the workshop's own emulator: one address, made here. */
+export const localEndpoint = (port = localPort()) => `http://127.0.0.1:${port}`;
+
+/** Where the lesson talks to and how it reports: the same for every lesson. */
+export interface TargetOptions {
+  target: Target;
+  /** The stream the lessons share. */
+  stream: string;
+  /** Always set once runLesson() has prepared the target. */
+  region: string;
+  /** The emulator's URL; undefined on aws, where the SDK picks AWS's endpoints. */
+  endpoint: string | undefined;
+  json: boolean;
+  debug: boolean;
+  /** Skip the confirmation prompt before creating billable resources on aws. */
+  yes: boolean;
+}
 
 function parseTarget(value: string): Target {
   if ((TARGETS as readonly string[]).includes(value)) return value as Target;
@@ -35,17 +52,6 @@ export function localPort(env: NodeJS.ProcessEnv = process.env): number {
   return port;
 }
 
-/**
- * Whether the local target holds each shard to AWS's limits (the limits layer refuses
- * what AWS would): WORKSHOP_LIMITS=on (the default) or off, to see the emulator's raw speed.
- */
-export function limitsSetting(env: NodeJS.ProcessEnv = process.env): boolean {
-  const raw = (env.WORKSHOP_LIMITS ?? "on").toLowerCase();
-  if (raw === "on" || raw === "") return true;
-  if (raw === "off") return false;
-  throw new WorkshopError(`WORKSHOP_LIMITS must be on or off, got '${env.WORKSHOP_LIMITS}'`);
-}
-
 /** Resolve target, endpoint and region from flags and the environment. */
 export function resolveTarget(
   values: { target?: string; endpoint?: string; region?: string },
@@ -60,7 +66,7 @@ export function resolveTarget(
   const region = values.region ?? env.AWS_REGION ?? env.AWS_DEFAULT_REGION ?? DEFAULT_REGION;
   const endpoint =
     target === "local"
-      ? (values.endpoint ?? `http://127.0.0.1:${localPort(env)}`)
+      ? (values.endpoint ?? localEndpoint(localPort(env)))
       : (values.endpoint ?? env.AWS_ENDPOINT_URL ?? DEFAULT_LOCALSTACK_ENDPOINT);
   return { target, endpoint: endpoint.replace(/\/+$/, ""), region };
 }

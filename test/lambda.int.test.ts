@@ -5,6 +5,7 @@ import { ListStreamsCommand } from "@aws-sdk/client-kinesis";
 import { ListEventSourceMappingsCommand, ListFunctionsCommand } from "@aws-sdk/client-lambda";
 import { beforeAll, describe, expect, it } from "vitest";
 import * as lesson01 from "../01-make-a-stream/main.js";
+import { deleteEverything } from "../05-lambda-function/delete.js";
 import * as lesson05 from "../05-lambda-function/main.js";
 import { iamClient, kinesisClient, lambdaClient, logsClient } from "../shared/index.js";
 import { localOptions, useTestEmulator } from "./emulator.js";
@@ -47,7 +48,7 @@ describe("lesson 05 on the local emulator", () => {
 
   it("--delete leaves no function, mapping, role, log group or copies stream", async () => {
     const where = localOptions(lesson05.lesson, testEmulator.current, "lam");
-    const result = await lesson05.deleteEverything(localOptions(lesson05.lesson, testEmulator.current, "lam"));
+    const result = await deleteEverything(localOptions(lesson05.lesson, testEmulator.current, "lam"));
     expect(result.deleted).toHaveLength(5);
 
     const { Functions = [] } = await lambdaClient(where).send(new ListFunctionsCommand({}));

@@ -5,6 +5,7 @@ import { GetRolePolicyCommand } from "@aws-sdk/client-iam";
 import { describe, expect, it } from "vitest";
 import * as lesson01 from "../01-make-a-stream/main.js";
 import * as lesson05 from "../05-lambda-function/main.js";
+import { resourceNames } from "../05-lambda-function/names.js";
 import { iamClient } from "../shared/index.js";
 import { freePort } from "../local/emulator.js";
 import { runCli } from "./cli.js";
@@ -97,7 +98,7 @@ describe("the Lambda function's role, as deployed", () => {
   it("names only the lesson's stream, its fan-out stream and its own log group: nothing on *", async () => {
     const made = await lesson01.main(localOptions(lesson01.lesson, testEmulator.current, "least"));
     await lesson05.main(localOptions(lesson05.lesson, testEmulator.current, "least", "--count", "1", "--fan-out"));
-    const names = lesson05.resourceNames("least");
+    const names = resourceNames("least");
     const { PolicyDocument } = await iamClient(localOptions(lesson05.lesson, testEmulator.current, "least")).send(
       new GetRolePolicyCommand({ RoleName: names.roleName, PolicyName: names.policyName }),
     );

@@ -22,7 +22,7 @@ import type { LayerStats } from "../local/stats.js";
 import { parseOptions } from "../shared/options.js";
 import { partial } from "../test/partial.js";
 import { leaseProgress, ViewCollector, viewClients } from "./collect.js";
-import { hostAllowed } from "../shared/same-origin.js";
+import { hostAllowed } from "../local/accept.js";
 import { FORBIDDEN_READS, READ_ONLY_COMMAND } from "./snapshot.js";
 
 const mocks = {

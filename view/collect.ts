@@ -17,7 +17,7 @@ import {
 import { ListEventSourceMappingsCommand, ListFunctionsCommand, type LambdaClient } from "@aws-sdk/client-lambda";
 import { cloudWatchClient, dynamoDBClient, kinesisClient, lambdaClient, logsClient } from "../shared/clients.js";
 import type { LayerStats } from "../local/stats.js";
-import { SEEN_LINES } from "../05-lambda-function/handler.js";
+import { SEEN_LINES } from "../05-lambda-function/names.js";
 import { resourceNames } from "../05-lambda-function/names.js";
 import type { TargetOptions } from "../shared/options.js";
 import { WORKSHOP_TAG } from "../shared/targets.js";

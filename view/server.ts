@@ -9,7 +9,7 @@ import { readFileSync, rmSync, writeFileSync } from "node:fs";
 import { createServer, type IncomingMessage, type ServerResponse } from "node:http";
 import { join } from "node:path";
 import { PROJECT_ROOT } from "../shared/paths.js";
-import { foreignRequest } from "../shared/same-origin.js";
+import { foreignRequest } from "../local/accept.js";
 import { VIEW_FILE } from "../shared/prepare-target.js";
 import type { Snapshot } from "./snapshot.js";
 
