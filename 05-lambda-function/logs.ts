@@ -4,6 +4,7 @@ import { setTimeout as sleep } from "node:timers/promises";
 import { type CloudWatchLogsClient, FilterLogEventsCommand } from "@aws-sdk/client-cloudwatch-logs";
 import { GetFunctionCommand, ResourceNotFoundException as FunctionNotFound } from "@aws-sdk/client-lambda";
 import { lambdaClient, logsClient, pollUntil, RecordTally, say, WorkshopError } from "../shared/index.js";
+import { followLogEvents } from "./log-events.js";
 import { SEEN_LINES } from "./names.js";
 import type { TargetOptions } from "../shared/index.js";
 import { resourceNames } from "./names.js";
@@ -21,33 +22,22 @@ export async function followSeenLines(
 ) {
   const tally = new RecordTally();
   const latencies: number[] = [];
-  const seenEvents = new Set<string>();
-  const startTime = Date.now() - 60_000;
+  const newEvents = followLogEvents(logs, logGroupName, {
+    startTime: Date.now() - 60_000,
+    filterPattern: `"seen ${runId}"`,
+  });
   await pollUntil(
     () => `${expected} log lines in ${logGroupName} (seen ${tally.unique})`,
     async () => {
-      // Page through with nextToken while there is one. An emulator may never send a
-      // nextToken, so completeness comes from polling again until every record is seen.
-      let nextToken: string | undefined;
-      do {
-        const page = await logs.send(
-          new FilterLogEventsCommand({ logGroupName, startTime, filterPattern: `"seen ${runId}"`, nextToken }),
-        );
-        for (const event of page.events ?? []) {
-          // eventId tells events apart on AWS; emulators may leave it out.
-          const id = event.eventId ?? `${event.logStreamName}/${event.timestamp}/${event.message}`;
-          if (seenEvents.has(id)) continue;
-          seenEvents.add(id);
-          // On AWS each console.log line is one event; an emulator may store a whole
-          // invocation's output as one event, so read every line of it.
-          for (const [line, runIdSeen, index, latency] of event.message?.matchAll(SEEN_LINES) ?? []) {
-            tally.addPair(runIdSeen!, Number(index));
-            latencies.push(Number(latency));
-            if (tally.records <= 5) say(`  | ${line}`);
-          }
+      for (const event of await newEvents()) {
+        // On AWS each console.log line is one event; an emulator may store a whole
+        // invocation's output as one event, so read every line of it.
+        for (const [line, runIdSeen, index, latency] of event.message?.matchAll(SEEN_LINES) ?? []) {
+          tally.addPair(runIdSeen!, Number(index));
+          latencies.push(Number(latency));
+          if (tally.records <= 5) say(`  | ${line}`);
         }
-        nextToken = page.nextToken;
-      } while (nextToken);
+      }
       return tally.unique >= expected ? true : undefined;
     },
     { timeoutMs, intervalMs: 1000 },

@@ -49,7 +49,8 @@ import type { WorkshopRun } from "./start.js";
 import { pollUntil } from "../shared/wait.js";
 import { percentiles } from "../shared/records.js";
 import type { LayerStats } from "../local/stats.js";
-import { ViewCollector, viewClients } from "../view/collect.js";
+import { viewClients } from "../view/clients.js";
+import { ViewCollector } from "../view/collect.js";
 import { startViewServer } from "../view/server.js";
 import { CHROMIUM, launchBrowser } from "../view/browser.js";
 

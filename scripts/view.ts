@@ -9,7 +9,8 @@
 import { say } from "../shared/output.js";
 import { defineFlags, wholeNumberFlag } from "../shared/options.js";
 import { runScript } from "../shared/run.js";
-import { ViewCollector, viewClients } from "../view/collect.js";
+import { viewClients } from "../view/clients.js";
+import { ViewCollector } from "../view/collect.js";
 import { DEFAULT_VIEW_PORT, startViewServer } from "../view/server.js";
 import type { LayerStats } from "../local/stats.js";
 

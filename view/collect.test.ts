@@ -21,7 +21,8 @@ import { beforeEach, describe, expect, it } from "vitest";
 import type { LayerStats } from "../local/stats.js";
 import { parseOptions } from "../shared/options.js";
 import { partial } from "../test/partial.js";
-import { leaseProgress, ViewCollector, viewClients } from "./collect.js";
+import { viewClients } from "./clients.js";
+import { leaseProgress, ViewCollector } from "./collect.js";
 import { hostAllowed } from "../local/accept.js";
 import { FORBIDDEN_READS, READ_ONLY_COMMAND } from "./snapshot.js";
 

@@ -1,75 +1,25 @@
-// Gathering what the live view shows, once a second, without ever reading the stream.
-//
-// On the emulator targets the limits layer (local/endpoint.ts) has counted every
-// request per shard, and kept the last records put: the view asks it for those counters
-// and turns them into rates. Everything else comes from Describe/List/Get/Scan/Filter
-// calls. On AWS the rates come from CloudWatch metrics instead, per minute; the view
-// never calls GetRecords there, so it takes no read capacity from the students.
-import { GetMetricDataCommand, type CloudWatchClient, type MetricDataQuery } from "@aws-sdk/client-cloudwatch";
-import { FilterLogEventsCommand, type CloudWatchLogsClient } from "@aws-sdk/client-cloudwatch-logs";
-import { paginateListTables, ScanCommand, type DynamoDBClient } from "@aws-sdk/client-dynamodb";
-import {
-  DescribeStreamSummaryCommand,
-  ListStreamsCommand,
-  ListTagsForStreamCommand,
-  type KinesisClient,
-} from "@aws-sdk/client-kinesis";
-import { ListEventSourceMappingsCommand, ListFunctionsCommand, type LambdaClient } from "@aws-sdk/client-lambda";
-import { cloudWatchClient, dynamoDBClient, kinesisClient, lambdaClient, logsClient } from "../shared/clients.js";
+import type { FilteredLogEvent } from "@aws-sdk/client-cloudwatch-logs";
+import { paginateListTables, ScanCommand } from "@aws-sdk/client-dynamodb";
+import { DescribeStreamSummaryCommand } from "@aws-sdk/client-kinesis";
+import { ListEventSourceMappingsCommand } from "@aws-sdk/client-lambda";
 import type { LayerStats } from "../local/stats.js";
-import { SEEN_LINES } from "../05-lambda-function/names.js";
-import { resourceNames } from "../05-lambda-function/names.js";
+import { leaseTableOf, readClassmates, readStreamMetrics } from "./aws-and-class.js";
+import type { ViewClients } from "./clients.js";
+import { followLogEvents } from "../05-lambda-function/log-events.js";
+import { resourceNames, SEEN_LINES } from "../05-lambda-function/names.js";
 import type { TargetOptions } from "../shared/options.js";
-import { WORKSHOP_TAG } from "../shared/targets.js";
 import { listAllShards, percentiles } from "../shared/records.js";
-import {
-  assertReadOnly,
-  type ClassmateView,
-  type LambdaView,
-  type LeaseView,
-  type MappingView,
-  type RatePoint,
-  type Snapshot,
-  type ShardRange,
-  type ShardView,
+import type {
+  ClassmateView,
+  LambdaView,
+  LeaseView,
+  MappingView,
+  RatePoint,
+  Snapshot,
+  ShardRange,
+  ShardView,
 } from "./snapshot.js";
 
-export interface ViewClients {
-  kinesis: KinesisClient;
-  dynamodb: DynamoDBClient;
-  lambda: LambdaClient;
-  logs: CloudWatchLogsClient;
-  cloudwatch: CloudWatchClient;
-}
-
-/**
- * The view's clients, each with a guard in front of every call: a command that is not a
- * Describe/List/Get/Scan/Filter read, or that reads records (GetRecords), never leaves.
- */
-export function viewClients(options: TargetOptions): ViewClients {
-  const clients = {
-    kinesis: kinesisClient(options),
-    dynamodb: dynamoDBClient(options),
-    lambda: lambdaClient(options),
-    logs: logsClient(options),
-    cloudwatch: cloudWatchClient(options),
-  };
-  for (const client of Object.values(clients)) {
-    client.middlewareStack.add(
-      (next, context) => (args) => {
-        assertReadOnly(String(context.commandName));
-        return next(args);
-      },
-      { step: "initialize", name: "readOnlyGuard" },
-    );
-  }
-  return clients;
-}
-
-/** Lesson 04's lease tables are named workshop-kcl-TARGET-STREAM; lesson 05 names its function after the stream. */
-const leaseTableOf = (table: string, stream: string) =>
-  table.startsWith("workshop-kcl-") && table.endsWith(`-${stream}`);
-const functionOf = (stream: string) => resourceNames(stream).functionName;
 const HISTORY_POINTS = 60;
 
 /** Run `work` at most every `everyMs`, keeping its last answer (and the last one that worked, on a failure). */
@@ -91,14 +41,14 @@ export class ViewCollector {
   private previous: LayerStats | undefined;
   private readonly history = new Map<string, RatePoint[]>();
   private streamArn: string | undefined;
-  private readonly seenEvents = new Set<string>();
   private readonly latencies: number[] = [];
   private handled = 0;
   private invocations = 0;
   private starts = 0;
   private eventsHandling = 0;
   private errors = 0;
-  private logsFrom = Date.now() - 10 * 60_000;
+  /** The function's log events since the view started (and 10 minutes before). */
+  private readonly newLogEvents: () => Promise<FilteredLogEvent[]>;
 
   constructor(
     private readonly options: TargetOptions,
@@ -107,6 +57,9 @@ export class ViewCollector {
     private readonly layerStats: () => Promise<LayerStats | undefined>,
   ) {
     this.onAws = options.target === "aws";
+    this.newLogEvents = followLogEvents(clients.logs, resourceNames(options.stream).logGroupName, {
+      startTime: Date.now() - 10 * 60_000,
+    });
   }
 
   private readonly description = every(5000, () => this.describe(), {
@@ -292,171 +245,29 @@ export class ViewCollector {
 
   /** The function's log lines since the view started (and 10 minutes before): handled records, latency, invocations, errors. */
   private async readLogs(): Promise<undefined> {
-    const { logGroupName } = resourceNames(this.options.stream);
-    let nextToken: string | undefined;
-    do {
-      const page = await this.clients.logs.send(
-        new FilterLogEventsCommand({ logGroupName, startTime: this.logsFrom, nextToken }),
-      );
-      for (const event of page.events ?? []) {
-        const id = event.eventId ?? `${event.logStreamName}/${event.timestamp}/${event.message}`;
-        if (this.seenEvents.has(id)) continue;
-        this.seenEvents.add(id);
-        const message = event.message ?? "";
-        const seen = [...message.matchAll(SEEN_LINES)];
-        for (const [, , , latency] of seen) this.latencies.push(Number(latency));
-        this.handled += seen.length;
-        // Lambda logs a START line for each invocation; where a target writes none, count the events that handled records.
-        this.starts += message.match(/\bSTART RequestId/g)?.length ?? 0;
-        this.eventsHandling += seen.length > 0 ? 1 : 0;
-        this.invocations = this.starts || this.eventsHandling;
-        this.errors += message.match(/"errorType"|Task timed out|\tERROR\t|Invoke Error/g)?.length ?? 0;
-      }
-      nextToken = page.nextToken;
-    } while (nextToken);
+    for (const event of await this.newLogEvents()) {
+      const message = event.message ?? "";
+      const seen = [...message.matchAll(SEEN_LINES)];
+      for (const [, , , latency] of seen) this.latencies.push(Number(latency));
+      this.handled += seen.length;
+      // Lambda logs a START line for each invocation; where a target writes none, count the events that handled records.
+      this.starts += message.match(/\bSTART RequestId/g)?.length ?? 0;
+      this.eventsHandling += seen.length > 0 ? 1 : 0;
+      this.invocations = this.starts || this.eventsHandling;
+      this.errors += message.match(/"errorType"|Task timed out|\tERROR\t|Invoke Error/g)?.length ?? 0;
+    }
     if (this.latencies.length > 5000) this.latencies.splice(0, this.latencies.length - 5000);
     return undefined;
   }
 
-  /** On AWS: the stream's and the function's CloudWatch metrics, per minute, for the last 30 minutes. */
-  private async readMetrics(): Promise<{
-    shards: ShardView[];
-    readersIteratorAgeMs?: number;
-    lambda: Partial<LambdaView>;
-  }> {
-    const stream = [{ Name: "StreamName", Value: this.options.stream }];
-    const fn = [{ Name: "FunctionName", Value: functionOf(this.options.stream) }];
-    const query = (
-      Id: string,
-      Namespace: string,
-      MetricName: string,
-      Dimensions: typeof stream,
-      Stat = "Sum",
-    ): MetricDataQuery => ({
-      Id,
-      MetricStat: { Metric: { Namespace, MetricName, Dimensions }, Period: 60, Stat },
-    });
-    const { MetricDataResults = [] } = await this.clients.cloudwatch.send(
-      new GetMetricDataCommand({
-        StartTime: new Date(Date.now() - 30 * 60_000),
-        EndTime: new Date(),
-        ScanBy: "TimestampAscending",
-        MetricDataQueries: [
-          query("records", "AWS/Kinesis", "IncomingRecords", stream),
-          query("bytes", "AWS/Kinesis", "IncomingBytes", stream),
-          query("writesThrottled", "AWS/Kinesis", "WriteProvisionedThroughputExceeded", stream),
-          query("reads", "AWS/Kinesis", "GetRecords.Success", stream),
-          query("readsThrottled", "AWS/Kinesis", "ReadProvisionedThroughputExceeded", stream),
-          query("iteratorAge", "AWS/Kinesis", "GetRecords.IteratorAgeMilliseconds", stream, "Maximum"),
-          query("invocations", "AWS/Lambda", "Invocations", fn),
-          query("errors", "AWS/Lambda", "Errors", fn),
-          query("lambdaIteratorAge", "AWS/Lambda", "IteratorAge", fn, "Maximum"),
-        ],
-      }),
-    );
-    const series = new Map(
-      MetricDataResults.map((r) => [
-        r.Id!,
-        (r.Timestamps ?? []).map((t, i) => [t.getTime(), r.Values?.[i] ?? 0] as const),
-      ]),
-    );
-    const value = (id: string, at: number) => series.get(id)?.find(([t]) => t === at)?.[1] ?? 0;
-    const sum = (id: string) => (series.get(id) ?? []).reduce((n, [, v]) => n + v, 0);
-    const times = [...new Set([...(series.get("records") ?? []), ...(series.get("reads") ?? [])].map(([t]) => t))].sort(
-      (a, b) => a - b,
-    );
-    const history: RatePoint[] = times.map((at) => ({
-      at,
-      records: value("records", at) / 60,
-      bytes: value("bytes", at) / 60,
-      writesThrottled: value("writesThrottled", at) / 60,
-      reads: value("reads", at) / 60,
-      readsThrottled: value("readsThrottled", at) / 60,
-    }));
-    const totals = {
-      recordsIn: sum("records"),
-      bytesIn: sum("bytes"),
-      writesThrottled: sum("writesThrottled"),
-      reads: sum("reads"),
-      readsThrottled: sum("readsThrottled"),
-    };
-    const latest = (id: string) => series.get(id)?.at(-1)?.[1];
-    return {
-      shards: [{ shardId: "all shards (stream metrics, last 30 min)", history, totals }],
-      readersIteratorAgeMs: latest("iteratorAge"),
-      lambda: { invocations: sum("invocations"), errors: sum("errors"), iteratorAgeMs: latest("lambdaIteratorAge") },
-    };
-  }
+  private readMetrics = () => readStreamMetrics(this.clients, this.options.stream);
 
-  /** Every workshop stream on the target (by tag, or with a lease table or function of the workshop's names), and how far its owner got. */
   private async readClass(): Promise<ClassmateView[]> {
-    const streams: { name: string; arn: string }[] = [];
-    let ExclusiveStartStreamName: string | undefined;
-    for (;;) {
-      const page = await this.clients.kinesis.send(
-        new ListStreamsCommand(ExclusiveStartStreamName ? { ExclusiveStartStreamName } : {}),
-      );
-      for (const s of page.StreamSummaries ?? [])
-        if (s.StreamName && s.StreamStatus !== "DELETING") streams.push({ name: s.StreamName, arn: s.StreamARN ?? "" });
-      if (!page.HasMoreStreams || !streams.length) break;
-      ExclusiveStartStreamName = streams.at(-1)!.name;
-    }
-    const tables = await this.tableNames();
-    const functions = new Set<string>();
-    let Marker: string | undefined;
-    do {
-      const page = await this.clients.lambda.send(new ListFunctionsCommand(Marker ? { Marker } : {}));
-      for (const f of page.Functions ?? []) if (f.FunctionName) functions.add(f.FunctionName);
-      Marker = page.NextMarker;
-    } while (Marker);
-    const { EventSourceMappings = [] } = await this.clients.lambda.send(new ListEventSourceMappingsCommand({}));
-    const mapped = new Set(EventSourceMappings.map((m) => m.EventSourceArn));
-
-    const classmates: ClassmateView[] = [];
-    for (const { name, arn } of streams) {
-      const leaseTables = tables.filter((t) => leaseTableOf(t, name));
-      const hasFunction = functions.has(functionOf(name));
-      let ours = name === this.options.stream || leaseTables.length > 0 || hasFunction;
-      if (!ours) {
-        const tags = await this.clients.kinesis
-          .send(new ListTagsForStreamCommand({ StreamName: name }))
-          .catch(() => ({ Tags: [] }));
-        ours = (tags.Tags ?? []).some((t) => t.Key === WORKSHOP_TAG.key && t.Value === WORKSHOP_TAG.value);
-      }
-      if (!ours || name.endsWith("-copies")) continue;
-      let leases = 0;
-      for (const table of leaseTables)
-        leases += (await this.clients.dynamodb.send(new ScanCommand({ TableName: table, Select: "COUNT" }))).Count ?? 0;
-      classmates.push({ stream: name, records: undefined, leases, hasFunction, hasMapping: mapped.has(arn) });
-    }
-    if (this.onAws && classmates.length > 0) await this.classRecordsFromMetrics(classmates);
-    return classmates.sort((a, b) => a.stream.localeCompare(b.stream));
-  }
-
-  /** On AWS: records put into each classmate's stream in the last hour (IncomingRecords). */
-  private async classRecordsFromMetrics(classmates: ClassmateView[]): Promise<void> {
-    const { MetricDataResults = [] } = await this.clients.cloudwatch.send(
-      new GetMetricDataCommand({
-        StartTime: new Date(Date.now() - 60 * 60_000),
-        EndTime: new Date(),
-        MetricDataQueries: classmates.slice(0, 500).map((c, i) => ({
-          Id: `s${i}`,
-          MetricStat: {
-            Metric: {
-              Namespace: "AWS/Kinesis",
-              MetricName: "IncomingRecords",
-              Dimensions: [{ Name: "StreamName", Value: c.stream }],
-            },
-            Period: 3600,
-            Stat: "Sum",
-          },
-        })),
-      }),
-    );
-    for (const result of MetricDataResults) {
-      const classmate = classmates[Number(result.Id!.slice(1))];
-      if (classmate) classmate.records = (result.Values ?? []).reduce((n, v) => n + v, 0);
-    }
+    return readClassmates(this.clients, {
+      stream: this.options.stream,
+      onAws: this.onAws,
+      tables: await this.tableNames(),
+    });
   }
 
   /** How long the view has run: for tests and the page's footer. */

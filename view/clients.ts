@@ -1,0 +1,41 @@
+// The live view's clients: one per service, each able to read and nothing else.
+import type { CloudWatchClient } from "@aws-sdk/client-cloudwatch";
+import type { CloudWatchLogsClient } from "@aws-sdk/client-cloudwatch-logs";
+import type { DynamoDBClient } from "@aws-sdk/client-dynamodb";
+import type { KinesisClient } from "@aws-sdk/client-kinesis";
+import type { LambdaClient } from "@aws-sdk/client-lambda";
+import { cloudWatchClient, dynamoDBClient, kinesisClient, lambdaClient, logsClient } from "../shared/clients.js";
+import type { TargetOptions } from "../shared/targets.js";
+import { assertReadOnly } from "./snapshot.js";
+
+export interface ViewClients {
+  kinesis: KinesisClient;
+  dynamodb: DynamoDBClient;
+  lambda: LambdaClient;
+  logs: CloudWatchLogsClient;
+  cloudwatch: CloudWatchClient;
+}
+
+/**
+ * The view's clients, each with a guard in front of every call: a command that is not a
+ * Describe/List/Get/Scan/Filter read, or that reads records (GetRecords), never leaves.
+ */
+export function viewClients(options: TargetOptions): ViewClients {
+  const clients = {
+    kinesis: kinesisClient(options),
+    dynamodb: dynamoDBClient(options),
+    lambda: lambdaClient(options),
+    logs: logsClient(options),
+    cloudwatch: cloudWatchClient(options),
+  };
+  for (const client of Object.values(clients)) {
+    client.middlewareStack.add(
+      (next, context) => (args) => {
+        assertReadOnly(String(context.commandName));
+        return next(args);
+      },
+      { step: "initialize", name: "readOnlyGuard" },
+    );
+  }
+  return clients;
+}
