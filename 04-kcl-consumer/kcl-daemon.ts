@@ -3,7 +3,7 @@ import { connect as connectHttp2 } from "node:http2";
 import { delimiter, dirname, join, posix, win32 } from "node:path";
 import { PROJECT_ROOT, WORKSHOP_DIR } from "../shared/paths.js";
 import { startHttp2Bridge } from "./http2-bridge.js";
-import { EMULATOR_CREDENTIALS } from "../shared/targets.js";
+import { EMULATOR_CREDENTIALS, type TargetOptions } from "../shared/targets.js";
 import { lastLinesOf, type Platform, currentPlatform, startProgram, stopGentlyThenHard } from "../shared/processes.js";
 import { ensureKclJars, findJava, MULTI_LANG_DAEMON } from "./kcl-jars.js";
 
@@ -60,6 +60,19 @@ export function nodeCommandLine(scriptParts: string[], platform: Platform = curr
   const script = (platform === "win32" ? win32 : posix).join(...scriptParts);
   if (/\s/.test(script)) throw new Error(`a script path inside the project must not contain spaces: ${script}`);
   return `node --import tsx ${script}`;
+}
+
+/** The KCL names its DynamoDB lease table after the application. */
+export const applicationName = (options: Pick<TargetOptions, "target" | "stream">) =>
+  `workshop-kcl-${options.target}-${options.stream}`;
+
+/** What a processor reports for each record it handled (see record-processor.ts). */
+export interface ProcessedRecord {
+  shardId: string;
+  runId: string;
+  index: number;
+  sentAt: number;
+  processedAt: number;
 }
 
 /** Where lesson 04 keeps each application's properties, daemon log and processor reports. */

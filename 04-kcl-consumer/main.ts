@@ -39,10 +39,12 @@ import {
 import { type Lease, recordsBeforeCheckpoints } from "./checkpoints.js";
 import {
   followJsonLines,
+  applicationName,
   KCL_WORK_DIR,
   kclProperties,
   kinesisEndpointForKcl,
   nodeCommandLine,
+  type ProcessedRecord,
   startMultiLangDaemon,
 } from "./kcl-daemon.js";
 
@@ -207,19 +209,6 @@ export async function main(options: Options) {
  * The daemon splits it on spaces, so it holds no absolute path (see nodeCommandLine).
  */
 const PROCESSOR_COMMAND = nodeCommandLine(["04-kcl-consumer", "record-processor.ts"]);
-
-/** The KCL names its DynamoDB lease table after the application. */
-export const applicationName = (options: Pick<Options, "target" | "stream">) =>
-  `workshop-kcl-${options.target}-${options.stream}`;
-
-/** What a processor reports for each record it handled (see record-processor.ts). */
-export interface ProcessedRecord {
-  shardId: string;
-  runId: string;
-  index: number;
-  sentAt: number;
-  processedAt: number;
-}
 
 /** Read the lease table: one item per shard, with its owner and checkpoint. */
 async function readLeases(dynamodb: DynamoDBClient, tableName: string): Promise<Lease[]> {
