@@ -5,30 +5,12 @@
 // A stream is an ordered log of records, split into shards. Each shard takes up to
 // 1 MiB/s or 1,000 records/s of writes and serves 2 MiB/s of reads, so the number
 // of shards is the stream's capacity (and, in provisioned mode, its hourly price).
-import {
-  CreateStreamCommand,
-  DeleteStreamCommand,
-  DescribeStreamSummaryCommand,
-  ListShardsCommand,
-  ResourceInUseException,
-  waitUntilStreamExists,
-  waitUntilStreamNotExists,
-} from "@aws-sdk/client-kinesis";
-import {
-  confirmBillable,
-  defineFlags,
-  kinesisClient,
-  runLesson,
-  say,
-  onDemandStreamCost,
-  oneOf,
-  streamCost,
-  waiterFor,
-  waitingFor,
-  wholeNumberFlag,
-  WORKSHOP_TAGS,
-  type LessonOptions,
-} from "../shared/index.js";
+import { CreateStreamCommand, DeleteStreamCommand, DescribeStreamSummaryCommand } from "@aws-sdk/client-kinesis";
+import { ListShardsCommand, ResourceInUseException, waitUntilStreamExists } from "@aws-sdk/client-kinesis";
+import { waitUntilStreamNotExists } from "@aws-sdk/client-kinesis";
+import { confirmBillable, defineFlags, kinesisClient, runLesson, say, onDemandStreamCost } from "../shared/index.js";
+import { oneOf, streamCost, waiterFor, waitingFor, wholeNumberFlag, WORKSHOP_TAGS } from "../shared/index.js";
+import type { LessonOptions } from "../shared/index.js";
 
 export async function main(options: Options) {
   const kinesis = kinesisClient(options);

@@ -10,30 +10,11 @@
 import { readFile } from "node:fs/promises";
 import { randomUUID } from "node:crypto";
 import { performance } from "node:perf_hooks";
-import {
-  DescribeStreamSummaryCommand,
-  PutRecordCommand,
-  PutRecordsCommand,
-  type PutRecordsRequestEntry,
-} from "@aws-sdk/client-kinesis";
-import {
-  checkedBy,
-  defineFlags,
-  encodeRecord,
-  endpointWentAway,
-  entrySize,
-  kinesisClient,
-  newRunId,
-  resendRefused,
-  runLesson,
-  say,
-  table,
-  toBatches,
-  wholeNumberFlag,
-  WorkshopError,
-  type LessonOptions,
-  type WorkshopRecord,
-} from "../shared/index.js";
+import { DescribeStreamSummaryCommand, PutRecordCommand, PutRecordsCommand } from "@aws-sdk/client-kinesis";
+import type { PutRecordsRequestEntry } from "@aws-sdk/client-kinesis";
+import { checkedBy, defineFlags, encodeRecord, endpointWentAway, entrySize, kinesisClient } from "../shared/index.js";
+import { newRunId, resendRefused, runLesson, say, table, toBatches, wholeNumberFlag } from "../shared/index.js";
+import { WorkshopError, type LessonOptions, type WorkshopRecord } from "../shared/index.js";
 
 const RECORD_FIELDS = ["runId", "index", "sentAt"] as const;
 

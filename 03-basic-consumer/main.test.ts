@@ -11,7 +11,8 @@ import { beforeEach, describe, expect, it } from "vitest";
 import { offlineOptions } from "../test/emulator.js";
 import { partial } from "../test/partial.js";
 import { encodeRecord } from "../shared/records.js";
-import { lesson, main, startingPosition } from "./main.js";
+import { lesson, main } from "./main.js";
+import { startingPosition } from "./starting-position.js";
 
 const kinesisMock = mockClient(KinesisClient);
 const options = (...argv: string[]) => offlineOptions(lesson, ...argv);

@@ -6,31 +6,12 @@
 // iterator (a bookmark saying where to start), then call GetRecords with it. Every
 // reply holds zero or more records and the NEXT iterator; you keep following those.
 import { setTimeout as sleep } from "node:timers/promises";
-import {
-  ExpiredIteratorException,
-  GetRecordsCommand,
-  type GetRecordsCommandOutput,
-  ProvisionedThroughputExceededException,
-  GetShardIteratorCommand,
-  ListShardsCommand,
-  type GetShardIteratorCommandInput,
-  type KinesisClient,
-  type Shard,
-} from "@aws-sdk/client-kinesis";
-import {
-  decodeRecord,
-  checkedBy,
-  defineFlags,
-  kinesisClient,
-  READ_GAP_MS,
-  RecordTally,
-  runLesson,
-  say,
-  table,
-  wholeNumberFlag,
-  WorkshopError,
-  type LessonOptions,
-} from "../shared/index.js";
+import { ExpiredIteratorException, GetRecordsCommand, type GetRecordsCommandOutput } from "@aws-sdk/client-kinesis";
+import { ProvisionedThroughputExceededException, GetShardIteratorCommand } from "@aws-sdk/client-kinesis";
+import { ListShardsCommand, type KinesisClient, type Shard } from "@aws-sdk/client-kinesis";
+import { decodeRecord, checkedBy, defineFlags, kinesisClient, READ_GAP_MS, RecordTally } from "../shared/index.js";
+import { runLesson, say, table, wholeNumberFlag, WorkshopError, type LessonOptions } from "../shared/index.js";
+import { type StartingPosition, startingPosition } from "./starting-position.js";
 
 export async function main(options: Options) {
   const kinesis = kinesisClient(options);
@@ -121,47 +102,6 @@ export async function main(options: Options) {
     renewedIterators: reports.reduce((n, r) => n + r.renewedIterators, 0),
     throttled: reports.reduce((n, r) => n + r.throttled, 0),
   };
-}
-
-/** Where an iterator starts: the five ShardIteratorTypes, from the --from flag. */
-export type StartingPosition = Pick<
-  GetShardIteratorCommandInput,
-  "ShardIteratorType" | "StartingSequenceNumber" | "Timestamp"
->;
-
-export function startingPosition(from: string): StartingPosition {
-  const [kind = "", value = ""] = from.split(/:(.*)/s);
-  switch (kind) {
-    case "trim-horizon": // the oldest record still kept (24 hours by default)
-      return { ShardIteratorType: "TRIM_HORIZON" };
-    case "latest": // only records put after the iterator was made
-      return { ShardIteratorType: "LATEST" };
-    case "at-sequence":
-    case "after-sequence":
-      // Sequence numbers are decimal strings of up to 128 digits, unique within a shard.
-      if (!/^\d{1,128}$/.test(value)) {
-        throw new WorkshopError(
-          `'${value}' is not a sequence number (digits only, as printed by lesson 02's --single or by this lesson)`,
-        );
-      }
-      return {
-        ShardIteratorType: kind === "at-sequence" ? "AT_SEQUENCE_NUMBER" : "AFTER_SEQUENCE_NUMBER",
-        StartingSequenceNumber: value,
-      };
-    case "at-timestamp": {
-      const Timestamp = new Date(value);
-      if (!value || Number.isNaN(Timestamp.getTime())) {
-        throw new WorkshopError(
-          `'${value}' is not a timestamp: use ISO 8601, for example at-timestamp:2026-11-25T10:00:00Z`,
-        );
-      }
-      return { ShardIteratorType: "AT_TIMESTAMP", Timestamp };
-    }
-    default:
-      throw new WorkshopError(
-        `unknown --from '${from}': use trim-horizon, latest, at-sequence:SEQ, after-sequence:SEQ or at-timestamp:ISO`,
-      );
-  }
 }
 
 export interface ShardReport {

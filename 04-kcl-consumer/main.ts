@@ -14,39 +14,15 @@
 import { existsSync, mkdirSync, writeFileSync } from "node:fs";
 import { setTimeout as sleep } from "node:timers/promises";
 import { join, relative } from "node:path";
-import {
-  DescribeTableCommand,
-  ResourceNotFoundException,
-  ScanCommand,
-  type DynamoDBClient,
-} from "@aws-sdk/client-dynamodb";
+import { DescribeTableCommand, ResourceNotFoundException, ScanCommand } from "@aws-sdk/client-dynamodb";
+import type { DynamoDBClient } from "@aws-sdk/client-dynamodb";
 import { DescribeStreamSummaryCommand } from "@aws-sdk/client-kinesis";
-import {
-  confirmBillable,
-  defineFlags,
-  dynamoDBClient,
-  kinesisClient,
-  percentiles,
-  Progress,
-  RecordTally,
-  runLesson,
-  say,
-  table,
-  wholeNumberFlag,
-  WorkshopError,
-  type LessonOptions,
-} from "../shared/index.js";
+import { confirmBillable, defineFlags, dynamoDBClient, kinesisClient, percentiles, Progress } from "../shared/index.js";
+import { RecordTally, runLesson, say, table, wholeNumberFlag, WorkshopError } from "../shared/index.js";
+import type { LessonOptions } from "../shared/index.js";
 import { type Lease, recordsBeforeCheckpoints } from "./checkpoints.js";
-import {
-  followJsonLines,
-  applicationName,
-  KCL_WORK_DIR,
-  kclProperties,
-  kinesisEndpointForKcl,
-  nodeCommandLine,
-  type ProcessedRecord,
-  startMultiLangDaemon,
-} from "./kcl-daemon.js";
+import { followJsonLines, applicationName, KCL_WORK_DIR, kclProperties, kinesisEndpointForKcl } from "./kcl-daemon.js";
+import { nodeCommandLine, type ProcessedRecord, startMultiLangDaemon } from "./kcl-daemon.js";
 
 export async function main(options: Options) {
   const dynamodb = dynamoDBClient(options);

@@ -8,47 +8,17 @@
 // and read the function's log lines back from CloudWatch Logs. Beside this file:
 // handler.ts (the function), permissions.ts (its role), deploy-function.ts (create or
 // update it), logs.ts (reading its log lines), fan-out.ts and delete.ts.
-import {
-  CreateLogGroupCommand,
-  PutRetentionPolicyCommand,
-  ResourceAlreadyExistsException,
-} from "@aws-sdk/client-cloudwatch-logs";
-import {
-  CreateRoleCommand,
-  EntityAlreadyExistsException,
-  GetRoleCommand,
-  PutRolePolicyCommand,
-} from "@aws-sdk/client-iam";
+import { CreateLogGroupCommand, PutRetentionPolicyCommand } from "@aws-sdk/client-cloudwatch-logs";
+import { ResourceAlreadyExistsException } from "@aws-sdk/client-cloudwatch-logs";
+import { CreateRoleCommand, EntityAlreadyExistsException, GetRoleCommand } from "@aws-sdk/client-iam";
+import { PutRolePolicyCommand } from "@aws-sdk/client-iam";
 import { DescribeStreamSummaryCommand, PutRecordsCommand, type PutRecordsRequestEntry } from "@aws-sdk/client-kinesis";
-import {
-  CreateEventSourceMappingCommand,
-  GetEventSourceMappingCommand,
-  InvokeCommand,
-  ListEventSourceMappingsCommand,
-} from "@aws-sdk/client-lambda";
-import {
-  confirmBillable,
-  defineFlags,
-  encodeRecord,
-  iamClient,
-  kinesisClient,
-  lambdaClient,
-  logsClient,
-  newRunId,
-  oneOf,
-  percentiles,
-  pollUntil,
-  resendRefused,
-  retryWhile,
-  runLesson,
-  say,
-  streamCost,
-  toBatches,
-  wholeNumberFlag,
-  WORKSHOP_TAGS,
-  WorkshopError,
-  type LessonOptions,
-} from "../shared/index.js";
+import { CreateEventSourceMappingCommand, GetEventSourceMappingCommand, InvokeCommand } from "@aws-sdk/client-lambda";
+import { ListEventSourceMappingsCommand } from "@aws-sdk/client-lambda";
+import { confirmBillable, defineFlags, encodeRecord, iamClient, kinesisClient, lambdaClient } from "../shared/index.js";
+import { logsClient, newRunId, oneOf, percentiles, pollUntil, resendRefused, retryWhile } from "../shared/index.js";
+import { runLesson, say, streamCost, toBatches, wholeNumberFlag, WORKSHOP_TAGS } from "../shared/index.js";
+import { WorkshopError, type LessonOptions } from "../shared/index.js";
 import { packageLambdaHandler } from "./bundle.js";
 import { deleteEverything } from "./delete.js";
 import { deployFunction } from "./deploy-function.js";
