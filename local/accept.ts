@@ -24,6 +24,9 @@ export function allowedOrigins(env: NodeJS.ProcessEnv = process.env): string[] {
  */
 export function foreignRequest(headers: IncomingHttpHeaders, port: number, allowed: string[] = []): string | undefined {
   const host = String(headers[":authority"] ?? headers.host ?? "");
+  if (headers[":authority"] !== undefined && headers.host !== undefined && headers.host !== headers[":authority"]) {
+    return "an HTTP/2 request whose :authority and Host headers disagree";
+  }
   if (!hostAllowed(host, port)) {
     return `this server answers only Host 127.0.0.1:${port} or localhost:${port}, not '${host.slice(0, 100)}'`;
   }

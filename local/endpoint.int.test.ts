@@ -2,6 +2,7 @@
 // attack it, on a private emulator. Each test is written as the attack.
 import { readFileSync } from "node:fs";
 import { Agent, createServer, request, type Server } from "node:http";
+import { connect as http2Connect } from "node:http2";
 import { connect, type Socket } from "node:net";
 import { setTimeout as sleep } from "node:timers/promises";
 import {
@@ -172,6 +173,23 @@ describe("same origin only", () => {
       { "content-type": "application/x-amz-json-1.1", "x-amz-target": "Kinesis_20131202.ListStreams" },
     ],
     ["an unsigned IAM call in a GET", "GET", "/?Action=CreateRole&RoleName=x", {}],
+    ["a preflight with no Origin", "OPTIONS", "/", {}],
+    [
+      "a signature in a shape no SDK writes (MiniStack would read it otherwise)",
+      "POST",
+      "/",
+      {
+        "x-amz-target": "X.PutRecords",
+        authorization:
+          "AWS4-HMAC-SHA256 Credential=AKIDEXAMPLE/2026/us-east-1/kinesis/aws4_request, SignedHeaders=host, Signature=0",
+      },
+    ],
+    [
+      "another signing scheme",
+      "POST",
+      "/",
+      { ...listStreams, authorization: "AWS4-X Credential=test/20261130/r1/kinesis/aws4_request, Signature=0" },
+    ],
   ])("refuses %s with 403, passing on no CORS header", async (_, method, path, headers) => {
     const withHost = { host: `127.0.0.1:${port()}`, ...headers } as Record<string, string>;
     if (withHost.host === "evil.example:PORT") withHost.host = `evil.example:${port()}`;
@@ -275,6 +293,52 @@ describe("no jam", () => {
     expect(await listStreamsMs()).toBeLessThan(2000);
     expect(backendConnections(backendPort)).toBeLessThanOrEqual(Math.max(idle, 1) + 2);
   }, 60_000);
+
+  it("closes a connection that trickles its headers, a byte every 2 s", async () => {
+    const socket = connect(port(), "127.0.0.1");
+    socket.on("error", () => {});
+    socket.resume();
+    const header = `POST / HTTP/1.1\r\nHost: 127.0.0.1:${port()}\r\nX-Slow: `;
+    let sent = 0;
+    const drip = setInterval(() => socket.write(header[sent++ % header.length]!), 2000);
+    const closedAfter = await new Promise<number>((resolve) => {
+      const started = Date.now();
+      socket.on("close", () => resolve(Date.now() - started));
+    });
+    clearInterval(drip);
+    expect(closedAfter).toBeLessThan(20_000); // 5 s to start, 10 s for the headers: the endpoint's own clock
+  }, 30_000);
+
+  it("closes an HTTP/2 connection that sends its preface and nothing more", async () => {
+    const socket = connect(port(), "127.0.0.1");
+    socket.on("error", () => {});
+    socket.resume(); // read what the server sends (its SETTINGS), so its close is seen
+    socket.write("PRI * HTTP/2.0\r\n\r\nSM\r\n\r\n");
+    const closedAfter = await new Promise<number>((resolve) => {
+      const started = Date.now();
+      socket.on("close", () => resolve(Date.now() - started));
+    });
+    expect(closedAfter).toBeLessThan(20_000);
+  }, 30_000);
+
+  it("refuses an HTTP/2 request whose :authority and Host disagree (MiniStack routes by Host)", async () => {
+    const session = http2Connect(endpoint());
+    const status = await new Promise<number>((resolve, reject) => {
+      const stream = session.request({
+        ":method": "POST",
+        ":path": "/",
+        host: "kinesis.localhost",
+        "content-type": "application/x-amz-json-1.1",
+        "x-amz-target": "X.PutRecords",
+        authorization: FAKE_SIGNATURE.replace("/kinesis/", "/foo/"),
+      });
+      stream.on("response", (headers) => resolve(Number(headers[":status"])));
+      stream.on("error", reject);
+      stream.end("{}");
+    });
+    session.close();
+    expect(status).toBe(403);
+  });
 
   it("closes a connection that sends nothing", async () => {
     const socket = connect(port(), "127.0.0.1");
@@ -387,6 +451,13 @@ describe("AWS's errors for bad input, never a 502", () => {
       'ExplicitHashKey: "abc"',
       "PutRecord",
       `{"StreamName":"errors","Data":"${data}","PartitionKey":"k","ExplicitHashKey":"abc"}`,
+      "ValidationException",
+    ],
+    ["a million shards", "CreateStream", '{"StreamName":"huge","ShardCount":1000000}', "LimitExceededException"],
+    [
+      "a shard count that is not a number",
+      "CreateStream",
+      '{"StreamName":"nan","ShardCount":"abc"}',
       "ValidationException",
     ],
     [

@@ -30,7 +30,7 @@ import { isMainModule } from "../shared/main-module.js";
 import { allowedOrigins, foreignRequest } from "./accept.js";
 import { Backend, BodyTooLarge, passableHeaders, readAll } from "./backend.js";
 import { MeteredKinesis } from "./kinesis-calls.js";
-import { kinesisOperation, parseKinesisCall } from "./parse.js";
+import { kinesisOperation, parseKinesisCall, wellSigned } from "./parse.js";
 import { emulatorUnavailable, forbidden, jsonReply, type Reply, tooLarge } from "./replies.js";
 import { ShardMap } from "./shard-map.js";
 import { MiB } from "./shard-limits.js";
@@ -59,6 +59,7 @@ export const BODY_LIMITS = {
 /** How long a client may take to send its headers, and then its whole request. */
 const HEADERS_TIMEOUT_MS = 10_000;
 const REQUEST_TIMEOUT_MS = 60_000;
+const KEEP_ALIVE_MS = 5_000;
 
 export function startEndpoint(settings: EndpointSettings): Promise<{ server: Server; close(): Promise<void> }> {
   const origins = settings.allowOrigins ?? allowedOrigins();
@@ -71,12 +72,15 @@ export function startEndpoint(settings: EndpointSettings): Promise<{ server: Ser
     const foreign = foreignRequest(req.headers, settings.port, origins);
     if (foreign) return refuse(req, res, forbidden(foreign));
     const cors = corsHeaders(req.headers.origin);
-    if (req.method === "OPTIONS")
+    if (req.method === "OPTIONS") {
+      // A preflight, which only a browser sends: answered for an allowed origin, refused for any other.
+      if (req.headers.origin === undefined) return refuse(req, res, forbidden("a preflight with no allowed Origin"));
       return answer(res, { status: 204, headers: preflight(req.headers), body: "" }, { cors });
+    }
     const path = req.url ?? "/";
     if (path === "/_workshop/stats") return answer(res, jsonReply(stats.snapshot()), { cors });
     if (path.startsWith("/_workshop/")) return answer(res, jsonReply(await status()), { cors });
-    if (!signed(req.headers, path) && !(req.method === "GET" && path === "/_ministack/health")) {
+    if (!signed(req, path) && !(req.method === "GET" && path === "/_ministack/health")) {
       const why = "the local endpoint takes signed AWS requests only (an SDK, the AWS CLI or boto3 sign them)";
       return refuse(req, res, forbidden(why), cors);
     }
@@ -93,7 +97,7 @@ export function startEndpoint(settings: EndpointSettings): Promise<{ server: Ser
 
     // parse, meter, forward
     const cancel = whenClientLeaves(res);
-    const host = String(req.headers.host ?? req.headers[":authority"]);
+    const host = String(req.headers[":authority"] ?? req.headers.host); // the value accept.ts checked
     const send = (onward: Buffer) =>
       backend.forward({ method: req.method ?? "POST", path, headers: req.headers, host, body: onward }, cancel);
     if (operation === undefined) return relay(await send(body), res, cors);
@@ -139,14 +143,38 @@ export function startEndpoint(settings: EndpointSettings): Promise<{ server: Ser
     {
       headersTimeout: HEADERS_TIMEOUT_MS,
       requestTimeout: REQUEST_TIMEOUT_MS,
-      keepAliveTimeout: 5_000,
+      keepAliveTimeout: KEEP_ALIVE_MS,
       connectionsCheckingInterval: 1_000,
     },
     onRequest,
   );
   http1.setTimeout(REQUEST_TIMEOUT_MS); // an idle socket is closed
+  // Node enforces headersTimeout only on a server that listens itself, and these sockets are
+  // handed to it: the endpoint keeps its own clock. A connection must finish a request's
+  // headers within 15 s of falling idle (5 s of keep-alive, then 10 s to send them), however
+  // slowly it trickles them in, or it is closed.
+  const headerClocks = new WeakMap<Socket, { arm(): void; disarm(): void }>();
+  const watchHeaders = (socket: Socket) => {
+    let timer: NodeJS.Timeout | undefined;
+    const disarm = () => clearTimeout(timer);
+    const arm = () => {
+      disarm();
+      timer = setTimeout(() => socket.destroy(), KEEP_ALIVE_MS + HEADERS_TIMEOUT_MS);
+    };
+    socket.once("close", disarm);
+    headerClocks.set(socket, { arm, disarm });
+    arm();
+  };
+  http1.on("request", (req: IncomingMessage, res: ServerResponse) => {
+    const clock = headerClocks.get(req.socket as Socket);
+    clock?.disarm();
+    res.once("close", () => clock?.arm());
+  });
   const http2 = createHttp2Server({}, onRequest);
-  http2.on("session", (session) => session.setTimeout(REQUEST_TIMEOUT_MS, () => session.close())); // an idle HTTP/2 connection too
+  // (HTTP/2 connections are timed on their raw socket: see the front below.)
+  http2.on("stream", (stream) =>
+    (stream.session?.socket as { firstRequest?: () => void } | undefined)?.firstRequest?.(),
+  );
 
   // One port for both: an HTTP/2 client with prior knowledge opens with "PRI * HTTP/2.0".
   const sockets = new Set<Socket>();
@@ -159,9 +187,15 @@ export function startEndpoint(settings: EndpointSettings): Promise<{ server: Ser
       socket.setTimeout(0);
       socket.pause();
       if (first.subarray(0, 3).toString("latin1") === "PRI") {
-        http2.emit("connection", replayingFirst(socket, first));
+        // An HTTP/2 connection must send a request within 15 s, and is closed after 60 s of silence.
+        const noRequest = setTimeout(() => socket.destroy(), KEEP_ALIVE_MS + HEADERS_TIMEOUT_MS);
+        socket.once("close", () => clearTimeout(noRequest));
+        socket.setTimeout(REQUEST_TIMEOUT_MS, () => socket.destroy());
+        const wrapped = Object.assign(replayingFirst(socket, first), { firstRequest: () => clearTimeout(noRequest) });
+        http2.emit("connection", wrapped);
       } else {
         socket.unshift(first);
+        watchHeaders(socket);
         http1.emit("connection", socket);
         socket.resume();
       }
@@ -187,9 +221,23 @@ export function startEndpoint(settings: EndpointSettings): Promise<{ server: Ser
   });
 }
 
-/** A request signed with SigV4 (in its Authorization header, or presigned in its URL). */
-function signed(headers: IncomingHttpHeaders, path: string): boolean {
-  return String(headers.authorization ?? "").startsWith("AWS4-") || /[?&]X-Amz-Signature=/i.test(path);
+/**
+ * A request signed with SigV4 as the SDKs sign it, or a presigned read: a GET with its
+ * signature in the URL, no body, and not for Kinesis (such as a Lambda code download).
+ */
+function signed(req: Request, path: string): boolean {
+  if (req.headers.authorization !== undefined) return wellSigned(req.headers);
+  const query = new Map(
+    [...new URLSearchParams(path.split("?")[1] ?? "")].map(([key, value]) => [key.toLowerCase(), value]),
+  );
+  return (
+    (req.method === "GET" || req.method === "HEAD") &&
+    query.has("x-amz-signature") &&
+    !/\/kinesis\//.test(query.get("x-amz-credential") ?? "") &&
+    req.headers["x-amz-target"] === undefined &&
+    !Number(req.headers["content-length"] ?? 0) &&
+    req.headers["transfer-encoding"] === undefined
+  );
 }
 
 /** An allowed origin's preflight: what it may send. */

@@ -26,9 +26,21 @@ const ROUTED_ELSEWHERE = [
   "GraniteServiceVersion20100801",
 ];
 
+/**
+ * A SigV4 Authorization header as every SDK, the AWS CLI and boto3 write it. The endpoint
+ * takes no other shape: MiniStack reads a looser one (another date, a key with a space, an
+ * unknown scheme) its own way, and the two readings must never disagree on the service or
+ * the region, or a Kinesis call could pass unmetered.
+ */
+const SIGNATURE =
+  /^AWS4-HMAC-SHA256 Credential=[A-Za-z0-9]+\/\d{8}\/([a-z0-9-]+)\/([a-z0-9-]+)\/aws4_request, SignedHeaders=[^,\s]+, Signature=[0-9a-f]+$/;
+
+/** Is this Authorization header a well-formed SigV4 signature? */
+export const wellSigned = (headers: IncomingHttpHeaders) => SIGNATURE.test(String(headers.authorization ?? ""));
+
 /** The region and service a request is signed for (SigV4's credential scope). */
 export function credentialScope(headers: IncomingHttpHeaders): { region?: string; service?: string } {
-  const match = /Credential=[^/,\s]+\/\d{8}\/([^/]+)\/([^/]+)\//.exec(String(headers.authorization ?? ""));
+  const match = SIGNATURE.exec(String(headers.authorization ?? ""));
   return { region: match?.[1], service: match?.[2] };
 }
 
@@ -64,6 +76,8 @@ export interface KinesisCall {
 
 const ITERATOR_TYPES = ["AT_SEQUENCE_NUMBER", "AFTER_SEQUENCE_NUMBER", "TRIM_HORIZON", "LATEST", "AT_TIMESTAMP"];
 const MAX_HASH_KEY = 2n ** 128n - 1n;
+/** AWS's default shard quota per account in us-east-1, us-west-2 and eu-west-1 (200 in other regions). */
+const ACCOUNT_SHARD_QUOTA = 500;
 
 /** Parse and check a Kinesis call's body: the call, or the error AWS would answer. */
 export function parseKinesisCall(operation: string, headers: IncomingHttpHeaders, body: Buffer): KinesisCall | Reply {
@@ -94,7 +108,8 @@ export function parseKinesisCall(operation: string, headers: IncomingHttpHeaders
     (operation === "PutRecord" ? checkEntry(fields, "", call) : undefined) ??
     (operation === "PutRecords" ? checkEntries(fields.Records, call) : undefined) ??
     (operation === "GetShardIterator" ? checkIteratorRequest(fields) : undefined) ??
-    (operation === "GetRecords" ? checkRecordsRequest(fields) : undefined);
+    (operation === "GetRecords" ? checkRecordsRequest(fields) : undefined) ??
+    checkShardCount(fields);
   return problem ?? call;
 }
 
@@ -186,5 +201,25 @@ function checkRecordsRequest(fields: Record<string, unknown>): Reply | undefined
     return validationError("shardIterator", ShardIterator, "Member must have length between 1 and 512");
   if (Limit !== undefined && (!Number.isInteger(Limit) || (Limit as number) < 1 || (Limit as number) > 10000))
     return validationError("limit", Limit, "Member must have value between 1 and 10000");
+  return undefined;
+}
+
+/** CreateStream's ShardCount and UpdateShardCount's TargetShardCount: whole numbers from 1, within the account's shards. */
+function checkShardCount(fields: Record<string, unknown>): Reply | undefined {
+  for (const [name, field] of [
+    ["ShardCount", "shardCount"],
+    ["TargetShardCount", "targetShardCount"],
+  ] as const) {
+    const value = fields[name];
+    if (value === undefined) continue;
+    if (!Number.isInteger(value) || (value as number) < 1)
+      return validationError(field, value, "Member must have value greater than or equal to 1");
+    if ((value as number) > ACCOUNT_SHARD_QUOTA)
+      return awsError(
+        400,
+        "LimitExceededException",
+        `This request would exceed the shard limit for the account: the default quota is ${ACCOUNT_SHARD_QUOTA} shards per account (asked for ${value})`,
+      );
+  }
   return undefined;
 }
