@@ -11,24 +11,19 @@
 //   forward  to MiniStack, with a deadline, cancelled if the client leaves   (backend.ts)
 //   answer   MiniStack's reply as it comes, or the endpoint's own, shaped as AWS's   (replies.ts)
 //
-// It speaks HTTP/1.1 and HTTP/2 without TLS (h2c with prior knowledge, as the AWS SDK
+// It speaks HTTP/1.1 and HTTP/2 without TLS (front.ts: h2c with prior knowledge, as the AWS SDK
 // for Java does for http:// endpoints) on the same port. With limits off it still
 // counts, and refuses nothing over a limit.
 //
 //   node --import tsx local/endpoint.ts --port 4599 --backend 45123 [--limits off]
-import {
-  createServer as createHttpServer,
-  IncomingMessage,
-  type IncomingHttpHeaders,
-  type ServerResponse,
-} from "node:http";
-import { createServer as createHttp2Server, type Http2ServerRequest, type Http2ServerResponse } from "node:http2";
-import { createServer as createTcpServer, type Server, type Socket } from "node:net";
-import { Duplex } from "node:stream";
+import { IncomingMessage, type IncomingHttpHeaders, type ServerResponse } from "node:http";
+import type { Http2ServerRequest, Http2ServerResponse } from "node:http2";
+import type { Server } from "node:net";
 import { parseArgs } from "node:util";
 import { isMainModule } from "../shared/main-module.js";
 import { allowedOrigins, foreignRequest } from "./accept.js";
 import { Backend, BodyTooLarge, passableHeaders, readAll } from "./backend.js";
+import { listenForBoth, REQUEST_TIMEOUT_MS } from "./front.js";
 import { MeteredKinesis } from "./kinesis-calls.js";
 import { kinesisOperation, parseKinesisCall, wellSigned } from "./parse.js";
 import { emulatorUnavailable, forbidden, jsonReply, type Reply, tooLarge } from "./replies.js";
@@ -56,10 +51,6 @@ export const BODY_LIMITS = {
   lambda: 70_167_211, // Lambda's own figure for CreateFunction and UpdateFunctionCode
   other: 16 * MiB,
 };
-/** How long a client may take to send its headers, and then its whole request. */
-const HEADERS_TIMEOUT_MS = 10_000;
-const REQUEST_TIMEOUT_MS = 60_000;
-const KEEP_ALIVE_MS = 5_000;
 
 export function startEndpoint(settings: EndpointSettings): Promise<{ server: Server; close(): Promise<void> }> {
   const origins = settings.allowOrigins ?? allowedOrigins();
@@ -139,86 +130,7 @@ export function startEndpoint(settings: EndpointSettings): Promise<{ server: Ser
     });
   };
 
-  const http1 = createHttpServer(
-    {
-      headersTimeout: HEADERS_TIMEOUT_MS,
-      requestTimeout: REQUEST_TIMEOUT_MS,
-      keepAliveTimeout: KEEP_ALIVE_MS,
-      connectionsCheckingInterval: 1_000,
-    },
-    onRequest,
-  );
-  http1.setTimeout(REQUEST_TIMEOUT_MS); // an idle socket is closed
-  // Node enforces headersTimeout only on a server that listens itself, and these sockets are
-  // handed to it: the endpoint keeps its own clock. A connection must finish a request's
-  // headers within 15 s of falling idle (5 s of keep-alive, then 10 s to send them), however
-  // slowly it trickles them in, or it is closed.
-  const headerClocks = new WeakMap<Socket, { arm(): void; disarm(): void }>();
-  const watchHeaders = (socket: Socket) => {
-    let timer: NodeJS.Timeout | undefined;
-    const disarm = () => clearTimeout(timer);
-    const arm = () => {
-      disarm();
-      timer = setTimeout(() => socket.destroy(), KEEP_ALIVE_MS + HEADERS_TIMEOUT_MS);
-    };
-    socket.once("close", disarm);
-    headerClocks.set(socket, { arm, disarm });
-    arm();
-  };
-  http1.on("request", (req: IncomingMessage, res: ServerResponse) => {
-    const clock = headerClocks.get(req.socket as Socket);
-    clock?.disarm();
-    res.once("close", () => clock?.arm());
-  });
-  const http2 = createHttp2Server({}, onRequest);
-  // (HTTP/2 connections are timed on their raw socket: see the front below.)
-  http2.on("stream", (stream) =>
-    (stream.session?.socket as { firstRequest?: () => void } | undefined)?.firstRequest?.(),
-  );
-
-  // One port for both: an HTTP/2 client with prior knowledge opens with "PRI * HTTP/2.0".
-  const sockets = new Set<Socket>();
-  const server = createTcpServer((socket: Socket) => {
-    sockets.add(socket);
-    socket.on("close", () => sockets.delete(socket));
-    socket.on("error", () => socket.destroy());
-    socket.setTimeout(HEADERS_TIMEOUT_MS, () => socket.destroy()); // a connection that says nothing
-    socket.once("data", (first: Buffer) => {
-      socket.setTimeout(0);
-      socket.pause();
-      if (first.subarray(0, 3).toString("latin1") === "PRI") {
-        // An HTTP/2 connection must send a request within 15 s, and is closed after 60 s of silence.
-        const noRequest = setTimeout(() => socket.destroy(), KEEP_ALIVE_MS + HEADERS_TIMEOUT_MS);
-        socket.once("close", () => clearTimeout(noRequest));
-        socket.setTimeout(REQUEST_TIMEOUT_MS, () => socket.destroy());
-        const wrapped = Object.assign(replayingFirst(socket, first), { firstRequest: () => clearTimeout(noRequest) });
-        http2.emit("connection", wrapped);
-      } else {
-        socket.unshift(first);
-        watchHeaders(socket);
-        http1.emit("connection", socket);
-        socket.resume();
-      }
-    });
-  });
-  server.maxConnections = 2048;
-
-  return new Promise((resolve, reject) => {
-    server.once("error", reject);
-    server.listen(settings.port, "127.0.0.1", () =>
-      resolve({
-        server,
-        close: () =>
-          new Promise<void>((done) => {
-            server.close(() => done());
-            for (const socket of sockets) socket.destroy(); // kept-alive client connections too
-            http2.close();
-            http1.close();
-            backend.close();
-          }),
-      }),
-    );
-  });
+  return listenForBoth(settings.port, onRequest, () => backend.close());
 }
 
 /**
@@ -298,30 +210,6 @@ function answer(res: Response, reply: Reply, { cors = {} }: { cors?: Record<stri
   const headers = { ...reply.headers, ...cors, "content-length": String(body.length) };
   res.writeHead(reply.status, headers);
   res.end(body);
-}
-
-/**
- * The socket as a stream that starts with the bytes already read from it. (The HTTP/2
- * server reads a net.Socket's handle directly and would miss bytes given back with
- * unshift(); through a plain stream it reads what the stream gives it.)
- */
-function replayingFirst(socket: Socket, first: Buffer): Duplex {
-  const wrapped = new Duplex({
-    read: () => void socket.resume(),
-    write: (chunk, encoding, done) => void socket.write(chunk, encoding, done),
-    final: (done) => void socket.end(done),
-    destroy: (error, done) => {
-      socket.destroy(error ?? undefined);
-      done(error);
-    },
-  });
-  wrapped.push(first);
-  socket.on("data", (chunk: Buffer) => {
-    if (!wrapped.push(chunk)) socket.pause();
-  });
-  socket.on("end", () => wrapped.push(null));
-  socket.on("close", () => wrapped.destroy());
-  return wrapped;
 }
 
 if (isMainModule(import.meta.url)) {
