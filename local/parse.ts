@@ -104,6 +104,8 @@ export function parseKinesisCall(operation: string, headers: IncomingHttpHeaders
     entries: [],
   };
   const problem =
+    checkUnicode(fields) ??
+    checkWholeNumbers(fields) ??
     checkStream(fields, call) ??
     (operation === "PutRecord" ? checkEntry(fields, "", call) : undefined) ??
     (operation === "PutRecords" ? checkEntries(fields.Records, call) : undefined) ??
@@ -190,6 +192,18 @@ function checkIteratorRequest(fields: Record<string, unknown>): Reply | undefine
     );
   if (StartingSequenceNumber !== undefined && typeof StartingSequenceNumber !== "string")
     return serializationError("StartingSequenceNumber must be a string");
+  if (ShardIteratorType.endsWith("SEQUENCE_NUMBER") && !/^(0|[1-9]\d{0,128})$/.test(StartingSequenceNumber ?? ""))
+    return awsError(
+      400,
+      "InvalidArgumentException",
+      `${ShardIteratorType} needs a StartingSequenceNumber of digits, got '${String(StartingSequenceNumber ?? "")}'`,
+    );
+  if (ShardIteratorType === "AT_TIMESTAMP" && Number.isNaN(new Date(fields.Timestamp as string | number).getTime()))
+    return validationError(
+      "timestamp",
+      fields.Timestamp,
+      "Member must be a timestamp (seconds since the epoch, or ISO 8601)",
+    );
   return undefined;
 }
 
@@ -221,5 +235,50 @@ function checkShardCount(fields: Record<string, unknown>): Reply | undefined {
         `This request would exceed the shard limit for the account: the default quota is ${ACCOUNT_SHARD_QUOTA} shards per account (asked for ${value})`,
       );
   }
+  return undefined;
+}
+
+const LONE_SURROGATE = /[\ud800-\udbff](?![\udc00-\udfff])|(?<![\ud800-\udbff])[\udc00-\udfff]/;
+
+/** A string with a lone surrogate is not Unicode: MiniStack fails on it with a 500, AWS refuses it as unreadable. */
+function checkUnicode(value: unknown): Reply | undefined {
+  if (typeof value === "string")
+    return LONE_SURROGATE.test(value)
+      ? serializationError("the request holds a string that is not valid Unicode (a lone surrogate)")
+      : undefined;
+  if (typeof value === "object" && value !== null)
+    for (const item of Object.values(value)) {
+      const problem = checkUnicode(item);
+      if (problem) return problem;
+    }
+  return undefined;
+}
+
+/** Fields that are whole numbers in every Kinesis call that has them (MiniStack fails with a 500 on anything else). */
+const WHOLE_NUMBERS = [
+  "ShardCount",
+  "TargetShardCount",
+  "MaxResults",
+  "Limit",
+  "RetentionPeriodHours",
+  "MaxRecordSizeInKiB",
+];
+
+function checkWholeNumbers(fields: Record<string, unknown>): Reply | undefined {
+  for (const name of WHOLE_NUMBERS) {
+    const value = fields[name];
+    if (value !== undefined && !Number.isInteger(value))
+      return validationError(name[0]!.toLowerCase() + name.slice(1), value, "Member must be a whole number");
+  }
+  const { NewStartingHashKey } = fields;
+  if (
+    NewStartingHashKey !== undefined &&
+    !(typeof NewStartingHashKey === "string" && /^(0|[1-9]\d{0,38})$/.test(NewStartingHashKey))
+  )
+    return validationError(
+      "newStartingHashKey",
+      NewStartingHashKey,
+      "Member must satisfy regular expression pattern: 0|([1-9]\\d{0,38})",
+    );
   return undefined;
 }
