@@ -227,6 +227,26 @@ describe("metering cannot be walked around", () => {
     },
   );
 
+  it("meters each account's stream of a name apart, as AWS keeps them apart", async () => {
+    const inAccount = (accessKeyId: string) =>
+      new KinesisClient({
+        region: "us-east-1",
+        endpoint: endpoint(),
+        credentials: { accessKeyId, secretAccessKey: "test" },
+        maxAttempts: 1,
+      });
+    const Records = Array.from({ length: 500 }, (_, i) => ({ Data: Buffer.from(`r${i}`), PartitionKey: `k${i}` }));
+    let refused = 0;
+    for (const account of ["111111111111", "222222222222"]) {
+      const kinesis = inAccount(account);
+      await kinesis.send(new CreateStreamCommand({ StreamName: "same-name", ShardCount: 1 }));
+      refused +=
+        (await kinesis.send(new PutRecordsCommand({ StreamName: "same-name", Records }))).FailedRecordCount ?? 0;
+      kinesis.destroy();
+    }
+    expect(refused).toBe(0); // each account's shard takes its own 500 at once
+  });
+
   it("throttles GetRecords on an iterator fetched without a Content-Type, and GetShardIterator over 5 a second", async () => {
     await makeStream("bypass-read");
     const kinesis = kinesisClient((h) => delete h["content-type"]);

@@ -50,18 +50,21 @@ export class MeteredKinesis {
   ) {}
 
   async serve(call: KinesisCall, body: Buffer, send: Send, authorization: string | undefined): Promise<Outcome> {
-    const streamKey = `${call.region}/${call.stream}`;
+    // The shard map is kept per caller (access key); meters per account, region, stream and shard.
+    const mapKey = `${call.accessKey}/${call.region}/${call.stream}`;
     if (RESHAPING.has(call.operation)) {
       const reply = await send(body);
-      this.shardMap.forget(streamKey);
-      if (call.operation === "DeleteStream" && reply.statusCode === 200) this.stats.forgetStream(streamKey);
+      this.shardMap.forget(mapKey);
+      if (call.operation === "DeleteStream" && reply.statusCode === 200)
+        this.stats.forgetStream(`${call.region}/${call.stream}`);
       return reply;
     }
     if (call.operation === "GetRecords") return this.getRecords(call, body, send);
     if (!["PutRecord", "PutRecords", "GetShardIterator"].includes(call.operation)) return send(body);
 
-    const stream = call.stream ? await this.shardMap.get(streamKey, call.stream, authorization) : undefined;
+    const stream = call.stream ? await this.shardMap.get(mapKey, call.stream, authorization) : undefined;
     if (!stream) return send(body); // no such stream: MiniStack says so, and stores nothing
+    const streamKey = `${stream.account}/${call.region}/${call.stream}`;
     if (call.operation === "GetShardIterator")
       return this.getShardIterator(call, stream, streamKey, body, send, authorization);
     return this.put(call, stream, streamKey, body, send);
@@ -79,7 +82,12 @@ export class MeteredKinesis {
     // A shard new to the map (a reshard since it was fetched) is looked up again, at most once a second.
     const stream = known.shardIds.has(shardId)
       ? known
-      : ((await this.shardMap.get(streamKey, call.stream, authorization, 1000)) ?? known);
+      : ((await this.shardMap.get(
+          `${call.accessKey}/${call.region}/${call.stream}`,
+          call.stream,
+          authorization,
+          1000,
+        )) ?? known);
     if (!stream.shardIds.has(shardId)) {
       // No meter is ever made for a shard that is not there.
       return awsError(

@@ -29,12 +29,13 @@ describe("kinesisOperation: the calls MiniStack would serve as Kinesis, however 
     expect(kinesisOperation({ "x-amz-target": target, authorization: signedFor(service) })).toBeUndefined();
   });
 
-  it("reads the region and service a request is signed for", () => {
+  it("reads the access key, region and service a request is signed for", () => {
     expect(credentialScope({ authorization: signedFor("kinesis", "ap-south-1") })).toEqual({
+      accessKey: "test",
       region: "ap-south-1",
       service: "kinesis",
     });
-    expect(credentialScope({})).toEqual({ region: undefined, service: undefined });
+    expect(credentialScope({})).toEqual({ accessKey: undefined, region: undefined, service: undefined });
   });
 });
 

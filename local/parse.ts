@@ -33,15 +33,19 @@ const ROUTED_ELSEWHERE = [
  * the region, or a Kinesis call could pass unmetered.
  */
 const SIGNATURE =
-  /^AWS4-HMAC-SHA256 Credential=[A-Za-z0-9]+\/\d{8}\/([a-z0-9-]+)\/([a-z0-9-]+)\/aws4_request, SignedHeaders=[^,\s]+, Signature=[0-9a-f]+$/;
+  /^AWS4-HMAC-SHA256 Credential=([A-Za-z0-9]+)\/\d{8}\/([a-z0-9-]+)\/([a-z0-9-]+)\/aws4_request, SignedHeaders=[^,\s]+, Signature=[0-9a-f]+$/;
 
 /** Is this Authorization header a well-formed SigV4 signature? */
 export const wellSigned = (headers: IncomingHttpHeaders) => SIGNATURE.test(String(headers.authorization ?? ""));
 
 /** The region and service a request is signed for (SigV4's credential scope). */
-export function credentialScope(headers: IncomingHttpHeaders): { region?: string; service?: string } {
+export function credentialScope(headers: IncomingHttpHeaders): {
+  accessKey?: string;
+  region?: string;
+  service?: string;
+} {
   const match = SIGNATURE.exec(String(headers.authorization ?? ""));
-  return { region: match?.[1], service: match?.[2] };
+  return { accessKey: match?.[1], region: match?.[2], service: match?.[3] };
 }
 
 /** The Kinesis operation this request is, as MiniStack would route it; undefined when it is not Kinesis. */
@@ -65,6 +69,8 @@ export interface Entry {
 
 export interface KinesisCall {
   operation: string;
+  /** Who signed it: MiniStack keeps each account's streams apart, and an access key names the account. */
+  accessKey: string;
   region: string;
   /** The stream the call names ("" when it names none, as ListStreams). */
   stream: string;
@@ -98,6 +104,7 @@ export function parseKinesisCall(operation: string, headers: IncomingHttpHeaders
   const fields = input as Record<string, unknown>;
   const call: KinesisCall = {
     operation,
+    accessKey: credentialScope(headers).accessKey ?? "",
     region: credentialScope(headers).region ?? "us-east-1",
     stream: "",
     input: fields,

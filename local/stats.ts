@@ -6,6 +6,7 @@ import { ShardMeters, type ShardTotals } from "./shard-limits.js";
 
 /** One shard's counts since the endpoint started. */
 export interface ShardStats extends ShardTotals {
+  account: string;
   region: string;
   stream: string;
   shardId: string;
@@ -50,7 +51,7 @@ function preview(base64Data: string): string {
 }
 
 export class EndpointStats {
-  /** Keyed "region/stream/shardId". */
+  /** Keyed "account/region/stream/shardId". */
   private readonly meters = new Map<string, ShardMeters>();
   private readonly lastSequence = new Map<string, string>();
   /** Keyed "region/stream". */
@@ -68,13 +69,14 @@ export class EndpointStats {
     return m;
   }
 
-  /** Remember what was stored: each shard's newest sequence number, and the stream's last records. */
+  /** Remember what was stored: each shard's newest sequence number, and the stream's last records. `streamKey`: "account/region/stream". */
   noteStored(
     streamKey: string,
     entries: { Data: string; PartitionKey: string }[],
     results: { ShardId?: string; SequenceNumber?: string; ErrorCode?: string }[],
   ): void {
-    const kept = this.recent.get(streamKey) ?? [];
+    const recentKey = streamKey.slice(streamKey.indexOf("/") + 1); // "region/stream", as the view asks for it
+    const kept = this.recent.get(recentKey) ?? [];
     const at = Date.now();
     // Only the last RECENT_RECORDS of a batch can stay in the list: the others are not previewed.
     const firstKept = Math.max(0, results.length - RECENT_RECORDS);
@@ -91,21 +93,21 @@ export class EndpointStats {
         dataStart: preview(entry.Data),
       });
     });
-    this.recent.set(streamKey, kept.slice(-RECENT_RECORDS));
+    this.recent.set(recentKey, kept.slice(-RECENT_RECORDS));
   }
 
-  /** A deleted stream: its shards and records leave the stats. */
-  forgetStream(streamKey: string): void {
-    this.recent.delete(streamKey);
+  /** A deleted stream ("region/stream"): its shards and records leave the stats. */
+  forgetStream(regionAndStream: string): void {
+    this.recent.delete(regionAndStream);
     for (const map of [this.meters, this.lastSequence]) {
-      for (const key of map.keys()) if (key.startsWith(`${streamKey}/`)) map.delete(key);
+      for (const key of map.keys()) if (key.split("/").slice(1, 3).join("/") === regionAndStream) map.delete(key);
     }
   }
 
   snapshot(): LayerStats {
     const shards = [...this.meters].map(([key, m]) => {
-      const [region = "", stream = "", shardId = ""] = key.split("/");
-      return { region, stream, shardId, ...m.totals, lastSequenceNumber: this.lastSequence.get(key) };
+      const [account = "", region = "", stream = "", shardId = ""] = key.split("/");
+      return { account, region, stream, shardId, ...m.totals, lastSequenceNumber: this.lastSequence.get(key) };
     });
     return { limits: this.limits, at: Date.now(), shards, recent: Object.fromEntries(this.recent) };
   }

@@ -214,6 +214,7 @@ describe("the live view on the local target (mocked clients, a fake limits layer
     at,
     shards: [
       {
+        account: "000000000000",
         region: "eu-west-1",
         stream: "class-7",
         shardId: "shardId-000000000000",
