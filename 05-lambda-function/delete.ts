@@ -5,12 +5,14 @@ import { DeleteStreamCommand, ResourceNotFoundException as StreamNotFound } from
 import {
   DeleteEventSourceMappingCommand,
   DeleteFunctionCommand,
+  GetFunctionConfigurationCommand,
+  ListTagsCommand,
   ListEventSourceMappingsCommand,
   ResourceNotFoundException as FunctionNotFound,
 } from "@aws-sdk/client-lambda";
 import { iamClient, kinesisClient, lambdaClient, logsClient, say } from "../shared/index.js";
 import type { TargetOptions } from "../shared/index.js";
-import { resourceNames } from "./names.js";
+import { COPY_TO_TAG, resourceNames } from "./names.js";
 
 /** --delete: the mapping, the function, the role and its policy, the log group, the copies stream. */
 export async function deleteEverything(options: TargetOptions) {
@@ -25,6 +27,15 @@ export async function deleteEverything(options: TargetOptions) {
     (error: unknown) => {
       if (!kinds.some((kind) => error instanceof kind)) throw error;
     };
+
+  // The copies stream (--copy-to) is named in a tag on the function: read it before the function goes.
+  const copiesStream = await lambda
+    .send(new GetFunctionConfigurationCommand({ FunctionName: names.functionName }))
+    .then(
+      async ({ FunctionArn }) =>
+        (await lambda.send(new ListTagsCommand({ Resource: FunctionArn }))).Tags?.[COPY_TO_TAG],
+    )
+    .catch(ignoreMissing(FunctionNotFound));
 
   const { EventSourceMappings = [] } = await lambda
     .send(new ListEventSourceMappingsCommand({ FunctionName: names.functionName }))
@@ -45,9 +56,10 @@ export async function deleteEverything(options: TargetOptions) {
   await logs
     .send(new DeleteLogGroupCommand({ logGroupName: names.logGroupName }))
     .then(() => deleted.push(`log group ${names.logGroupName}`), ignoreMissing(LogGroupNotFound));
-  await kinesis
-    .send(new DeleteStreamCommand({ StreamName: names.fanOutStream, EnforceConsumerDeletion: true }))
-    .then(() => deleted.push(`stream ${names.fanOutStream}`), ignoreMissing(StreamNotFound));
+  if (copiesStream)
+    await kinesis
+      .send(new DeleteStreamCommand({ StreamName: copiesStream, EnforceConsumerDeletion: true }))
+      .then(() => deleted.push(`stream ${copiesStream}`), ignoreMissing(StreamNotFound));
 
   say(deleted.length ? `Deleted: ${deleted.join(", ")}.` : "Nothing of lesson 05 was left to delete.");
   return { deleted };

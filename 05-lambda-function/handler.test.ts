@@ -38,7 +38,7 @@ beforeEach(() => {
 });
 afterEach(() => {
   vi.restoreAllMocks();
-  delete process.env.FANOUT_STREAM;
+  delete process.env.COPY_TO_STREAM;
 });
 
 describe("the lesson 05 handler", () => {
@@ -46,7 +46,7 @@ describe("the lesson 05 handler", () => {
     const result = await handler(event(["a", "b"]));
     expect(lines).toEqual(["seen run-h #0 after 250 ms", "seen run-h #1 after 250 ms"]);
     expect(result).toEqual({ batchItemFailures: [] });
-    expect(kinesisMock.calls()).toHaveLength(0); // no fan-out stream set: no writes
+    expect(kinesisMock.calls()).toHaveLength(0); // no copies stream set: no writes
   });
 
   it("reports poison and foreign records as batch item failures instead of throwing", async () => {
@@ -59,8 +59,8 @@ describe("the lesson 05 handler", () => {
     ]);
   });
 
-  it("with FANOUT_STREAM, writes an upper-cased copy of each good record under the same key", async () => {
-    process.env.FANOUT_STREAM = "copies";
+  it("with COPY_TO_STREAM, writes an upper-cased copy of each good record under the same key", async () => {
+    process.env.COPY_TO_STREAM = "copies";
     kinesisMock.on(PutRecordsCommand).resolves({ FailedRecordCount: 0, Records: [{ ShardId: "s" }, { ShardId: "s" }] });
     await handler(event(["hello", POISON, "world"]));
     const input = kinesisMock.commandCalls(PutRecordsCommand)[0]!.args[0].input;

@@ -2,7 +2,7 @@
 //
 // It logs one line per record (run id, index, and the time since the producer made
 // it), reports records it cannot process as batch item failures, and, when
-// FANOUT_STREAM is set, writes an upper-cased copy of each record to that stream.
+// COPY_TO_STREAM is set, writes an upper-cased copy of each record to that stream.
 import type { KinesisStreamBatchResponse, KinesisStreamEvent } from "aws-lambda";
 import { KinesisClient, PutRecordsCommand, type PutRecordsRequestEntry } from "@aws-sdk/client-kinesis";
 import { NodeHttpHandler } from "@smithy/node-http-handler";
@@ -16,10 +16,10 @@ export const POISON = "poison";
 // Made once per container and reused by every invocation it serves. HTTP/1.1 because
 // local emulators mishandle the Kinesis client's default HTTP/2 (see shared/clients.ts).
 let kinesis: KinesisClient | undefined;
-const fanOutClient = () => (kinesis ??= new KinesisClient({ requestHandler: new NodeHttpHandler() }));
+const copiesClient = () => (kinesis ??= new KinesisClient({ requestHandler: new NodeHttpHandler() }));
 
 export async function handler(event: KinesisStreamEvent): Promise<KinesisStreamBatchResponse> {
-  const fanOutStream = process.env.FANOUT_STREAM;
+  const copyTo = process.env.COPY_TO_STREAM;
   const batchItemFailures: KinesisStreamBatchResponse["batchItemFailures"] = [];
   const copies: PutRecordsRequestEntry[] = [];
 
@@ -34,16 +34,16 @@ export async function handler(event: KinesisStreamEvent): Promise<KinesisStreamB
       continue;
     }
     console.log(seenLine(record, Date.now()));
-    if (fanOutStream) {
+    if (copyTo) {
       // The copy keeps the original's partition key, so copies keep their order per key.
       const copy = { ...record, body: String(record.body ?? "").toUpperCase() };
       copies.push({ Data: encodeRecord(copy), PartitionKey: item.kinesis.partitionKey });
     }
   }
 
-  if (fanOutStream && copies.length > 0)
+  if (copyTo && copies.length > 0)
     await resendRefused(copies, (Records) =>
-      fanOutClient().send(new PutRecordsCommand({ StreamName: fanOutStream, Records })),
+      copiesClient().send(new PutRecordsCommand({ StreamName: copyTo, Records })),
     );
   return { batchItemFailures };
 }

@@ -185,7 +185,7 @@ describe("the role's policy", () => {
     const policy = rolePolicy({
       stream: STREAM_ARN,
       logGroup: "arn:aws:logs:us-east-1:111122223333:log-group:/aws/lambda/s-handler",
-      fanOutStream: `${STREAM_ARN}-copies`,
+      copiesStream: `${STREAM_ARN}-copies`,
     });
     const resources = policy.Statement.map((s: object) => (s as { Resource: unknown }).Resource);
     expect(resources).toEqual([

@@ -1,19 +1,24 @@
 // Lesson 05: hand the consumer to AWS. A Lambda function, fed by the stream.
 //
-//   npx tsx 05-lambda-function/main.ts [--count 100] [--fan-out] [--poison] [--logs] [--delete]
+//   npx tsx 05-lambda-function/main.ts [--count 100] [--copy-to STREAM] [--poison] [--logs] [--delete]
 //
 // No poller of ours and no daemon: Lambda's event source mapping reads the shards,
 // calls our function with batches of records, keeps the position, and retries.
 // We deploy the function (code + IAM role), connect it to the stream, put records,
 // and read the function's log lines back from CloudWatch Logs. Beside this file:
 // handler.ts (the function), permissions.ts (its role), deploy-function.ts (create or
-// update it), logs.ts (reading its log lines), fan-out.ts and delete.ts.
+// update it), logs.ts (reading its log lines), copies.ts and delete.ts.
 import { CreateLogGroupCommand, PutRetentionPolicyCommand } from "@aws-sdk/client-cloudwatch-logs";
 import { ResourceAlreadyExistsException } from "@aws-sdk/client-cloudwatch-logs";
 import { CreateRoleCommand, EntityAlreadyExistsException, GetRoleCommand } from "@aws-sdk/client-iam";
 import { PutRolePolicyCommand } from "@aws-sdk/client-iam";
 import { DescribeStreamSummaryCommand, PutRecordsCommand, type PutRecordsRequestEntry } from "@aws-sdk/client-kinesis";
-import { CreateEventSourceMappingCommand, GetEventSourceMappingCommand, InvokeCommand } from "@aws-sdk/client-lambda";
+import {
+  CreateEventSourceMappingCommand,
+  GetEventSourceMappingCommand,
+  InvokeCommand,
+  TagResourceCommand,
+} from "@aws-sdk/client-lambda";
 import { ListEventSourceMappingsCommand } from "@aws-sdk/client-lambda";
 import { confirmBillable, defineFlags, encodeRecord, iamClient, kinesisClient, lambdaClient } from "../shared/index.js";
 import { logsClient, newRunId, oneOf, percentiles, pollUntil, resendRefused, retryWhile } from "../shared/index.js";
@@ -22,10 +27,10 @@ import { WorkshopError, type LessonOptions } from "../shared/index.js";
 import { packageLambdaHandler } from "./bundle.js";
 import { deleteEverything } from "./delete.js";
 import { deployFunction } from "./deploy-function.js";
-import { ensureFanOutStream, waitForCopies } from "./fan-out.js";
+import { ensureCopiesStream, waitForCopies } from "./copies.js";
 import { POISON } from "./handler.js";
 import { followSeenLines, printRecentLogs, reportPoison } from "./logs.js";
-import { resourceNames } from "./names.js";
+import { COPY_TO_TAG, resourceNames } from "./names.js";
 import { isRolePropagationError, rolePolicy, TRUST_POLICY } from "./permissions.js";
 import { invokeFailure, sampleEvent } from "./test-invoke.js";
 
@@ -39,28 +44,27 @@ export async function main(options: Options): Promise<Summary> {
   const lambda = lambdaClient(options);
   const logs = logsClient(options);
   const names = resourceNames(options.stream);
+  const copyTo = options["copy-to"];
   const FunctionName = names.functionName;
   const timeoutMs = options.timeout * 1000;
 
-  // 1. The stream from lesson 01 (and, with --fan-out, a second stream for the copies).
+  // 1. The stream from lesson 01 (and, with --copy-to, a second stream for the copies).
   const { StreamDescriptionSummary: stream } = await kinesis.send(
     new DescribeStreamSummaryCommand({ StreamName: options.stream }),
   );
   const streamArn = stream!.StreamARN!;
   const [, , , region, account] = streamArn.split(":");
 
-  // Lambda and CloudWatch Logs bill per use; a fan-out stream bills per hour (asks once on aws).
+  // Lambda and CloudWatch Logs bill per use; a copies stream bills per hour (asks once on aws).
   await confirmBillable(options, [
     {
       what: `Lambda function ${FunctionName} and its event source mapping`,
       cost: "$0.20 per million invocations plus $0.0000167 per GB-second; the monthly free tier covers this lesson",
     },
     { what: `log group ${names.logGroupName}, kept 1 day`, cost: "$0.50 per GB of log lines written" },
-    ...(options["fan-out"]
-      ? [{ what: `stream ${names.fanOutStream} with 1 provisioned shard`, cost: streamCost(1) }]
-      : []),
+    ...(copyTo ? [{ what: `stream ${copyTo} with 1 provisioned shard`, cost: streamCost(1) }] : []),
   ]);
-  const fanOutArn = options["fan-out"] ? await ensureFanOutStream(kinesis, streamArn, names.fanOutStream) : undefined;
+  const copiesArn = copyTo ? await ensureCopiesStream(kinesis, streamArn, copyTo) : undefined;
 
   // 2. The role the function runs as: who may assume it (Lambda), and what it may do (permissions.ts).
   let roleArn: string;
@@ -84,7 +88,7 @@ export async function main(options: Options): Promise<Summary> {
     new PutRolePolicyCommand({
       RoleName: names.roleName,
       PolicyName: names.policyName,
-      PolicyDocument: JSON.stringify(rolePolicy({ stream: streamArn, logGroup: logGroupArn, fanOutStream: fanOutArn })),
+      PolicyDocument: JSON.stringify(rolePolicy({ stream: streamArn, logGroup: logGroupArn, copiesStream: copiesArn })),
     }),
   );
 
@@ -99,7 +103,7 @@ export async function main(options: Options): Promise<Summary> {
   // 3. The function: handler.ts bundled by esbuild into one index.js, zipped, then
   //    created or updated (deploy-function.ts: CreateFunction, UpdateFunctionCode, waiters).
   const pkg = await packageLambdaHandler(new URL("./handler.ts", import.meta.url));
-  const Environment = { Variables: fanOutArn ? { FANOUT_STREAM: names.fanOutStream } : ({} as Record<string, string>) };
+  const Environment = { Variables: copyTo ? { COPY_TO_STREAM: copyTo } : ({} as Record<string, string>) };
   const { functionArn, deployed } = await deployFunction(lambda, {
     FunctionName,
     roleArn,
@@ -108,6 +112,8 @@ export async function main(options: Options): Promise<Summary> {
     logGroupName: names.logGroupName,
   });
   say(`Function ${FunctionName} ${deployed} (${(pkg.zip.byteLength / 1024).toFixed(0)} KiB zip, nodejs24.x).`);
+  // A tag on the function remembers its copies stream, so --delete finds it even after a deploy without --copy-to.
+  if (copyTo) await lambda.send(new TagResourceCommand({ Resource: functionArn, Tags: { [COPY_TO_TAG]: copyTo } }));
 
   // 4. The event source mapping: Lambda's own poller for the stream, one per function and stream.
   const { EventSourceMappings: existing = [] } = await lambda.send(
@@ -177,8 +183,8 @@ export async function main(options: Options): Promise<Summary> {
   const { tally, latencies } = await followSeenLines(logs, names.logGroupName, runId, expected, timeoutMs);
   const poisonDeliveries = options.poison ? await reportPoison(logs, names.logGroupName, runId) : undefined;
 
-  // 8. With --fan-out, the copies the function wrote to the second stream.
-  const copies = fanOutArn ? await waitForCopies(kinesis, names.fanOutStream, runId, expected, timeoutMs) : undefined;
+  // 8. With --copy-to, the copies the function wrote to the second stream.
+  const copies = copyTo ? await waitForCopies(kinesis, copyTo, runId, expected, timeoutMs) : undefined;
 
   const { median, p95 } = percentiles(latencies);
   say(`All ${tally.unique} records were handled; publish → handler latency median ${median} ms, p95 ${p95} ms.`);
@@ -192,7 +198,7 @@ export async function main(options: Options): Promise<Summary> {
     functionArn,
     deployed,
     mappingId,
-    ...(fanOutArn ? { fanOutStream: names.fanOutStream, copies } : {}),
+    ...(copyTo ? { copyTo, copies } : {}),
     ...(poisonDeliveries === undefined ? {} : { poisonDeliveries }),
   };
 }
@@ -210,7 +216,7 @@ export interface Summary {
   functionArn?: string;
   deployed?: "created" | "updated" | "unchanged";
   mappingId?: string;
-  fanOutStream?: string;
+  copyTo?: string;
   copies?: number;
   poisonDeliveries?: number;
   /** --logs */
@@ -233,7 +239,11 @@ export const lesson = {
       parse: (from) => oneOf(from, "--from", ["trim-horizon", "latest"] as const),
     },
     "batch-size": wholeNumberFlag("records per invocation (1 to 10000)", { default: 100, max: 10_000 }),
-    "fan-out": { type: "boolean", help: "also copy each record to a second stream, STREAM-copies" },
+    "copy-to": {
+      type: "string",
+      value: "STREAM",
+      help: "the function also copies each record to this second stream (made if missing)",
+    },
     poison: {
       type: "boolean",
       help: "put one record the handler refuses (a batch item failure) and say what became of it",

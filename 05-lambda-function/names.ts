@@ -5,7 +5,7 @@
 // --stream NAME gets resources of their own, and cleanup can find them.
 import type { WorkshopRecord } from "../shared/records.js";
 
-/** The function, its role, the role's policy, its log group, and the fan-out stream. */
+/** The function, its role, the role's policy and its log group. */
 export function resourceNames(stream: string) {
   const functionName = `${stream}-handler`;
   return {
@@ -13,9 +13,11 @@ export function resourceNames(stream: string) {
     roleName: `${functionName}-role`,
     policyName: "read-stream-write-logs",
     logGroupName: `/aws/lambda/${functionName}`,
-    fanOutStream: `${stream}-copies`,
   };
 }
+
+/** The tag on the function that names its copies stream (--copy-to), for --delete. */
+export const COPY_TO_TAG = "workshop-copy-to";
 
 /** The log line for a processed record; lesson 05 finds these in CloudWatch Logs. */
 export const seenLine = (record: WorkshopRecord, now: number) =>

@@ -11,9 +11,9 @@ export const TRUST_POLICY = {
 /**
  * What the function may do, and on what: read this stream (the event source mapping
  * reads it with the function's role), write its own log group, and put records on the
- * fan-out stream if there is one. Nothing on "*".
+ * copies stream (--copy-to) if there is one. Nothing on "*".
  */
-export function rolePolicy(arns: { stream: string; logGroup: string; fanOutStream?: string }) {
+export function rolePolicy(arns: { stream: string; logGroup: string; copiesStream?: string }) {
   const statements: object[] = [
     {
       Sid: "ReadTheStream",
@@ -34,12 +34,12 @@ export function rolePolicy(arns: { stream: string; logGroup: string; fanOutStrea
       Resource: `${arns.logGroup}:*`,
     },
   ];
-  if (arns.fanOutStream) {
+  if (arns.copiesStream) {
     statements.push({
       Sid: "WriteCopies",
       Effect: "Allow",
       Action: ["kinesis:PutRecord", "kinesis:PutRecords"],
-      Resource: arns.fanOutStream,
+      Resource: arns.copiesStream,
     });
   }
   return { Version: "2012-10-17", Statement: statements };

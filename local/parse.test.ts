@@ -153,6 +153,12 @@ describe("parseKinesisCall: AWS's 400 for what does not parse, whatever the cont
     expect(errorOf(reply).message).toMatch(/aws\.cborEnabled=false/);
   });
 
+  it("takes a sequence number as MiniStack writes it, padded with zeros", () => {
+    const body =
+      '{"StreamName":"s","ShardId":"x","ShardIteratorType":"AFTER_SEQUENCE_NUMBER","StartingSequenceNumber":"00042"}';
+    expect(parse("GetShardIterator", body)).toMatchObject({ operation: "GetShardIterator" });
+  });
+
   it("takes the stream from its ARN alone", () => {
     const call = parse("ListShards", '{"StreamARN":"arn:aws:kinesis:us-east-1:000000000000:stream/orders"}');
     expect(call).toMatchObject({ stream: "orders" });

@@ -199,7 +199,8 @@ function checkIteratorRequest(fields: Record<string, unknown>): Reply | undefine
     );
   if (StartingSequenceNumber !== undefined && typeof StartingSequenceNumber !== "string")
     return serializationError("StartingSequenceNumber must be a string");
-  if (ShardIteratorType.endsWith("SEQUENCE_NUMBER") && !/^(0|[1-9]\d{0,128})$/.test(StartingSequenceNumber ?? ""))
+  // Digits only (MiniStack pads its sequence numbers with zeros, which AWS does not).
+  if (ShardIteratorType.endsWith("SEQUENCE_NUMBER") && !/^\d{1,129}$/.test(StartingSequenceNumber ?? ""))
     return awsError(
       400,
       "InvalidArgumentException",

@@ -104,7 +104,6 @@ export async function findWorkshopResources(
       if (summary.StreamStatus === "DELETING") continue;
       const ours =
         name === options.stream ||
-        name === names.fanOutStream ||
         (await tagged(async () =>
           tagMap((await kinesis.send(new ListTagsForStreamCommand({ StreamName: name }))).Tags),
         ));

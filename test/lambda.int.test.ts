@@ -1,4 +1,4 @@
-// Lesson 05 against a real MiniStack of the test's own: deploy, 1,000 records, fan-out, re-run, delete.
+// Lesson 05 against a real MiniStack of the test's own: deploy, 1,000 records, copies to a second stream, re-run, delete.
 import { DescribeLogGroupsCommand } from "@aws-sdk/client-cloudwatch-logs";
 import { GetRoleCommand, NoSuchEntityException } from "@aws-sdk/client-iam";
 import { ListStreamsCommand } from "@aws-sdk/client-kinesis";
@@ -18,14 +18,14 @@ beforeAll(async () => {
 });
 
 describe("lesson 05 on the local emulator", () => {
-  it("deploys, and the handler logs all 1,000 records and copies them to the fan-out stream", async () => {
-    const summary = await deploy("--count", "1000", "--fan-out");
+  it("deploys, and the handler logs all 1,000 records and copies them to a second stream (--copy-to)", async () => {
+    const summary = await deploy("--count", "1000", "--copy-to", "lam-copies");
     expect(summary).toMatchObject({
       produced: 1000,
       unique: 1000,
       copies: 1000,
       deployed: "created",
-      fanOutStream: "lam-copies",
+      copyTo: "lam-copies",
     });
     expect(summary.functionArn).toMatch(/:function:lam-handler$/);
   });

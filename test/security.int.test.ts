@@ -95,9 +95,11 @@ describe("the local emulator", () => {
 });
 
 describe("the Lambda function's role, as deployed", () => {
-  it("names only the lesson's stream, its fan-out stream and its own log group: nothing on *", async () => {
+  it("names only the lesson's stream, its copies stream and its own log group: nothing on *", async () => {
     const made = await lesson01.main(localOptions(lesson01.lesson, testEmulator.current, "least"));
-    await lesson05.main(localOptions(lesson05.lesson, testEmulator.current, "least", "--count", "1", "--fan-out"));
+    await lesson05.main(
+      localOptions(lesson05.lesson, testEmulator.current, "least", "--count", "1", "--copy-to", "least-copies"),
+    );
     const names = resourceNames("least");
     const { PolicyDocument } = await iamClient(localOptions(lesson05.lesson, testEmulator.current, "least")).send(
       new GetRolePolicyCommand({ RoleName: names.roleName, PolicyName: names.policyName }),

@@ -1,6 +1,8 @@
-// Lesson 05's --fan-out: a second stream that the function writes a copy of each record
-// to, and the wait until every copy is there.
+// Lesson 05's --copy-to STREAM: a second stream that the function writes a copy of each
+// record to (a function with an output, not Kinesis's enhanced fan-out), and the wait
+// until every copy is there.
 import {
+  AddTagsToStreamCommand,
   CreateStreamCommand,
   type KinesisClient,
   ResourceInUseException,
@@ -8,8 +10,8 @@ import {
 } from "@aws-sdk/client-kinesis";
 import { pollUntil, say, tallyStream, waiterFor, waitingFor, WORKSHOP_TAGS } from "../shared/index.js";
 
-/** Create the copies stream (one provisioned shard), or reuse it; returns its ARN. */
-export async function ensureFanOutStream(kinesis: KinesisClient, streamArn: string, name: string): Promise<string> {
+/** Create the copies stream (one provisioned shard, tagged as the workshop's), or reuse it; returns its ARN. */
+export async function ensureCopiesStream(kinesis: KinesisClient, streamArn: string, name: string): Promise<string> {
   try {
     await kinesis.send(
       new CreateStreamCommand({
@@ -23,7 +25,9 @@ export async function ensureFanOutStream(kinesis: KinesisClient, streamArn: stri
     if (!(error instanceof ResourceInUseException)) throw error;
   }
   await waitingFor(`${name} to be ACTIVE`, waitUntilStreamExists(waiterFor(kinesis), { StreamName: name }));
-  say(`Fan-out stream ${name} is ready.`);
+  // Tagged again: some emulators drop CreateStream's tags, and cleanup finds the copies by tag.
+  await kinesis.send(new AddTagsToStreamCommand({ StreamName: name, Tags: WORKSHOP_TAGS }));
+  say(`Copies stream ${name} is ready.`);
   return streamArn.replace(/stream\/.*$/, `stream/${name}`);
 }
 
