@@ -1,5 +1,5 @@
-// Servers the workshop starts on a student's laptop (the local endpoint, the live view,
-// lesson 04's HTTP/2 bridge) answer their own address only. A web page the student has
+// Servers the workshop starts on a student's laptop (the local endpoint, the live view)
+// answer their own address only. A web page the student has
 // open elsewhere must not be able to drive them: not through DNS rebinding (a foreign
 // Host), not with fetch() or a form (the browser adds Origin and Sec-Fetch-Site).
 import type { IncomingHttpHeaders } from "node:http";
