@@ -4,9 +4,8 @@
 // is done. Lesson 04 counts from it, not from a file of its own: another checkout of the
 // workshop sharing the emulator, or an emulator restored from its saved state, may have
 // moved the checkpoints, and the KCL rightly resumes after them.
-import { GetRecordsCommand, GetShardIteratorCommand, type KinesisClient } from "@aws-sdk/client-kinesis";
-import { setTimeout as sleep } from "node:timers/promises";
-import { decodeRecord, READ_GAP_MS, type WorkshopRecord } from "../shared/index.js";
+import type { KinesisClient } from "@aws-sdk/client-kinesis";
+import { decodeRecord, readShard, type WorkshopRecord } from "../shared/index.js";
 
 /** A lease as lesson 04 prints it: the shard, its owner and its checkpoint. */
 export type Lease = {
@@ -42,19 +41,11 @@ async function readShardUpTo(
   upTo: bigint | undefined,
 ): Promise<WorkshopRecord[]> {
   const found: WorkshopRecord[] = [];
-  let { ShardIterator } = await kinesis.send(
-    new GetShardIteratorCommand({ StreamName: streamName, ShardId: shardId, ShardIteratorType: "TRIM_HORIZON" }),
-  );
-  while (ShardIterator) {
-    const page = await kinesis.send(new GetRecordsCommand({ ShardIterator, Limit: 10_000 }));
-    for (const record of page.Records ?? []) {
-      if (upTo !== undefined && BigInt(record.SequenceNumber!) > upTo) return found;
-      const decoded = decodeRecord(record.Data);
-      if (decoded) found.push(decoded);
-    }
-    if ((page.Records ?? []).length === 0 && page.MillisBehindLatest === 0) break;
-    ShardIterator = page.NextShardIterator;
-    await sleep(READ_GAP_MS); // within the shard's 5 reads a second
-  }
+  await readShard(kinesis, streamName, shardId, (record) => {
+    if (upTo !== undefined && BigInt(record.SequenceNumber!) > upTo) return false; // past the checkpoint
+    const decoded = decodeRecord(record.Data);
+    if (decoded) found.push(decoded);
+    return undefined;
+  });
   return found;
 }

@@ -82,6 +82,9 @@ export interface KinesisCall {
 
 const ITERATOR_TYPES = ["AT_SEQUENCE_NUMBER", "AFTER_SEQUENCE_NUMBER", "TRIM_HORIZON", "LATEST", "AT_TIMESTAMP"];
 const MAX_HASH_KEY = 2n ** 128n - 1n;
+/** A hash key (ExplicitHashKey, NewStartingHashKey): a decimal number, and AWS's words for the rule. */
+const HASH_KEY = /^(0|[1-9]\d{0,38})$/;
+const HASH_KEY_RULE = "Member must satisfy regular expression pattern: 0|([1-9]\\d{0,38})";
 /** AWS's default shard quota per account in us-east-1, us-west-2 and eu-west-1 (200 in other regions). */
 const ACCOUNT_SHARD_QUOTA = 500;
 
@@ -152,12 +155,7 @@ function checkEntry(entry: unknown, at: string, call: KinesisCall): Reply | unde
     return validationError(`${at}partitionKey`, PartitionKey, "Member must have length between 1 and 256");
   if (ExplicitHashKey !== undefined && ExplicitHashKey !== null) {
     if (typeof ExplicitHashKey !== "string") return serializationError(`${at}explicitHashKey must be a string`);
-    if (!/^(0|[1-9]\d{0,38})$/.test(ExplicitHashKey))
-      return validationError(
-        `${at}explicitHashKey`,
-        ExplicitHashKey,
-        "Member must satisfy regular expression pattern: 0|([1-9]\\d{0,38})",
-      );
+    if (!HASH_KEY.test(ExplicitHashKey)) return validationError(`${at}explicitHashKey`, ExplicitHashKey, HASH_KEY_RULE);
     if (BigInt(ExplicitHashKey) > MAX_HASH_KEY)
       return awsError(
         400,
@@ -281,12 +279,8 @@ function checkWholeNumbers(fields: Record<string, unknown>): Reply | undefined {
   const { NewStartingHashKey } = fields;
   if (
     NewStartingHashKey !== undefined &&
-    !(typeof NewStartingHashKey === "string" && /^(0|[1-9]\d{0,38})$/.test(NewStartingHashKey))
+    !(typeof NewStartingHashKey === "string" && HASH_KEY.test(NewStartingHashKey))
   )
-    return validationError(
-      "newStartingHashKey",
-      NewStartingHashKey,
-      "Member must satisfy regular expression pattern: 0|([1-9]\\d{0,38})",
-    );
+    return validationError("newStartingHashKey", NewStartingHashKey, HASH_KEY_RULE);
   return undefined;
 }

@@ -13,6 +13,7 @@ import {
   type PutRecordsRequestEntry,
   type PutRecordsResultEntry,
   type Shard,
+  type _Record,
 } from "@aws-sdk/client-kinesis";
 import { WorkshopError } from "./errors.js";
 
@@ -195,24 +196,31 @@ export async function tallyStream(
   streamName: string,
   tally = new RecordTally(),
 ): Promise<RecordTally> {
-  const shards = await listAllShards(kinesis, streamName);
-  for (const shard of shards) {
-    let { ShardIterator } = await kinesis.send(
-      new GetShardIteratorCommand({
-        StreamName: streamName,
-        ShardId: shard.ShardId,
-        ShardIteratorType: "TRIM_HORIZON",
-      }),
-    );
-    while (ShardIterator) {
-      const page = await kinesis.send(new GetRecordsCommand({ ShardIterator, Limit: 10_000 }));
-      for (const record of page.Records ?? []) tally.add(record.Data);
-      if ((page.Records ?? []).length === 0 && page.MillisBehindLatest === 0) break;
-      ShardIterator = page.NextShardIterator;
-      await sleep(READ_GAP_MS); // within the shard's 5 reads a second
-    }
-  }
+  for (const shard of await listAllShards(kinesis, streamName))
+    await readShard(kinesis, streamName, shard.ShardId!, (record) => void tally.add(record.Data));
   return tally;
+}
+
+/**
+ * Read one shard from its start until caught up, handing each record to `each`; `each`
+ * returning false stops the reading there. Lesson 03 shows the same reading step by step.
+ */
+export async function readShard(
+  kinesis: KinesisClient,
+  streamName: string,
+  shardId: string,
+  each: (record: _Record) => boolean | undefined,
+): Promise<void> {
+  let { ShardIterator } = await kinesis.send(
+    new GetShardIteratorCommand({ StreamName: streamName, ShardId: shardId, ShardIteratorType: "TRIM_HORIZON" }),
+  );
+  while (ShardIterator) {
+    const page = await kinesis.send(new GetRecordsCommand({ ShardIterator, Limit: 10_000 }));
+    for (const record of page.Records ?? []) if (each(record) === false) return;
+    if ((page.Records ?? []).length === 0 && page.MillisBehindLatest === 0) return;
+    ShardIterator = page.NextShardIterator;
+    await sleep(READ_GAP_MS); // within the shard's 5 reads a second
+  }
 }
 
 /** The median and 95th percentile of some numbers (0 when there are none). */
