@@ -7,13 +7,14 @@
 // reuses them. MiniStack's state is saved in .workshop/emulator-state when it stops, so
 // lessons run one after another (and after a restart) see the same streams, tables and functions.
 import { createServer } from "node:net";
-import { existsSync, mkdirSync, readFileSync, rmSync, writeFileSync } from "node:fs";
+import { existsSync, mkdirSync, rmSync, writeFileSync } from "node:fs";
 import { join } from "node:path";
 import { setTimeout as sleep } from "node:timers/promises";
 import { WorkshopError } from "../shared/errors.js";
 import type { LayerStatus } from "./stats.js";
 import { localEndpoint, localPort } from "../shared/targets.js";
-import { commandLineOf, lastLines, startProgram, stopGentlyThenHard } from "../shared/processes.js";
+import { lastLines, startProgram, stopGentlyThenHard } from "../shared/processes.js";
+import { livePid } from "./pid-check.js";
 import { installEmulator, MINISTACK_VERSION } from "./install.js";
 import { PROJECT_ROOT, WORKSHOP_DIR } from "../shared/paths.js";
 
@@ -245,14 +246,6 @@ export function freePort(): Promise<number> {
       server.close(() => resolve(port));
     });
   });
-}
-
-/** The PID in `pidFile`, if that process is alive and its command line holds `mark`. */
-function livePid(pidFile: string, mark: string): number | undefined {
-  if (!existsSync(pidFile)) return undefined;
-  const pid = Number(readFileSync(pidFile, "utf8").trim());
-  if (!Number.isInteger(pid) || pid <= 0) return undefined;
-  return commandLineOf(pid)?.includes(mark) ? pid : undefined;
 }
 
 /** MiniStack's PID from our pid file, if that process is alive and is MiniStack. */

@@ -11,8 +11,8 @@ import { NodeHttpHandler } from "@smithy/node-http-handler";
 import type { TargetOptions } from "./options.js";
 import { EMULATOR_CREDENTIALS } from "./targets.js";
 
-// The SDK warns on every run that releases after January 2027 will need Node 22. The
-// workshop supports Node 20 and 22 (see README), so that warning is switched off here.
+// The SDK warns on every run that releases after January 2027 need Node 22; the workshop
+// still runs on Node 20 (see README), so that warning is switched off here.
 process.env.AWS_SDK_JS_NODE_VERSION_SUPPORT_WARNING_DISABLED ??= "true";
 
 type Where = Pick<TargetOptions, "target" | "region" | "endpoint" | "debug">;

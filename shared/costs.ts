@@ -1,8 +1,6 @@
-// The cost guard: before a lesson creates something billable on AWS, say what it is,
-// roughly what it costs, and ask once. Emulator targets never ask; --yes skips the question.
-//
-// Prices are us-east-1 list prices on the day the workshop was checked; other regions
-// differ a little. README "What it costs" has the whole table.
+// The cost guard: before a lesson creates something billable on AWS, say what it is, roughly
+// what it costs, and ask once. Emulator targets never ask; --yes skips the question. Prices are
+// us-east-1 list prices on the day the workshop was checked; README "What it costs" has them all.
 import { WorkshopError } from "./errors.js";
 import type { TargetOptions } from "./options.js";
 import { askYesNo, say, terminalPrompt, type Prompt } from "./output.js";

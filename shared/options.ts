@@ -1,8 +1,6 @@
-// Command-line flags: the ones every lesson shares, plus each lesson's own.
-//
-// Every lesson takes --target, --stream, --region, --endpoint, --json, --debug,
-// --yes and --help. A lesson declares its own flags with defineFlags() and gets
-// back one typed options object.
+// Command-line flags: the ones every lesson shares (--target, --stream, --region, --endpoint,
+// --json, --debug, --yes, --help), plus each lesson's own, declared with defineFlags().
+// A lesson gets back one typed options object.
 import { parseArgs } from "node:util";
 import { WorkshopError } from "./errors.js";
 import { DEFAULT_STREAM, resolveTarget, type TargetOptions } from "./targets.js";
@@ -16,9 +14,8 @@ export interface FlagSpec {
   /** Shown in --help after the flag, for example "N" or "PATH". */
   value?: string;
   /**
-   * Turns the text given into what main() gets (a number, say), or throws a WorkshopError.
-   * It runs while the flags are read, so a bad value is refused before the target starts.
-   * `flag` is the flag as written, for example "--count", for the error message.
+   * Turns the text given into what main() gets (a number, say), or throws a WorkshopError
+   * naming `flag` ("--count"). It runs while the flags are read, before the target starts.
    */
   parse?: (text: string, flag: string) => unknown;
 }
@@ -39,11 +36,9 @@ export type LessonOptions<F extends Flags = Record<never, FlagSpec>> = TargetOpt
 };
 
 /** Declare a lesson's own flags; `const` keeps their types exact. */
-export function defineFlags<const F extends Flags>(flags: F): F {
-  return flags;
-}
+export const defineFlags = <const F extends Flags>(flags: F): F => flags;
 
-export const COMMON_FLAGS = defineFlags({
+const COMMON_FLAGS = defineFlags({
   target: { type: "string", value: "local|localstack|aws", help: "where to run (default: local, or WORKSHOP_TARGET)" },
   stream: { type: "string", value: "NAME", default: DEFAULT_STREAM, help: "the stream the lessons share" },
   region: {
@@ -76,8 +71,7 @@ export class HelpRequested extends Error {
 }
 
 export function helpText(lesson: LessonInfo): string {
-  const all: Flags = { ...lesson.flags, ...COMMON_FLAGS };
-  const rows = Object.entries(all).map(([name, spec]) => {
+  const rows = Object.entries({ ...lesson.flags, ...COMMON_FLAGS } as Flags).map(([name, spec]) => {
     const left = `  --${name}${spec.value ? ` ${spec.value}` : ""}`;
     const fallback = spec.default !== undefined && spec.type === "string" ? ` (default: ${spec.default})` : "";
     return `${left.padEnd(34)} ${spec.help}${fallback}`;
@@ -93,10 +87,7 @@ export function parseOptions<F extends Flags>(
 ): LessonOptions<F> {
   const all: Flags = { ...lesson.flags, ...COMMON_FLAGS };
   const config = Object.fromEntries(
-    Object.entries(all).map(([name, spec]) => [
-      name,
-      spec.default === undefined ? { type: spec.type } : { type: spec.type, default: spec.default },
-    ]),
+    Object.entries(all).map(([name, { type, default: fallback }]) => [name, { type, default: fallback }]),
   ) as Record<string, { type: "string" | "boolean"; default?: string | boolean }>;
 
   let values: Record<string, string | boolean | undefined>;
@@ -108,28 +99,20 @@ export function parseOptions<F extends Flags>(
   }
   if (values.help) throw new HelpRequested(helpText(lesson));
   for (const [name, spec] of Object.entries(all)) {
-    // A boolean flag that was not given is false, not missing.
-    if (spec.type === "boolean") values[name] = Boolean(values[name]);
+    if (spec.type === "boolean")
+      values[name] = Boolean(values[name]); // not given: false, not missing
     else if (spec.parse && typeof values[name] === "string")
       values[name] = spec.parse(values[name], `--${name}`) as string;
   }
-  const { help: _help, target, endpoint, region, ...rest } = values as Record<string, unknown>;
-  return {
-    ...rest,
-    ...resolveTarget({ target: target as string, endpoint: endpoint as string, region: region as string }, env),
-  } as LessonOptions<F>;
+  const { help: _help, target, endpoint, region, ...rest } = values as Record<string, string | undefined>;
+  return { ...rest, ...resolveTarget({ target, endpoint, region }, env) } as LessonOptions<F>;
 }
 
-/**
- * A flag's parse that only checks: `check` throws a WorkshopError for a bad value, and a
- * good one is passed on as it was written (for example --key, checked by partitionKeyFor).
- */
-export const checkedBy =
-  (check: (text: string) => unknown) =>
-  (text: string): string => {
-    check(text);
-    return text;
-  };
+/** A flag's parse that only checks: `check` throws for a bad value; a good one is passed on as written. */
+export const checkedBy = (check: (text: string) => unknown) => (text: string) => {
+  check(text);
+  return text;
+};
 
 /** A flag that must be a whole number within bounds, for example --shards or --count. */
 export function wholeNumber(value: string | undefined, flag: string, min = 1, max = Number.MAX_SAFE_INTEGER): number {
@@ -141,36 +124,20 @@ export function wholeNumber(value: string | undefined, flag: string, min = 1, ma
   return n;
 }
 
-type WholeNumberFlag = { type: "string"; value: string; help: string; parse: (text: string, flag: string) => number };
+type NumberFlagOptions = { default?: number; value?: string; min?: number; max?: number };
+type NumberFlag = { type: "string"; value: string; help: string; parse: (text: string, flag: string) => number };
+type WholeNumberFlag<O> = NumberFlag & (O extends { default: number } ? { default: string } : unknown);
 
-/**
- * The spec of a flag that takes a whole number, for example --count or --shards:
- * `wholeNumberFlag("how many records to put", { default: 100 })`. Bounds: 1 or more unless `min`/`max` say.
- */
-export function wholeNumberFlag(
-  help: string,
-  options: { default: number; value?: string; min?: number; max?: number },
-): WholeNumberFlag & { default: string };
-export function wholeNumberFlag(
-  help: string,
-  options?: { value?: string; min?: number; max?: number },
-): WholeNumberFlag;
-export function wholeNumberFlag(
-  help: string,
-  {
-    default: fallback,
-    value = "N",
-    min = 1,
-    max = Number.MAX_SAFE_INTEGER,
-  }: { default?: number; value?: string; min?: number; max?: number } = {},
-): WholeNumberFlag {
-  return {
+/** A flag that takes a whole number: `wholeNumberFlag("how many records to put", { default: 100 })`; 1 or more unless min/max say. */
+export function wholeNumberFlag<const O extends NumberFlagOptions = NumberFlagOptions>(help: string, options?: O): WholeNumberFlag<O> {
+  const { default: fallback, value = "N", min = 1, max = Number.MAX_SAFE_INTEGER } = options ?? {};
+  const flag = {
     type: "string",
     value,
     help,
-    ...(fallback === undefined ? {} : { default: String(fallback) }),
-    parse: (text, flag) => wholeNumber(text, flag, min, max),
+    parse: (text: string, name: string) => wholeNumber(text, name, min, max),
   };
+  return (fallback === undefined ? flag : { ...flag, default: String(fallback) }) as WholeNumberFlag<O>;
 }
 
 /** A flag that must be one of a few words, for example --key random|fixed. */

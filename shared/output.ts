@@ -1,8 +1,5 @@
-// What a lesson prints: progress lines, the banner, the summary.
-//
-// Lessons print with say(). With --json the summary is also printed as one JSON
-// line, last, for scripts and tests. WORKSHOP_QUIET=1 silences everything but
-// that JSON line (the tests use it).
+// What a lesson prints: progress lines, the banner, the summary. With --json the summary is
+// also one JSON line, last, for scripts and tests. WORKSHOP_QUIET=1 silences all but that line.
 import { performance } from "node:perf_hooks";
 import { createInterface } from "node:readline/promises";
 
@@ -10,30 +7,19 @@ const quiet = () => process.env.WORKSHOP_QUIET === "1";
 
 // Every line the workshop prints goes through one of these five.
 
-/** A line of the story, for the student (stdout; silent with WORKSHOP_QUIET=1). */
-export function say(line = ""): void {
-  if (!quiet()) process.stdout.write(`${line}\n`);
+function write(to: NodeJS.WriteStream, line: string, evenWhenQuiet = false): void {
+  if (evenWhenQuiet || !quiet()) to.write(`${line}\n`);
 }
-
-/** A command's result that is printed even when quiet: --help, the bench's table. */
-export function report(line = ""): void {
-  process.stdout.write(`${line}\n`);
-}
-
+/** A line of the story, for the student (stdout). */
+export const say = (line = "") => write(process.stdout, line);
+/** A command's result, printed even when quiet: --help, the bench's table. */
+export const report = (line = "") => write(process.stdout, line, true);
 /** A summary as one JSON line, last on stdout, for scripts and tests (--json). */
-export function printJson(value: unknown): void {
-  process.stdout.write(`${JSON.stringify(value)}\n`);
-}
-
-/** Progress on stderr, so stdout stays the lesson's story (silent with WORKSHOP_QUIET=1). */
-export function note(line: string): void {
-  if (!quiet()) process.stderr.write(`${line}\n`);
-}
-
+export const printJson = (value: unknown) => write(process.stdout, JSON.stringify(value), true);
+/** Progress on stderr, so stdout stays the lesson's story. */
+export const note = (line: string) => write(process.stderr, line);
 /** A failure, on stderr, always. */
-export function problem(line: string): void {
-  process.stderr.write(`${line}\n`);
-}
+export const problem = (line: string) => write(process.stderr, line, true);
 
 const seconds = (since: number) => ((performance.now() - since) / 1000).toFixed(1);
 
@@ -87,10 +73,7 @@ export function progress(label: string): () => void {
   return () => shown.done();
 }
 
-/**
- * Await `work`; if it takes more than a second, say on stderr what we are waiting for,
- * and how long it took once it is done. For the SDK's waiters, which can take a minute on AWS.
- */
+/** Await `work`; after a second, say what we wait for (the SDK's waiters can take a minute on AWS). */
 export async function waitingFor<T>(label: string, work: Promise<T>): Promise<T> {
   const shown = new Progress(label, { firstAfterMs: 1000, firstWords: "waiting for " });
   try {
@@ -121,11 +104,7 @@ export function table(rows: Record<string, string | number>[]): void {
 }
 
 /** Where a yes/no answer comes from: the terminal, or (in tests) anything readable. */
-export interface Prompt {
-  input: NodeJS.ReadableStream;
-  output: NodeJS.WritableStream;
-  interactive: boolean;
-}
+export type Prompt = { input: NodeJS.ReadableStream; output: NodeJS.WritableStream; interactive: boolean };
 
 export const terminalPrompt = (): Prompt => ({
   input: process.stdin,

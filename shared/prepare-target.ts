@@ -1,43 +1,38 @@
-// Getting the chosen target ready before a lesson runs, and saying what it is.
+// Getting the chosen target ready before a lesson runs, and saying what it is: the banner.
+import { readFileSync } from "node:fs";
+import { join } from "node:path";
 import { GetCallerIdentityCommand } from "@aws-sdk/client-sts";
 import { stsClient } from "./clients.js";
 import { WorkshopError, explain, howToStart } from "./errors.js";
-import { readFileSync } from "node:fs";
-import { join } from "node:path";
-import { WORKSHOP_DIR } from "./paths.js";
 import type { TargetOptions } from "./options.js";
 import { say } from "./output.js";
+import { WORKSHOP_DIR } from "./paths.js";
 
 /**
- * local: start the workshop's emulator if it is not running (local/index.ts). localstack: check the endpoint answers.
- * aws: find the account and region the lesson is about to use (and bill).
- * Prints the banner; fills in options.region on aws.
+ * local: start the workshop's emulator if it is not running. localstack: check the endpoint
+ * answers. aws: find the account and region about to be used (and billed); fills in options.region.
  */
 export async function prepareTarget(options: TargetOptions): Promise<{ account?: string }> {
-  if (options.target === "local") {
+  const { target, region, endpoint } = options;
+  let account: string | undefined;
+  if (target === "local") {
     // The local target's machinery (local/) is loaded only here, only for the local target.
     const { startLocalTarget } = await import("../local/index.js");
-    const emulator = await startLocalTarget(options.endpoint!);
-    say(`▶ target local (${emulator}) · region ${options.region} · endpoint ${options.endpoint}`);
-    sayWhereToWatch();
-    return {};
-  }
-
-  if (options.target === "localstack") {
-    if (!(await endpointAnswers(options.endpoint!))) {
-      throw new WorkshopError(`cannot reach ${options.endpoint} on localstack: ${howToStart("localstack")}`);
+    say(`▶ target local (${await startLocalTarget(endpoint!)}) · region ${region} · endpoint ${endpoint}`);
+  } else if (target === "localstack") {
+    if (!(await endpointAnswers(endpoint!))) {
+      throw new WorkshopError(`cannot reach ${endpoint} on localstack: ${howToStart("localstack")}`);
     }
-    say(`▶ target localstack · region ${options.region} · endpoint ${options.endpoint}`);
-    sayWhereToWatch();
-    return {};
+    say(`▶ target localstack · region ${region} · endpoint ${endpoint}`);
+  } else {
+    account = await awsAccount(options);
+    say(`▶ target aws · account ${account} · region ${options.region}`);
+    say(
+      "  This runs against your real AWS account and may cost money: see README 'What it costs'; remove everything with: npm run cleanup -- --target aws.",
+    );
   }
-
-  const account = await awsAccount(options);
-  say(`▶ target aws · account ${account} · region ${options.region}`);
-  say(
-    "  This runs against your real AWS account and may cost money: see README 'What it costs'; remove everything with: npm run cleanup -- --target aws.",
-  );
-  sayWhereToWatch();
+  const view = runningViewUrl();
+  if (view) say(`  watch it live: ${view}`);
   return { account };
 }
 
@@ -55,26 +50,14 @@ export function runningViewUrl(file = VIEW_FILE): string | undefined {
   }
 }
 
-/** "watch it live: …" under the banner while npm run view runs. */
-function sayWhereToWatch(): void {
-  const url = runningViewUrl();
-  if (url) say(`  watch it live: ${url}`);
-}
-
 /** Does anything answer HTTP at this URL within 3 s? */
-export async function endpointAnswers(url: string): Promise<boolean> {
-  try {
-    await fetch(url, { signal: AbortSignal.timeout(3000) });
-    return true;
-  } catch {
-    return false;
-  }
-}
+export const endpointAnswers = (url: string): Promise<boolean> =>
+  fetch(url, { signal: AbortSignal.timeout(3000) }).then(
+    () => true,
+    () => false,
+  );
 
-/**
- * On aws: the region (filled into options from the SDK's lookup when not given) and the
- * account the credentials belong to. One line that says what to do when either is missing.
- */
+/** On aws: the account the credentials belong to, and the region (from the SDK's lookup when not given). */
 export async function awsAccount(options: TargetOptions): Promise<string> {
   const sts = stsClient(options);
   try {
@@ -85,8 +68,7 @@ export async function awsAccount(options: TargetOptions): Promise<string> {
     );
   }
   try {
-    const { Account } = await sts.send(new GetCallerIdentityCommand({}));
-    return Account!;
+    return (await sts.send(new GetCallerIdentityCommand({}))).Account!;
   } catch (error) {
     throw explain(error, { target: "aws", stream: "" });
   }

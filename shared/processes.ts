@@ -1,8 +1,6 @@
 // Programs the workshop starts and stops: MiniStack and the local endpoint (local/), the
-// KCL's Java daemon (lesson 04). What differs between Linux, macOS and Windows is here:
-// how a program is stopped with everything it started, and how to read its command line.
-// Each function takes the platform, so the tests can ask for all three on one machine.
-// (Not loaded by shared/index.ts: a lesson that starts no program never loads it.)
+// KCL's Java daemon (lesson 04). Not loaded by shared/index.ts: a lesson that starts no
+// program never loads it.
 import { spawn, spawnSync } from "node:child_process";
 import { closeSync, existsSync, mkdirSync, openSync, readFileSync, statSync } from "node:fs";
 import { dirname } from "node:path";
@@ -14,61 +12,24 @@ export type Platform = "linux" | "darwin" | "win32";
 export const currentPlatform = (): Platform =>
   process.platform === "win32" || process.platform === "darwin" ? process.platform : "linux";
 
-/** How to stop a program together with the programs it started. */
-export type StopPlan =
-  | { kind: "signal"; pid: number; signal: NodeJS.Signals }
-  | { kind: "command"; command: string; args: string[] };
-
 /**
- * On Linux and macOS a signal to the process: SIGTERM lets MiniStack save its state and
- * the KCL daemon end its leases, and each stops its own children. Windows has no such
- * signals and no process groups: taskkill /T ends the whole tree (/F: at once).
+ * Stop a program and what it started; nothing if it is gone. On Linux and macOS a signal:
+ * SIGTERM lets MiniStack save its state and the KCL daemon end its leases. Windows has no
+ * such signals: taskkill /T /F ends the whole tree at once.
  */
-export function stopPlan(
-  pid: number,
-  platform: Platform = currentPlatform(),
-  signal: NodeJS.Signals = "SIGTERM",
-): StopPlan {
-  if (platform === "win32") return { kind: "command", command: "taskkill", args: ["/PID", String(pid), "/T", "/F"] };
-  return { kind: "signal", pid, signal };
-}
-
-/** Stop a program and what it started (see stopPlan). Does nothing if it is already gone. */
-export function stopProcessTree(
-  pid: number,
-  signal: NodeJS.Signals = "SIGTERM",
-  platform: Platform = currentPlatform(),
-): void {
-  const plan = stopPlan(pid, platform, signal);
+export function stopProcessTree(pid: number, signal: NodeJS.Signals = "SIGTERM", platform = currentPlatform()): void {
+  const taskkill = windowsStop(pid, platform);
   try {
-    if (plan.kind === "signal") process.kill(plan.pid, plan.signal);
-    else spawnSync(plan.command, plan.args, { stdio: "ignore" });
+    if (taskkill) spawnSync(taskkill.command, taskkill.args, { stdio: "ignore" });
+    else process.kill(pid, signal);
   } catch {
     // already gone
   }
 }
 
-/** How to ask for a process's command line: ps, or PowerShell's CIM query on Windows. */
-export function commandLineQuery(
-  pid: number,
-  platform: Platform = currentPlatform(),
-): { command: string; args: string[] } {
-  if (platform === "win32") {
-    return {
-      command: "powershell",
-      args: ["-NoProfile", "-Command", `(Get-CimInstance Win32_Process -Filter "ProcessId=${pid}").CommandLine`],
-    };
-  }
-  return { command: "ps", args: ["-p", String(pid), "-o", "command="] };
-}
-
-/** The command line of a running process; undefined when it is not running. */
-export function commandLineOf(pid: number, platform: Platform = currentPlatform()): string | undefined {
-  const { command, args } = commandLineQuery(pid, platform);
-  const result = spawnSync(command, args, { encoding: "utf8" });
-  const line = result.status === 0 ? result.stdout.trim() : "";
-  return line || undefined;
-}
+/** On Windows, the command that ends a program's whole tree; elsewhere undefined (a signal does). */
+export const windowsStop = (pid: number, platform: Platform) =>
+  platform === "win32" ? { command: "taskkill", args: ["/PID", String(pid), "/T", "/F"] } : undefined;
 
 /** A program started by startProgram(). */
 export interface Program {
@@ -79,26 +40,15 @@ export interface Program {
 }
 
 /**
- * Start a program with its output (stdout and stderr) written to `logFile`: appended, or
- * the file started afresh. `detached`: it keeps running after this process exits.
+ * Start a program with its stdout and stderr written to `logFile`: appended, or the file
+ * started afresh. `detached`: it keeps running after this process exits.
  */
 export function startProgram(
   command: string,
   args: string[],
-  {
-    logFile,
-    cwd,
-    env = process.env,
-    detached = false,
-    append = false,
-  }: {
-    logFile: string;
-    cwd: string;
-    env?: NodeJS.ProcessEnv;
-    detached?: boolean;
-    append?: boolean;
-  },
+  options: { logFile: string; cwd: string; env?: NodeJS.ProcessEnv; detached?: boolean; append?: boolean },
 ): Program {
+  const { logFile, cwd, env = process.env, detached = false, append = false } = options;
   mkdirSync(dirname(logFile), { recursive: true });
   const log = openSync(logFile, append ? "a" : "w");
   const from = statSync(logFile).size; // this run's lines start here
@@ -132,7 +82,6 @@ export async function stopGentlyThenHard(pid: number, graceMs: number): Promise<
 }
 
 /** The last lines of a log file (or text), joined with " | ", for a one-line error message. */
-export function lastLines(file: string, count = 3): string {
-  return existsSync(file) ? lastLinesOf(readFileSync(file, "utf8"), count) : "";
-}
 export const lastLinesOf = (text: string, count = 3) => text.trim().split("\n").slice(-count).join(" | ");
+export const lastLines = (file: string, count = 3) =>
+  existsSync(file) ? lastLinesOf(readFileSync(file, "utf8"), count) : "";

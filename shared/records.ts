@@ -1,8 +1,6 @@
-// The workshop's records: how they are written, sent in batches, and counted back.
-//
-// Every record a lesson produces is JSON carrying a run id and an index, so a
-// consumer can prove it saw each one: `unique` must equal what was sent. Kinesis
-// delivers at least once, so a consumer may see a record twice; `duplicates` counts those.
+// The workshop's records: how they are written, sent in batches, and counted back. Each is
+// JSON with a run id and an index, so a consumer can prove it saw every one (`unique` must
+// equal what was sent). Kinesis delivers at least once: `duplicates` counts the repeats.
 import { randomBytes } from "node:crypto";
 import { setTimeout as sleep } from "node:timers/promises";
 import {
@@ -29,9 +27,7 @@ export interface WorkshopRecord {
 /** A short id that tells one producer run from another, for example "run-5f2a9c". */
 export const newRunId = () => `run-${randomBytes(3).toString("hex")}`;
 
-export function encodeRecord(record: WorkshopRecord): Uint8Array {
-  return Buffer.from(JSON.stringify(record));
-}
+export const encodeRecord = (record: WorkshopRecord): Uint8Array => Buffer.from(JSON.stringify(record));
 
 /** Decode a record's bytes; undefined when they are not a workshop record (a file, another producer's data). */
 export function decodeRecord(data: Uint8Array | undefined): WorkshopRecord | undefined {
@@ -77,15 +73,13 @@ export class RecordTally {
 
   /** Distinct indexes seen for one run id. */
   uniqueFor(runId: string): number {
-    let n = 0;
-    for (const key of this.seen) if (key.startsWith(`${runId}#`)) n++;
-    return n;
+    return [...this.seen].filter((key) => key.startsWith(`${runId}#`)).length;
   }
 }
 
-/** PutRecords limits (AWS, 2026): 500 records and 10 MiB per request, 10 MiB per record. */
-export const PUT_RECORDS_MAX_ENTRIES = 500;
-export const PUT_RECORDS_MAX_BYTES = 10 * 1024 * 1024;
+/** PutRecords limits (AWS, 2026): 500 records and 10 MiB per request. */
+const PUT_RECORDS_MAX_ENTRIES = 500;
+const PUT_RECORDS_MAX_BYTES = 10 * 1024 * 1024;
 
 /** The bytes a record counts against the limits: its data plus its partition key. */
 export const entrySize = (entry: PutRecordsRequestEntry) =>
@@ -123,13 +117,11 @@ export interface PutOutcome {
 }
 
 /**
- * Send one batch with `put` (a PutRecords call) until every entry is accepted.
- *
- * PutRecords is not all-or-nothing: the reply can accept some entries and refuse
- * others (FailedRecordCount > 0; the refused ones carry an ErrorCode such as
- * ProvisionedThroughputExceededException). Only the refused entries are sent
- * again, after a growing pause, so nothing is lost and nothing is sent twice.
- * `stored` hears of each entry as it is accepted, with its shard.
+ * Send one batch with `put` (a PutRecords call) until every entry is accepted. PutRecords is
+ * not all-or-nothing: a reply can refuse some entries (FailedRecordCount > 0, each with an
+ * ErrorCode such as ProvisionedThroughputExceededException). Only those are sent again, after
+ * a growing pause, so nothing is lost and nothing is sent twice. `stored` hears of each
+ * accepted entry's shard.
  */
 export async function resendRefused(
   entries: PutRecordsRequestEntry[],
@@ -172,10 +164,7 @@ export async function resendRefused(
 /** A shard serves 5 GetRecords calls a second: a reader that waits this long between calls stays within it. */
 export const READ_GAP_MS = 200;
 
-/**
- * Every shard of a stream, open and closed, paging ListShards (a next page is asked for
- * with NextToken alone, without the StreamName). Lesson 03 shows the same paging step by step.
- */
+/** Every shard of a stream, open and closed: ListShards paged (a next page takes NextToken alone). */
 export async function listAllShards(kinesis: KinesisClient, streamName: string): Promise<Shard[]> {
   const shards: Shard[] = [];
   let NextToken: string | undefined;
@@ -187,10 +176,7 @@ export async function listAllShards(kinesis: KinesisClient, streamName: string):
   return shards;
 }
 
-/**
- * Read every record of every shard from the start, once, into a tally: for checking
- * what reached a stream. Lesson 03 shows the same reading step by step.
- */
+/** Read every shard from its start, once, into a tally: what reached a stream. Lesson 03 reads step by step. */
 export async function tallyStream(
   kinesis: KinesisClient,
   streamName: string,
@@ -201,10 +187,7 @@ export async function tallyStream(
   return tally;
 }
 
-/**
- * Read one shard from its start until caught up, handing each record to `each`; `each`
- * returning false stops the reading there. Lesson 03 shows the same reading step by step.
- */
+/** Read one shard from its start until caught up, handing each record to `each` (false stops there). */
 export async function readShard(
   kinesis: KinesisClient,
   streamName: string,

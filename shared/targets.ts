@@ -1,6 +1,5 @@
-// Which target a lesson runs on, and what each target needs: the endpoint, the region,
-// dummy keys for the emulators, the local emulator's port, and the tag every
-// resource of the workshop carries.
+// Which target a lesson runs on, and what each needs: the endpoint, the region, dummy keys
+// for the emulators, the local emulator's port, and the tag every workshop resource carries.
 import { WorkshopError } from "./errors.js";
 
 export const TARGETS = ["local", "localstack", "aws"] as const;
@@ -36,11 +35,6 @@ export interface TargetOptions {
   yes: boolean;
 }
 
-function parseTarget(value: string): Target {
-  if ((TARGETS as readonly string[]).includes(value)) return value as Target;
-  throw new WorkshopError(`unknown target '${value}': use --target local, --target localstack or --target aws`);
-}
-
 /** The local emulator's port: WORKSHOP_LOCAL_PORT, or 4599 so it never collides with a LocalStack on 4566. */
 export function localPort(env: NodeJS.ProcessEnv = process.env): number {
   const raw = env.WORKSHOP_LOCAL_PORT;
@@ -57,16 +51,17 @@ export function resolveTarget(
   values: { target?: string; endpoint?: string; region?: string },
   env: NodeJS.ProcessEnv = process.env,
 ): Pick<TargetOptions, "target" | "endpoint" | "region"> {
-  const target = parseTarget(values.target ?? env.WORKSHOP_TARGET ?? "local");
+  const target = (values.target ?? env.WORKSHOP_TARGET ?? "local") as Target;
+  if (!TARGETS.includes(target)) {
+    throw new WorkshopError(`unknown target '${target}': use --target local, --target localstack or --target aws`);
+  }
   if (target === "aws") {
     if (values.endpoint) throw new WorkshopError("--endpoint is for emulators: drop it, or use --target localstack");
     // An empty region here is filled in by prepareTarget() from the SDK's own lookup (profile, IMDS).
     return { target, endpoint: undefined, region: values.region ?? env.AWS_REGION ?? env.AWS_DEFAULT_REGION ?? "" };
   }
   const region = values.region ?? env.AWS_REGION ?? env.AWS_DEFAULT_REGION ?? DEFAULT_REGION;
-  const endpoint =
-    target === "local"
-      ? (values.endpoint ?? localEndpoint(localPort(env)))
-      : (values.endpoint ?? env.AWS_ENDPOINT_URL ?? DEFAULT_LOCALSTACK_ENDPOINT);
-  return { target, endpoint: endpoint.replace(/\/+$/, ""), region };
+  const fallback =
+    target === "local" ? localEndpoint(localPort(env)) : (env.AWS_ENDPOINT_URL ?? DEFAULT_LOCALSTACK_ENDPOINT);
+  return { target, endpoint: (values.endpoint ?? fallback).replace(/\/+$/, ""), region };
 }

@@ -1,5 +1,5 @@
-// Polling for things the SDK has no waiter for (an event source mapping turning Enabled,
-// log lines arriving). Checks at once, then every intervalMs, until done or timeout.
+// Waiting: the settings of the SDK's waiters, and polling for what has no waiter (an event
+// source mapping turning Enabled, log lines arriving), and retrying while IAM catches up.
 import { setTimeout as sleep } from "node:timers/promises";
 import { WorkshopError } from "./errors.js";
 import { Progress } from "./output.js";
