@@ -129,7 +129,10 @@ type NumberFlag = { type: "string"; value: string; help: string; parse: (text: s
 type WholeNumberFlag<O> = NumberFlag & (O extends { default: number } ? { default: string } : unknown);
 
 /** A flag that takes a whole number: `wholeNumberFlag("how many records to put", { default: 100 })`; 1 or more unless min/max say. */
-export function wholeNumberFlag<const O extends NumberFlagOptions = NumberFlagOptions>(help: string, options?: O): WholeNumberFlag<O> {
+export function wholeNumberFlag<const O extends NumberFlagOptions = NumberFlagOptions>(
+  help: string,
+  options?: O,
+): WholeNumberFlag<O> {
   const { default: fallback, value = "N", min = 1, max = Number.MAX_SAFE_INTEGER } = options ?? {};
   const flag = {
     type: "string",
