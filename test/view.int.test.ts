@@ -85,6 +85,11 @@ describe.skipIf(!browserAvailable)("npm run view in Chromium", () => {
     );
     await page.waitForSelector('tr[data-lease][data-owner="worker-1"]', { timeout: 5000 });
     expect(await page.locator('tr[data-lease][data-owner="worker-1"]').count()).toBe(2);
+    // KCL 3.x: the worker's row from the WorkerMetricStats table, leader by the CoordinatorState lock.
+    const worker = page.locator('tr[data-worker="worker-1"]');
+    await worker.waitFor({ timeout: 5000 });
+    expect(await worker.getAttribute("data-leader")).toBe("true");
+    expect(await worker.textContent()).toContain("CLIENT_VERSION_3X");
   }, 240_000);
 
   it("loads with no script error, a strict Content-Security-Policy, and refuses a foreign Host", async () => {

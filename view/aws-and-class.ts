@@ -8,11 +8,10 @@ import { ListEventSourceMappingsCommand, paginateListFunctions } from "@aws-sdk/
 import { resourceNames } from "../05-lambda-function/names.js";
 import { WORKSHOP_TAG } from "../shared/targets.js";
 import type { ViewClients } from "./clients.js";
+import { leaseTableOf } from "./kcl-tables.js";
 import type { ClassmateView, LambdaView, RatePoint, ShardView } from "./snapshot.js";
 
-/** Lesson 04's lease tables are named workshop-kcl-TARGET-STREAM; lesson 05 names its function after the stream. */
-export const leaseTableOf = (table: string, stream: string) =>
-  table.startsWith("workshop-kcl-") && table.endsWith(`-${stream}`);
+/** Lesson 05 names its function after the stream. */
 const functionOf = (stream: string) => resourceNames(stream).functionName;
 
 /** On AWS: the stream's and the function's CloudWatch metrics, per minute, for the last 30 minutes. */

@@ -41,6 +41,7 @@ const clients = () => ({
   cloudwatch: new CloudWatchClient({ region: "eu-west-1" }),
 });
 const ARN = "arn:aws:kinesis:eu-west-1:111122223333:stream/class-7";
+const app = "workshop-kcl-aws-class-7";
 const minute = (m: number) => new Date(Date.UTC(2026, 10, 26, 10, m));
 
 /** Every command the mocks were sent, by class name. */
@@ -86,8 +87,23 @@ beforeEach(() => {
     .on(ListTagsForStreamCommand, { StreamName: "class-8" })
     .resolves({ Tags: [{ Key: "workshop", Value: "kinesis-lambda" }] });
   mocks.kinesis.on(ListTagsForStreamCommand, { StreamName: "someone-elses" }).resolves({ Tags: [] });
-  mocks.dynamodb.on(ListTablesCommand).resolves({ TableNames: ["workshop-kcl-aws-class-7", "unrelated"] });
-  mocks.dynamodb.on(ScanCommand).callsFake((input) =>
+  mocks.dynamodb.on(ListTablesCommand).resolves({
+    TableNames: [app, `${app}-CoordinatorState`, `${app}-WorkerMetricStats`, "unrelated"],
+  });
+  // KCL 3.x's two tables, as the 3.1.3 daemon writes them.
+  mocks.dynamodb.on(ScanCommand, { TableName: `${app}-CoordinatorState` }).resolves({
+    Items: [
+      { key: { S: "Leader" }, ownerName: { S: "worker-1" }, leaseDuration: { S: "120000" } },
+      { key: { S: "Migration3.0" }, cv: { S: "CLIENT_VERSION_3X" }, mb: { S: "worker-1" } },
+    ],
+  });
+  mocks.dynamodb.on(ScanCommand, { TableName: `${app}-WorkerMetricStats` }).resolves({
+    Items: [
+      { wid: { S: "worker-1" }, lut: { N: "1796017742" }, sts: { M: { C: { L: [{ N: "12.0" }, { N: "37.4" }] } } } },
+      { wid: { S: "worker-2" }, lut: { N: "1796017741" }, sts: { M: {} } },
+    ],
+  });
+  mocks.dynamodb.on(ScanCommand, { TableName: app }).callsFake((input) =>
     input.Select === "COUNT"
       ? { Count: 2 }
       : {
@@ -183,6 +199,24 @@ describe("the live view on AWS (mocked)", () => {
         checkpoint: "49650",
         leaseCounter: "12",
         progress: "",
+      },
+    ]);
+    expect(s.kclWorkers).toEqual([
+      {
+        application: app,
+        worker: "worker-1",
+        leader: true,
+        clientVersion: "CLIENT_VERSION_3X",
+        reportedAt: 1796017742000,
+        load: "CPU 37%",
+      },
+      {
+        application: app,
+        worker: "worker-2",
+        leader: false,
+        clientVersion: "CLIENT_VERSION_3X",
+        reportedAt: 1796017741000,
+        load: "not measured (only on EC2, ECS, EKS)",
       },
     ]);
     expect(s.classmates).toEqual([

@@ -1,9 +1,9 @@
 import type { FilteredLogEvent } from "@aws-sdk/client-cloudwatch-logs";
-import { paginateListTables, ScanCommand } from "@aws-sdk/client-dynamodb";
 import { DescribeStreamSummaryCommand } from "@aws-sdk/client-kinesis";
 import { ListEventSourceMappingsCommand } from "@aws-sdk/client-lambda";
 import type { LayerStats } from "../local/stats.js";
-import { leaseTableOf, readClassmates, readStreamMetrics } from "./aws-and-class.js";
+import { readClassmates, readStreamMetrics } from "./aws-and-class.js";
+import { readKclTables, tableNames } from "./kcl-tables.js";
 import type { ViewClients } from "./clients.js";
 import { followLogEvents } from "../05-lambda-function/log-events.js";
 import { resourceNames, SEEN_LINES } from "../05-lambda-function/names.js";
@@ -11,8 +11,9 @@ import type { TargetOptions } from "../shared/options.js";
 import { listAllShards, percentiles } from "../shared/records.js";
 import type {
   ClassmateView,
-  LambdaView,
+  KclWorkerView,
   LeaseView,
+  LambdaView,
   MappingView,
   RatePoint,
   Snapshot,
@@ -66,7 +67,10 @@ export class ViewCollector {
     found: false,
     message: "looking for the stream…",
   } as Snapshot["description"]);
-  private readonly leasesEvery = every(1000, () => this.readLeases(), [] as LeaseView[]);
+  private readonly kclEvery = every(1000, () => this.readKcl(), {
+    leases: [] as LeaseView[],
+    workers: [] as KclWorkerView[],
+  });
   private readonly mappingsEvery = every(3000, () => this.readMappings(), [] as MappingView[]);
   private readonly logsEvery = every(2000, () => this.readLogs(), undefined);
   private readonly metricsEvery = every(60_000, () => this.readMetrics(), {
@@ -81,8 +85,8 @@ export class ViewCollector {
       this.description(),
       this.onAws ? undefined : this.layerStats().catch(() => undefined),
     ]);
-    const [leases, mappings, , metrics, classmates] = await Promise.all([
-      this.leasesEvery(),
+    const [kcl, mappings, , metrics, classmates] = await Promise.all([
+      this.kclEvery(),
       this.mappingsEvery(),
       this.logsEvery(),
       this.onAws ? this.metricsEvery() : undefined,
@@ -117,10 +121,11 @@ export class ViewCollector {
       shards,
       recent: this.onAws ? null : [...(stats?.recent[`${region}/${stream}`] ?? [])].reverse(),
       readersIteratorAgeMs: metrics?.readersIteratorAgeMs,
-      leases: leases.map((lease) => ({
+      leases: kcl.leases.map((lease) => ({
         ...lease,
         progress: leaseProgress(lease.checkpoint, lastSequence.get(lease.shard)),
       })),
+      kclWorkers: kcl.workers,
       lambda: {
         mappings,
         invocations: this.onAws ? metrics?.lambda.invocations : this.invocations,
@@ -203,31 +208,7 @@ export class ViewCollector {
     }
   }
 
-  private async tableNames(): Promise<string[]> {
-    const names: string[] = [];
-    for await (const page of paginateListTables({ client: this.clients.dynamodb }, {}))
-      names.push(...(page.TableNames ?? []));
-    return names;
-  }
-
-  private async readLeases(): Promise<LeaseView[]> {
-    const tables = (await this.tableNames()).filter((t) => leaseTableOf(t, this.options.stream));
-    const leases: LeaseView[] = [];
-    for (const table of tables) {
-      const { Items = [] } = await this.clients.dynamodb.send(new ScanCommand({ TableName: table }));
-      for (const item of Items) {
-        leases.push({
-          application: table,
-          shard: item.leaseKey?.S ?? "?",
-          owner: item.leaseOwner?.S ?? "(none)",
-          checkpoint: item.checkpoint?.S ?? "",
-          leaseCounter: item.leaseCounter?.N ?? "",
-          progress: "",
-        });
-      }
-    }
-    return leases.sort((a, b) => `${a.application}/${a.shard}`.localeCompare(`${b.application}/${b.shard}`));
-  }
+  private readonly readKcl = () => readKclTables(this.clients.dynamodb, this.options.stream);
 
   private async readMappings(): Promise<MappingView[]> {
     if (!this.streamArn) return [];
@@ -266,7 +247,7 @@ export class ViewCollector {
     return readClassmates(this.clients, {
       stream: this.options.stream,
       onAws: this.onAws,
-      tables: await this.tableNames(),
+      tables: await tableNames(this.clients.dynamodb),
     });
   }
 

@@ -40,6 +40,20 @@ export interface LeaseView {
   progress: string;
 }
 
+/** A KCL 3.x worker, from the application's WorkerMetricStats and CoordinatorState tables. */
+export interface KclWorkerView {
+  application: string;
+  worker: string;
+  /** Holds the leader's lock: it hands out the leases. */
+  leader: boolean;
+  /** The application's client version, for example CLIENT_VERSION_3X. */
+  clientVersion: string;
+  /** When the worker last reported its metrics (ms since the epoch). */
+  reportedAt: number;
+  /** For example "CPU 37%", or why there is no figure. */
+  load: string;
+}
+
 export interface MappingView {
   uuid: string;
   functionName: string;
@@ -94,6 +108,7 @@ export interface Snapshot {
   /** The last records put (emulators, from the limits layer); null on AWS, where nothing is sampled. */
   recent: RecordView[] | null;
   leases: LeaseView[];
+  kclWorkers: KclWorkerView[];
   /** AWS only (GetRecords.IteratorAgeMilliseconds): how far behind the stream's slowest reader is, last minute. */
   readersIteratorAgeMs?: number;
   lambda: LambdaView;

@@ -232,6 +232,22 @@ function drawLeases(s) {
   previousLeases = now;
   if (s.leases.length === 0)
     fillRows($("leases"), [["no lease table for this stream yet: run lesson 04", "", "", "", "", ""]]);
+  fillRows(
+    $("kcl-workers"),
+    s.kclWorkers.map((w) => [
+      w.application,
+      w.worker,
+      w.leader ? "✓ leader" : "·",
+      w.clientVersion,
+      `${Math.max(0, Math.round((s.at - w.reportedAt) / 1000))} s ago`,
+      w.load,
+    ]),
+    (i) => ({ "data-worker": s.kclWorkers[i].worker, "data-leader": String(s.kclWorkers[i].leader) }),
+  );
+  if (s.kclWorkers.length === 0)
+    fillRows($("kcl-workers"), [
+      ["no KCL 3.x worker has reported for this stream yet: run lesson 04", "", "", "", "", ""],
+    ]);
 }
 
 // ---- 4. Lambda ----
