@@ -1,7 +1,7 @@
 // Lesson 04's HTTP/2 bridge, for emulators that speak only HTTP/1.1.
 //
 // The KCL's Java SDK talks to Kinesis over HTTP/2 (h2c with prior knowledge on an http://
-// endpoint), and KCL 2.x has no setting that turns that off. Against an emulator that
+// endpoint), and the KCL (2.x and 3.x) has no setting that turns that off. Against an emulator that
 // answers only HTTP/1.1, the daemon would log "First received frame was not SETTINGS"
 // forever. So lesson 04 runs this bridge in its own process: it takes HTTP/2 from the KCL
 // on a loopback port and passes each request on, unchanged, as HTTP/1.1.

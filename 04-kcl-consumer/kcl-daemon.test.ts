@@ -1,3 +1,4 @@
+import { readFileSync } from "node:fs";
 import { appendFileSync, mkdtempSync, writeFileSync } from "node:fs";
 import { tmpdir } from "node:os";
 import { join } from "node:path";
@@ -91,7 +92,12 @@ describe("the daemon's properties", () => {
       AWSCredentialsProvider: "DefaultCredentialsProvider",
       applicationName: "app",
       workerId: "worker-1",
+      clientVersionConfig: "CLIENT_VERSION_CONFIG_3X",
+      leaseAssignmentIntervalMillis: "2000",
     });
+    // sample.properties explains each key the lesson writes, spelled the same way.
+    const sample = readFileSync(new URL("./sample.properties", import.meta.url), "utf8");
+    for (const key of Object.keys(keys)) expect(sample).toMatch(new RegExp(`^${key} = `, "m"));
   });
 
   it("name no endpoint on aws", () => {

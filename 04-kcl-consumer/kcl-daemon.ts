@@ -43,6 +43,8 @@ export function kclProperties(s: KclSettings): string {
     "shardSyncIntervalMillis = 1000",
     "parentShardPollIntervalMillis = 1000",
     "failoverTimeMillis = 10000",
+    "clientVersionConfig = CLIENT_VERSION_CONFIG_3X",
+    "leaseAssignmentIntervalMillis = 2000",
   ];
   if (s.endpoint)
     lines.push(`kinesisEndpoint = ${s.kinesisEndpoint ?? s.endpoint}`, `dynamoDBEndpoint = ${s.endpoint}`);
@@ -103,9 +105,9 @@ export interface RunningDaemon {
 }
 
 /** Start `java … MultiLangDaemon --properties-file …` with the jars fetched once. */
-export function startMultiLangDaemon(start: DaemonStart): RunningDaemon {
+export async function startMultiLangDaemon(start: DaemonStart): Promise<RunningDaemon> {
   const java = findJava();
-  const classpath = [...ensureKclJars(), dirname(start.propertiesFile)].join(delimiter);
+  const classpath = [...(await ensureKclJars()), dirname(start.propertiesFile)].join(delimiter);
   const daemon = startProgram(java, ["-cp", classpath, MULTI_LANG_DAEMON, "--properties-file", start.propertiesFile], {
     logFile: start.logFile,
     append: true,
@@ -210,7 +212,7 @@ export function speaksH2c(endpoint: string, timeoutMs = 2000): Promise<boolean> 
 }
 
 /**
- * Where the KCL should read Kinesis. The KCL's Java SDK speaks HTTP/2 to Kinesis (KCL 2.7.2
+ * Where the KCL should read Kinesis. The KCL's Java SDK speaks HTTP/2 to Kinesis (the KCL
  * builds that client itself; no property turns it to HTTP/1.1), so an emulator that speaks
  * only HTTP/1.1 leaves it retrying "First received frame was not SETTINGS" forever. For such
  * an emulator lesson 04 runs a bridge in its own process (http2-bridge.ts) that takes

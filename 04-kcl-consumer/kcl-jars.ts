@@ -1,24 +1,51 @@
 // The Kinesis Client Library's Java side: the MultiLangDaemon's jars, and the Java that runs them.
 //
-// The KCL is a Java library; aws-kcl's pom.xml lists the jars its MultiLangDaemon needs
-// (about 80). They are fetched once into .workshop/kcl-jars with Maven, or with aws-kcl's
-// own downloader when Maven is missing.
+// The KCL is a Java library. kcl-jars.lock lists the jars of the KCL 3.x MultiLangDaemon
+// (the version AWS recommends; it calls 1.x and 2.x outdated) with their SHA-1: they are
+// downloaded once from Maven Central into .workshop/kcl-jars, checked, and kept. No Maven
+// is needed. aws-kcl, the npm package, is only the Node side: the record processor.
+//
+// To move to another KCL release, resolve it with Maven and write the lock again:
+//   mvn dependency:list -DincludeScope=runtime on a pom that asks for
+//   software.amazon.kinesis:amazon-kinesis-client-multilang:<version>, and the jars' sha1sum.
 import { spawnSync } from "node:child_process";
+import { createHash } from "node:crypto";
 import { existsSync, mkdirSync, readdirSync, readFileSync, rmSync, writeFileSync } from "node:fs";
 import { join } from "node:path";
 import { WorkshopError } from "../shared/errors.js";
 import { progress } from "../shared/output.js";
-import { PROJECT_ROOT, WORKSHOP_DIR } from "../shared/paths.js";
+import { WORKSHOP_DIR } from "../shared/paths.js";
 import { currentPlatform, type Platform } from "../shared/processes.js";
 
-const AWS_KCL_DIR = join(PROJECT_ROOT, "node_modules", "aws-kcl");
 export const KCL_JAR_DIR = join(WORKSHOP_DIR, "kcl-jars");
 export const MULTI_LANG_DAEMON = "software.amazon.kinesis.multilang.MultiLangDaemon";
+/** Maven Central, or a mirror of it (MAVEN_REPOSITORY_URL). */
+const mavenRepository = () =>
+  (process.env.MAVEN_REPOSITORY_URL ?? "https://repo1.maven.org/maven2").replace(/\/+$/, "");
 
-/** The KCL version aws-kcl's pom asks for, for example "2.7.2". */
-export function kclVersion(): string {
-  const pom = readFileSync(join(AWS_KCL_DIR, "pom.xml"), "utf8");
-  return /<kcl\.version>([^<]+)<\/kcl\.version>/.exec(pom)?.[1] ?? "unknown";
+/** One jar of the lock: where Maven keeps it, and its SHA-1. */
+export interface LockedJar {
+  group: string;
+  artifact: string;
+  version: string;
+  sha1: string;
+}
+
+/** The jars kcl-jars.lock lists. */
+export function lockedJars(text = readFileSync(new URL("./kcl-jars.lock", import.meta.url), "utf8")): LockedJar[] {
+  return text
+    .split("\n")
+    .filter((line) => line.trim() && !line.startsWith("#"))
+    .map((line) => {
+      const [coordinates = "", sha1 = ""] = line.trim().split(/\s+/);
+      const [group = "", artifact = "", version = ""] = coordinates.split(":");
+      return { group, artifact, version, sha1 };
+    });
+}
+
+/** The KCL version lesson 04 runs, for example "3.1.3": the multilang jar's, in the lock. */
+export function kclVersion(jars = lockedJars()): string {
+  return jars.find((jar) => jar.artifact === "amazon-kinesis-client-multilang")?.version ?? "unknown";
 }
 
 /** The java to run ($JAVA_HOME/bin/java, else java on PATH) and its version, if it runs. */
@@ -56,76 +83,49 @@ const marker = () => join(KCL_JAR_DIR, `.complete-${kclVersion()}`);
 /** True once the jars of this KCL version are fetched. */
 export const kclJarsInstalled = () => existsSync(marker());
 
+const fileName = (jar: LockedJar) => `${jar.artifact}-${jar.version}.jar`;
+export const urlOf = (jar: LockedJar, repository = mavenRepository()) =>
+  `${repository}/${jar.group.replaceAll(".", "/")}/${jar.artifact}/${jar.version}/${fileName(jar)}`;
+
 /** The jars of the MultiLangDaemon, fetched once. Returns their paths for the classpath. */
-export function ensureKclJars(): string[] {
+export async function ensureKclJars(): Promise<string[]> {
+  const jars = lockedJars();
   if (!existsSync(marker())) {
     const done = progress(
-      `Fetching the KCL ${kclVersion()} MultiLangDaemon jars into .workshop/kcl-jars (first run only)`,
+      `Fetching the KCL ${kclVersion(jars)} MultiLangDaemon (${jars.length} jars) into .workshop/kcl-jars (first run only)`,
     );
     rmSync(KCL_JAR_DIR, { recursive: true, force: true });
     mkdirSync(KCL_JAR_DIR, { recursive: true });
-    const mvn = spawnSync("mvn", ["--version"], { encoding: "utf8" });
-    if (!mvn.error && mvn.status === 0) fetchWithMaven();
-    else fetchWithBootstrap();
+    const queue = [...jars];
+    const worker = async () => {
+      for (let jar = queue.shift(); jar; jar = queue.shift()) await downloadJar(jar, KCL_JAR_DIR);
+    };
+    await Promise.all(Array.from({ length: 8 }, worker));
     writeFileSync(marker(), new Date().toISOString());
     done();
   }
+  const wanted = new Set(jars.map(fileName));
   return readdirSync(KCL_JAR_DIR)
-    .filter((f) => f.endsWith(".jar"))
+    .filter((f) => wanted.has(f))
     .map((f) => join(KCL_JAR_DIR, f));
 }
 
-/** aws-kcl's pom lists the dependencies but has no coordinates of its own: add them, then copy the jars. */
-function fetchWithMaven(): void {
-  const pomDir = join(WORKSHOP_DIR, "kcl-pom");
-  mkdirSync(pomDir, { recursive: true });
-  const pom = readFileSync(join(AWS_KCL_DIR, "pom.xml"), "utf8").replace(
-    "<modelVersion>4.0.0</modelVersion>",
-    "<modelVersion>4.0.0</modelVersion>\n    <groupId>workshop</groupId>\n    <artifactId>kcl-jars</artifactId>\n    <version>1</version>",
-  );
-  writeFileSync(join(pomDir, "pom.xml"), pom);
-  const result = spawnSync(
-    "mvn",
-    [
-      "-q",
-      "-B",
-      "-f",
-      join(pomDir, "pom.xml"),
-      "dependency:copy-dependencies",
-      `-DoutputDirectory=${KCL_JAR_DIR}`,
-      "-DincludeScope=runtime",
-    ],
-    { encoding: "utf8" },
-  );
-  if (result.status !== 0) {
-    const detail = (result.stdout + result.stderr)
-      .trim()
-      .split("\n")
-      .filter((l) => l.includes("ERROR"))
-      .slice(0, 2)
-      .join(" | ");
+/** Download one jar into `dir` and check it against the lock's SHA-1: a changed or cut-off jar is refused. */
+export async function downloadJar(jar: LockedJar, dir: string, repository = mavenRepository()): Promise<void> {
+  const url = urlOf(jar, repository);
+  let bytes: Buffer;
+  try {
+    const reply = await fetch(url, { signal: AbortSignal.timeout(120_000) });
+    if (!reply.ok) throw new Error(`HTTP ${reply.status}`);
+    bytes = Buffer.from(await reply.arrayBuffer());
+  } catch (error) {
     throw new WorkshopError(
-      `fetching the KCL jars with Maven failed: ${detail || "see mvn output"} — check your network, then run again`,
+      `could not download ${url} (${(error as Error).message}): check your network (or set MAVEN_REPOSITORY_URL to a Maven Central mirror), then run again`,
     );
   }
-}
-
-/** Without Maven: aws-kcl's kcl-bootstrap downloads the same jars one by one. */
-function fetchWithBootstrap(): void {
-  const properties = join(WORKSHOP_DIR, "kcl-bootstrap.properties");
-  writeFileSync(properties, "executableName = none\n");
-  const result = spawnSync(
-    process.execPath,
-    [join(AWS_KCL_DIR, "bin", "kcl-bootstrap"), "-p", properties, "-c", KCL_JAR_DIR],
-    {
-      encoding: "utf8",
-      env: { ...process.env, JAVA_HOME: process.env.JAVA_HOME ?? "/usr" },
-    },
-  );
-  const jars = existsSync(KCL_JAR_DIR) ? readdirSync(KCL_JAR_DIR).filter((f) => f.endsWith(".jar")) : [];
-  if (result.status !== 0 || jars.length < 50) {
-    throw new WorkshopError(
-      "downloading the KCL jars failed (no Maven, and kcl-bootstrap could not fetch them): check your network, or install Maven, then run again",
-    );
+  const sha1 = createHash("sha1").update(bytes).digest("hex");
+  if (sha1 !== jar.sha1) {
+    throw new WorkshopError(`${url} does not match kcl-jars.lock (SHA-1 ${sha1}, expected ${jar.sha1}): not used`);
   }
+  writeFileSync(join(dir, fileName(jar)), bytes);
 }

@@ -3,11 +3,11 @@
 //   npx tsx 04-kcl-consumer/main.ts [--expect 1000] [--worker worker-1] [--show-leases] [--crash-on N]
 //
 // Lesson 03 did everything by hand: list shards, hold iterators, remember positions.
-// The KCL does that for you. Its MultiLangDaemon (Java) takes a *lease* on each shard in
-// a DynamoDB table, starts our record processor (record-processor.ts) for it, feeds it
-// records, and stores the *checkpoints* it asks for. Start a second worker in another
-// terminal (--worker worker-2) and they share the shards; kill one and the other takes
-// its leases over.
+// The KCL does that for you. Its MultiLangDaemon (Java, KCL 3.x: AWS calls 1.x and 2.x
+// outdated) holds a *lease* on each shard in a DynamoDB table, starts our record processor
+// (record-processor.ts) for it, feeds it records, and stores the *checkpoints* it asks
+// for. Start a second worker in another terminal (--worker worker-2) and the leader hands
+// it some of the shards; stop one and the other is given its leases.
 //
 // This file is the launcher: it writes the daemon's properties, starts Java, counts
 // what the processors report, and stops the daemon cleanly.
@@ -35,10 +35,8 @@ export async function main(options: Options) {
   };
 
   if (options["show-leases"]) {
-    const leases = await readLeases(dynamodb, app);
-    if (leases.length === 0) say(`No lease table ${app} yet: run this lesson once without --show-leases.`);
-    table(leases);
-    return { leases: leases.length, table: app };
+    const { leases, leader, clientVersion } = await showKclTables(dynamodb, app);
+    return { table: app, leases, leader, clientVersion };
   }
 
   const { expect, "crash-on": crashOn } = options;
@@ -103,7 +101,7 @@ export async function main(options: Options) {
   );
 
   // Start the daemon. Each processor it starts appends what it handled to files.processed.
-  const daemon = startMultiLangDaemon({
+  const daemon = await startMultiLangDaemon({
     propertiesFile: files.properties,
     logFile: files.log,
     region: options.region,
@@ -166,15 +164,16 @@ export async function main(options: Options) {
   }
   count();
 
-  const leases = await readLeases(dynamodb, app);
   say();
-  table(leases);
+  const { leases, leader, clientVersion } = await showKclTables(dynamodb, app);
   const { median, p95 } = percentiles(latencies);
   return {
     records: tally.records,
     unique: tally.unique,
     duplicates: tally.duplicates,
-    leases: leases.length,
+    leases,
+    leader,
+    clientVersion,
     latencyMs: median,
     latencyP95Ms: p95,
   };
@@ -186,20 +185,54 @@ export async function main(options: Options) {
  */
 const PROCESSOR_COMMAND = nodeCommandLine(["04-kcl-consumer", "record-processor.ts"]);
 
-/** Read the lease table: one item per shard, with its owner and checkpoint. */
-async function readLeases(dynamodb: DynamoDBClient, tableName: string): Promise<Lease[]> {
-  try {
-    const { Items = [] } = await dynamodb.send(new ScanCommand({ TableName: tableName }));
-    return Items.map((item) => ({
-      shard: item.leaseKey?.S ?? "?",
-      owner: item.leaseOwner?.S ?? "(none)",
-      checkpoint: item.checkpoint?.S ?? "",
-      leaseCounter: item.leaseCounter?.N ?? "",
-    }));
-  } catch (error) {
-    if (error instanceof ResourceNotFoundException) return []; // no worker has run yet
-    throw error;
-  }
+/** Every item of a DynamoDB table; none when the KCL has not made the table yet. */
+const scan = (dynamodb: DynamoDBClient, TableName: string) =>
+  dynamodb.send(new ScanCommand({ TableName })).then(
+    ({ Items = [] }) => Items,
+    (error) => (error instanceof ResourceNotFoundException ? [] : Promise.reject(error)),
+  );
+
+/** The lease table: one item per shard, with its owner and checkpoint. */
+async function readLeases(dynamodb: DynamoDBClient, app: string): Promise<Lease[]> {
+  return (await scan(dynamodb, app)).map((item) => ({
+    shard: item.leaseKey?.S ?? "?",
+    owner: item.leaseOwner?.S ?? "(none)",
+    checkpoint: item.checkpoint?.S ?? "",
+    leaseCounter: item.leaseCounter?.N ?? "",
+  }));
+}
+
+/** Print the leases, then the workers; what the summary says of them. */
+async function showKclTables(dynamodb: DynamoDBClient, app: string) {
+  const leases = await readLeases(dynamodb, app);
+  if (leases.length === 0) say(`No lease table ${app} yet: run this lesson once without --show-leases.`);
+  const { leader, clientVersion, workers } = await readCoordination(dynamodb, app);
+  table(leases);
+  table(workers);
+  return { leases: leases.length, leader, clientVersion };
+}
+
+/**
+ * The two tables KCL 3.x keeps beside the leases. <app>-CoordinatorState holds the leader's
+ * lock (item "Leader") and the client version (item "Migration3.0"); <app>-WorkerMetricStats
+ * holds each worker's last report: when, and its CPU use where the KCL can measure it
+ * (EC2, ECS, EKS; on a laptop the stats stay empty and leases are balanced by throughput).
+ */
+async function readCoordination(dynamodb: DynamoDBClient, app: string) {
+  const coordinator = await scan(dynamodb, `${app}-CoordinatorState`);
+  const workers = (await scan(dynamodb, `${app}-WorkerMetricStats`)).map((item) => ({
+    worker: item.wid?.S ?? "?",
+    reported: `${Math.round(Date.now() / 1000 - Number(item.lut?.N ?? 0))} s ago`,
+    load:
+      Object.entries(item.sts?.M ?? {})
+        .map(([metric, values]) => `${metric === "C" ? "CPU" : metric} ${values.L?.at(-1)?.N ?? "?"}%`)
+        .join(", ") || "not measured here",
+  }));
+  return {
+    leader: coordinator.find((item) => item.key?.S === "Leader")?.ownerName?.S ?? "(none)",
+    clientVersion: coordinator.find((item) => item.key?.S === "Migration3.0")?.cv?.S ?? "(none)",
+    workers,
+  };
 }
 
 export type Options = LessonOptions<typeof lesson.flags>;

@@ -73,7 +73,7 @@ function answering(answer?: string, interactive = true): Prompt {
 }
 
 describe("npm run cleanup on aws", () => {
-  it("finds what is tagged or named after the stream, and the lease tables, and nothing else", async () => {
+  it("finds what is tagged or named after the stream, and the KCL tables, and nothing else", async () => {
     const result = await runCleanup(onAws("--dry-run"), answering());
     expect(result).toEqual({ found: 3, deleted: [] });
     expect(kinesis.commandCalls(DeleteStreamCommand)).toHaveLength(0);
@@ -100,7 +100,7 @@ describe("npm run cleanup on aws", () => {
       expect(result.deleted.map((d) => `${d.kind} ${d.name}`)).toEqual([
         "stream workshop-stream",
         "stream tagged-elsewhere",
-        "lease table workshop-kcl-aws-workshop-stream",
+        "KCL table workshop-kcl-aws-workshop-stream",
       ]);
       expect(kinesis.commandCalls(DeleteStreamCommand).map((c) => c.args[0].input.StreamName)).toEqual([
         "workshop-stream",

@@ -4,7 +4,7 @@
 //
 // What counts as the workshop's: anything tagged workshop=kinesis-lambda, anything named
 // after the stream (--stream, default workshop-stream: the stream, STREAM-copies,
-// STREAM-handler and its role and log group), and the KCL lease tables (workshop-kcl-*),
+// STREAM-handler and its role and log group), and the KCL's tables (workshop-kcl-*: leases, and KCL 3.x's coordinator state and worker metrics),
 // which the KCL makes without tags. The name rule covers emulators that drop tags.
 //
 // It lists what it found first; on aws it asks before deleting (--yes skips). Deletes
@@ -55,10 +55,10 @@ export const cleanup = {
   }),
 };
 
-/** Lesson 04's lease tables: the KCL names them after the application, workshop-kcl-TARGET-STREAM. */
+/** Lesson 04's KCL tables: named after the application, workshop-kcl-TARGET-STREAM (the leases), plus -CoordinatorState and -WorkerMetricStats. */
 export const LEASE_TABLE_PREFIX = "workshop-kcl-";
 
-export type Kind = "event source mapping" | "function" | "role" | "log group" | "stream" | "lease table";
+export type Kind = "event source mapping" | "function" | "role" | "log group" | "stream" | "KCL table";
 export interface Found {
   kind: Kind;
   /** The name, or the UUID for a mapping. */
@@ -66,7 +66,7 @@ export interface Found {
 }
 
 /** Deleting happens in this order: what uses a thing goes before the thing. */
-const ORDER: Kind[] = ["event source mapping", "function", "role", "log group", "stream", "lease table"];
+const ORDER: Kind[] = ["event source mapping", "function", "role", "log group", "stream", "KCL table"];
 
 /** Does a tag call say workshop=kinesis-lambda? An emulator without the tag API counts as "no". */
 async function tagged(read: () => Promise<Record<string, string | undefined>>): Promise<boolean> {
@@ -167,7 +167,7 @@ export async function findWorkshopResources(
 
   for await (const page of paginateListTables({ client: dynamodb }, {})) {
     for (const name of page.TableNames ?? [])
-      if (name.startsWith(LEASE_TABLE_PREFIX)) found.push({ kind: "lease table", name });
+      if (name.startsWith(LEASE_TABLE_PREFIX)) found.push({ kind: "KCL table", name });
   }
 
   return found.sort((a, b) => ORDER.indexOf(a.kind) - ORDER.indexOf(b.kind));
@@ -210,7 +210,7 @@ export async function deleteResources(
         await kinesis.send(new DeleteStreamCommand({ StreamName: item.name, EnforceConsumerDeletion: true }));
         await waitUntilStreamNotExists(waiterFor(kinesis, 300), { StreamName: item.name });
         break;
-      case "lease table":
+      case "KCL table":
         await dynamodb.send(new DeleteTableCommand({ TableName: item.name }));
         await waitUntilTableNotExists(waiterFor(dynamodb, 300), { TableName: item.name });
         break;

@@ -14,7 +14,7 @@ runScript(
   kclInstall,
   async () => {
     findJava();
-    report(`${ensureKclJars().length} KCL jars in .workshop/kcl-jars`);
+    report(`${(await ensureKclJars()).length} KCL jars in .workshop/kcl-jars`);
   },
   { prepare: false },
 );

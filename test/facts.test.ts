@@ -33,4 +33,12 @@ describe("facts the lessons state", () => {
       expect(text).toContain(`**${mode}**`);
     expect(text).toMatch(/three capacity modes/);
   });
+
+  it("lesson 04 runs the KCL 3.x, and says AWS calls 1.x and 2.x outdated", () => {
+    const lock = read("04-kcl-consumer/kcl-jars.lock");
+    expect(lock).toMatch(/^software\.amazon\.kinesis:amazon-kinesis-client-multilang:3\.\d+\.\d+ [0-9a-f]{40}$/m);
+    expect(lock).not.toMatch(/amazon-kinesis-client(-multilang)?:[12]\./);
+    for (const path of ["04-kcl-consumer/main.ts", "04-kcl-consumer/questions.md"])
+      expect(read(path), path).toMatch(/1\.x and 2\.x[\s/]+outdated/);
+  });
 });

@@ -43,8 +43,15 @@ describe("lesson 04 on the local emulator", () => {
       "--show-leases",
       "--json",
     ]);
-    expect(lastJson(leases)).toEqual({ leases: 1, table: "workshop-kcl-local-kcl-a" });
+    // KCL 3.x: the worker that ran is the leader, in CLIENT_VERSION_3X, beside the lease table.
+    expect(lastJson(leases)).toEqual({
+      leases: 1,
+      table: "workshop-kcl-local-kcl-a",
+      leader: "worker-1",
+      clientVersion: "CLIENT_VERSION_3X",
+    });
     expect(leases.stdout).toMatch(/shardId-000000000000\s+\S+\s+\d{10,}/); // owner and a sequence-number checkpoint
+    expect(leases.stdout).toMatch(/worker-1\s+\d+ s ago\s+not measured here/); // its report in WorkerMetricStats
   }, 240_000);
 
   it("loses no record when the worker is killed (SIGKILL) mid-stream and restarted", async () => {

@@ -74,7 +74,16 @@ describe("the workshop in one go", () => {
     const deleted = lastJson(cleaned)
       .deleted.map((d: { kind: string }) => d.kind)
       .sort();
-    expect(deleted).toEqual(["event source mapping", "function", "lease table", "log group", "role", "stream"]);
+    expect(deleted).toEqual([
+      "KCL table", // the leases
+      "KCL table", // KCL 3.x's CoordinatorState
+      "KCL table", // and WorkerMetricStats
+      "event source mapping",
+      "function",
+      "log group",
+      "role",
+      "stream",
+    ]);
     expect(await everything()).toEqual({
       streams: [],
       functions: [],
