@@ -32,7 +32,7 @@ export function limitsSetting(env: NodeJS.ProcessEnv = process.env): boolean {
 }
 
 /** Only the services the lessons use are loaded: a faster start and a smaller state. */
-const SERVICES = "kinesis,dynamodb,iam,lambda,logs,sts";
+const SERVICES = "kinesis,dynamodb,iam,lambda,logs,sts,sqs,sns";
 
 export interface EmulatorPaths {
   port: number;
@@ -208,6 +208,8 @@ function launchLayer(paths: EmulatorPaths, backendPort: number, limits: boolean)
     String(backendPort),
     "--limits",
     limits ? "on" : "off",
+    "--mappings",
+    join(paths.stateDir, "workshop-event-source-mappings.json"),
   ];
   return startInBackground(process.execPath, args, layerFiles(paths));
 }

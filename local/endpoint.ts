@@ -25,7 +25,9 @@ import { allowedOrigins, foreignRequest } from "./accept.js";
 import { Backend, BodyTooLarge, passableHeaders, readAll } from "./backend.js";
 import { listenForBoth, REQUEST_TIMEOUT_MS } from "./front.js";
 import { MeteredKinesis } from "./kinesis-calls.js";
-import { kinesisOperation, parseKinesisCall, wellSigned } from "./parse.js";
+import { isMappingCall } from "./esm-api.js";
+import { LocalMappings } from "./esm.js";
+import { credentialScope, kinesisOperation, parseKinesisCall, wellSigned } from "./parse.js";
 import { emulatorUnavailable, forbidden, jsonReply, type Reply, tooLarge } from "./replies.js";
 import { ShardMap } from "./shard-map.js";
 import { MiB } from "./shard-limits.js";
@@ -40,6 +42,8 @@ export interface EndpointSettings {
   limits: boolean;
   /** Browser origins allowed to call the endpoint (default: WORKSHOP_ALLOW_ORIGINS, else none). */
   allowOrigins?: string[];
+  /** Where the Kinesis event source mappings are kept (esm.ts); none: in memory only. */
+  mappingsFile?: string;
 }
 
 type Request = IncomingMessage | Http2ServerRequest;
@@ -57,6 +61,8 @@ export function startEndpoint(settings: EndpointSettings): Promise<{ server: Ser
   const backend = new Backend(settings.backendPort);
   const stats = new EndpointStats(settings.limits);
   const kinesis = new MeteredKinesis(new ShardMap(backend), stats);
+  const mappings = new LocalMappings(settings.port, settings.backendPort, settings.mappingsFile);
+  mappings.start();
 
   async function handle(req: Request, res: Response): Promise<void> {
     // accept
@@ -91,6 +97,12 @@ export function startEndpoint(settings: EndpointSettings): Promise<{ server: Ser
     const host = String(req.headers[":authority"] ?? req.headers.host); // the value accept.ts checked
     const send = (onward: Buffer) =>
       backend.forward({ method: req.method ?? "POST", path, headers: req.headers, host, body: onward }, cancel);
+    if (isMappingCall(path)) {
+      // A Kinesis source's event source mapping is the endpoint's own (esm.ts); any other, MiniStack's.
+      const { accessKey, region } = credentialScope(req.headers);
+      const reply = await mappings.answer(req.method ?? "GET", path, body, accessKey, region);
+      if (reply !== "forward") return answer(res, reply, { cors });
+    }
     if (operation === undefined) return relay(await send(body), res, cors);
     const call = parseKinesisCall(operation, req.headers, body);
     if (!(call as { operation?: string }).operation) return answer(res, call as Reply, { cors });
@@ -130,7 +142,10 @@ export function startEndpoint(settings: EndpointSettings): Promise<{ server: Ser
     });
   };
 
-  return listenForBoth(settings.port, onRequest, () => backend.close());
+  return listenForBoth(settings.port, onRequest, () => {
+    mappings.close();
+    backend.close();
+  });
 }
 
 /**
@@ -214,12 +229,18 @@ function answer(res: Response, reply: Reply, { cors = {} }: { cors?: Record<stri
 
 if (isMainModule(import.meta.url)) {
   const { values } = parseArgs({
-    options: { port: { type: "string" }, backend: { type: "string" }, limits: { type: "string", default: "on" } },
+    options: {
+      port: { type: "string" },
+      backend: { type: "string" },
+      limits: { type: "string", default: "on" },
+      mappings: { type: "string" },
+    },
   });
   const endpoint = await startEndpoint({
     port: Number(values.port),
     backendPort: Number(values.backend),
     limits: values.limits !== "off",
+    mappingsFile: values.mappings,
   });
   const stop = () => void endpoint.close().then(() => process.exit(0));
   process.on("SIGTERM", stop);
