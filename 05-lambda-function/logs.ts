@@ -73,11 +73,11 @@ export async function reportPoison(logs: CloudWatchLogsClient, logGroupName: str
   );
   say(
     seen > 1
-      ? `Here Lambda retried it ${seen - 1} time(s), from that record on.`
-      : "Here it was not retried: this target counted the reported failure as success and moved on.",
+      ? `Lambda retried it ${seen - 1} time(s), from that record on, then skipped it.`
+      : "It was not retried: this target counted the reported failure as success and moved on (AWS would retry it).",
   );
   say(
-    "On AWS, Lambda retries from the reported record on, up to MaximumRetryAttempts (2 here) more times, " +
+    "As AWS documents it: Lambda retries from the reported record on, up to MaximumRetryAttempts (2 here) more times, " +
       "so the poison record arrives at least three times; then it skips it, and an on-failure destination would keep it. " +
       "Bisection (BisectBatchOnFunctionError) is for a batch whose invocation fails: that batch is split in half and retried.",
   );
