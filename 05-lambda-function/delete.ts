@@ -10,11 +10,12 @@ import {
   ListEventSourceMappingsCommand,
   ResourceNotFoundException as FunctionNotFound,
 } from "@aws-sdk/client-lambda";
-import { iamClient, kinesisClient, lambdaClient, logsClient, say } from "../shared/index.js";
+import { DeleteQueueCommand, GetQueueUrlCommand, QueueDoesNotExist } from "@aws-sdk/client-sqs";
+import { iamClient, kinesisClient, lambdaClient, logsClient, say, sqsClient } from "../shared/index.js";
 import type { TargetOptions } from "../shared/index.js";
 import { COPY_TO_TAG, resourceNames } from "./names.js";
 
-/** --delete: the mapping, the function, the role and its policy, the log group, the copies stream. */
+/** --delete: the mapping, the function, the role and its policy, the log group, the failure queue, the copies stream. */
 export async function deleteEverything(options: TargetOptions) {
   const kinesis = kinesisClient(options);
   const iam = iamClient(options);
@@ -56,6 +57,11 @@ export async function deleteEverything(options: TargetOptions) {
   await logs
     .send(new DeleteLogGroupCommand({ logGroupName: names.logGroupName }))
     .then(() => deleted.push(`log group ${names.logGroupName}`), ignoreMissing(LogGroupNotFound));
+  const sqs = sqsClient(options);
+  await sqs
+    .send(new GetQueueUrlCommand({ QueueName: names.failureQueueName }))
+    .then(({ QueueUrl }) => sqs.send(new DeleteQueueCommand({ QueueUrl })))
+    .then(() => deleted.push(`queue ${names.failureQueueName}`), ignoreMissing(QueueDoesNotExist));
   if (copiesStream)
     await kinesis
       .send(new DeleteStreamCommand({ StreamName: copiesStream, EnforceConsumerDeletion: true }))

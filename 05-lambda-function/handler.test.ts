@@ -39,6 +39,7 @@ beforeEach(() => {
 afterEach(() => {
   vi.restoreAllMocks();
   delete process.env.COPY_TO_STREAM;
+  delete process.env.POISON_MODE;
 });
 
 describe("the lesson 05 handler", () => {
@@ -54,8 +55,17 @@ describe("the lesson 05 handler", () => {
     expect(result.batchItemFailures).toEqual([{ itemIdentifier: "1001" }, { itemIdentifier: "1002" }]);
     expect(lines[0]).toBe("seen run-h #0 after 250 ms");
     expect(lines.slice(1)).toEqual([
-      "cannot process run-h #1 (poison), sequence number 1001",
-      "cannot process a record that is not a workshop record, sequence number 1002",
+      "cannot process run-h #1 (poison), sequence number 1001, in a batch of 3",
+      "cannot process a record that is not a workshop record, sequence number 1002, in a batch of 3",
+    ]);
+  });
+
+  it("with POISON_MODE=throw, throws on the poison record: the whole batch fails", async () => {
+    process.env.POISON_MODE = "throw";
+    await expect(handler(event(["ok", POISON, "later"]))).rejects.toThrow("cannot process run-h #1 (poison)");
+    expect(lines).toEqual([
+      "seen run-h #0 after 250 ms",
+      "cannot process run-h #1 (poison), sequence number 1001, in a batch of 3",
     ]);
   });
 

@@ -1,8 +1,9 @@
 // The Lambda function of lesson 05: called by Lambda with a batch of Kinesis records.
 //
 // It logs one line per record (run id, index, and the time since the producer made
-// it), reports records it cannot process as batch item failures, and, when
-// COPY_TO_STREAM is set, writes an upper-cased copy of each record to that stream.
+// it). A record it cannot process fails the batch as POISON_MODE says: "report" (the
+// default) names it in batchItemFailures, "throw" throws. When COPY_TO_STREAM is set, it
+// writes an upper-cased copy of each record to that stream.
 import type { KinesisStreamBatchResponse, KinesisStreamEvent } from "aws-lambda";
 import { KinesisClient, PutRecordsCommand, type PutRecordsRequestEntry } from "@aws-sdk/client-kinesis";
 import { NodeHttpHandler } from "@smithy/node-http-handler";
@@ -27,9 +28,12 @@ export async function handler(event: KinesisStreamEvent): Promise<KinesisStreamB
     // Kinesis data arrives base64-encoded in the event.
     const record = decodeRecord(Buffer.from(item.kinesis.data, "base64"));
     if (!record || record.body === POISON) {
-      // Reported, not thrown: Lambda retries from this record on, not the whole batch.
       const what = record ? `${record.runId} #${record.index} (poison)` : "a record that is not a workshop record";
-      console.log(`cannot process ${what}, sequence number ${item.kinesis.sequenceNumber}`);
+      const where = `sequence number ${item.kinesis.sequenceNumber}, in a batch of ${event.Records.length}`;
+      console.log(`cannot process ${what}, ${where}`);
+      // Thrown: the whole batch failed (Lambda retries it, split in two with bisection on).
+      if (process.env.POISON_MODE === "throw") throw new Error(`cannot process ${what}`);
+      // Reported: Lambda retries from this record on, not the whole batch.
       batchItemFailures.push({ itemIdentifier: item.kinesis.sequenceNumber });
       continue;
     }

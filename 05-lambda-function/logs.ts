@@ -46,11 +46,18 @@ export async function followSeenLines(
 }
 
 /**
- * --poison: how many times the poison record reached the handler (it logs a "cannot
- * process" line each time), waiting up to 10 s for Lambda's retries; then what AWS does.
+ * --poison: how many times the poison record reached the handler, and in batches of what
+ * size (it logs a "cannot process" line each time), waiting up to 15 s for Lambda's
+ * retries; then what AWS does with it.
  */
-export async function reportPoison(logs: CloudWatchLogsClient, logGroupName: string, runId: string): Promise<number> {
-  const deliveries = async () => {
+export async function reportPoison(
+  logs: CloudWatchLogsClient,
+  logGroupName: string,
+  runId: string,
+  mode: "throw" | "report",
+  index: number,
+): Promise<number> {
+  const batchSizes = async () => {
     const { events = [] } = await logs.send(
       new FilterLogEventsCommand({
         logGroupName,
@@ -58,30 +65,34 @@ export async function reportPoison(logs: CloudWatchLogsClient, logGroupName: str
         filterPattern: `"cannot process ${runId}"`,
       }),
     );
-    return events.reduce(
-      (n, e) => n + (e.message?.match(new RegExp(`cannot process ${runId} #`, "g"))?.length ?? 0),
-      0,
-    );
+    const pattern = new RegExp(`cannot process ${runId} #\\d+ \\(poison\\), .*?in a batch of (\\d+)`, "g");
+    return events.flatMap((e) => [...(e.message ?? "").matchAll(pattern)].map((m) => Number(m[1])));
   };
-  let seen = await deliveries();
-  for (let waited = 0; waited < 10_000 && seen < 3; waited += 1000) {
+  // Lambda backs off between retries (1 s, then 2 s): wait for the third delivery and a little more.
+  let sizes = await batchSizes();
+  for (let waited = 0; waited < 15_000 && (sizes.length < 3 || waited < 4000); waited += 1000) {
     await sleep(1000);
-    seen = await deliveries();
+    sizes = await batchSizes();
   }
+  const how = mode === "throw" ? "the handler threw" : "the handler reported it as a batch item failure";
   say(
-    `The poison record (#0) reached the handler ${seen} time(s); each time the handler reported it as a batch item failure.`,
+    `The poison record (#${index}) reached the handler ${sizes.length} time(s), in batches of ${sizes.join(", ")}; each time ${how}.`,
   );
-  say(
-    seen > 1
-      ? `Lambda retried it ${seen - 1} time(s), from that record on, then skipped it.`
-      : "It was not retried: this target counted the reported failure as success and moved on (AWS would retry it).",
-  );
-  say(
-    "As AWS documents it: Lambda retries from the reported record on, up to MaximumRetryAttempts (2 here) more times, " +
-      "so the poison record arrives at least three times; then it skips it, and an on-failure destination would keep it. " +
-      "Bisection (BisectBatchOnFunctionError) is for a batch whose invocation fails: that batch is split in half and retried.",
-  );
-  return seen;
+  if (sizes.length <= 1) {
+    say("It was not retried: this target counted the failure as success and moved on (AWS would retry it).");
+  } else if (mode === "throw") {
+    say(
+      "Each failed batch was split in two (BisectBatchOnFunctionError) until the poison record was alone; " +
+        "that one was retried MaximumRetryAttempts (2) times, then skipped: at least three deliveries, as on AWS. " +
+        "Every other record was processed.",
+    );
+  } else {
+    say(
+      `Lambda retried it ${sizes.length - 1} time(s), from that record on (the records before it were done), then skipped it: ` +
+        "at least three deliveries, as on AWS (bisection is for a batch whose invocation fails).",
+    );
+  }
+  return sizes.length;
 }
 
 /** --logs: what the function logged in the last 10 minutes, without deploying anything. */

@@ -23,9 +23,11 @@ import {
   LambdaClient,
   ListEventSourceMappingsCommand,
   ResourceNotFoundException,
+  UpdateEventSourceMappingCommand,
   UpdateFunctionCodeCommand,
   UpdateFunctionConfigurationCommand,
 } from "@aws-sdk/client-lambda";
+import { CreateQueueCommand, GetQueueAttributesCommand, SQSClient } from "@aws-sdk/client-sqs";
 import { mockClient } from "aws-sdk-client-mock";
 import { beforeEach, describe, expect, it, vi } from "vitest";
 import { offlineOptions } from "../test/emulator.js";
@@ -39,6 +41,8 @@ const kinesis = mockClient(KinesisClient);
 const iam = mockClient(IAMClient);
 const lambda = mockClient(LambdaClient);
 const logs = mockClient(CloudWatchLogsClient);
+const sqs = mockClient(SQSClient);
+const QUEUE_ARN = "arn:aws:sqs:us-east-1:111122223333:s-handler-failures";
 const options = (...argv: string[]) => offlineOptions(lesson, ...argv);
 const STREAM_ARN = "arn:aws:kinesis:us-east-1:111122223333:stream/s";
 const active = partial<GetFunctionCommandOutput>({
@@ -46,7 +50,9 @@ const active = partial<GetFunctionCommandOutput>({
 });
 
 beforeEach(() => {
-  for (const m of [kinesis, iam, lambda, logs]) m.reset();
+  for (const m of [kinesis, iam, lambda, logs, sqs]) m.reset();
+  sqs.on(CreateQueueCommand).resolves({ QueueUrl: "https://sqs.example/111122223333/s-handler-failures" });
+  sqs.on(GetQueueAttributesCommand).resolves({ Attributes: { QueueArn: QUEUE_ARN } });
   kinesis
     .on(DescribeStreamSummaryCommand)
     .resolves({ StreamDescriptionSummary: partial<StreamDescriptionSummary>({ StreamARN: STREAM_ARN }) });
@@ -60,6 +66,7 @@ beforeEach(() => {
   lambda.on(ListEventSourceMappingsCommand).resolves({ EventSourceMappings: [] });
   lambda.on(CreateEventSourceMappingCommand).resolves({ UUID: "esm-1" });
   lambda.on(GetEventSourceMappingCommand).resolves({ State: "Enabled" });
+  lambda.on(UpdateEventSourceMappingCommand).resolves({});
   lambda
     .on(InvokeCommand)
     .resolves({ StatusCode: 200, LogResult: Buffer.from("seen sample #0 after 1 ms").toString("base64") });
@@ -122,7 +129,13 @@ describe("lesson 05 deploy steps (mocked AWS)", () => {
       MaximumRetryAttempts: 2,
       BisectBatchOnFunctionError: true,
       FunctionResponseTypes: ["ReportBatchItemFailures"],
+      DestinationConfig: { OnFailure: { Destination: QUEUE_ARN } },
     });
+    // The role may send to that queue (the mapping sends with it), and nothing else there.
+    const policy = JSON.parse(iam.commandCalls(PutRolePolicyCommand)[0]!.args[0].input.PolicyDocument!);
+    expect(policy.Statement).toContainEqual(
+      expect.objectContaining({ Action: "sqs:SendMessage", Resource: QUEUE_ARN }),
+    );
   }, 20_000);
 
   it("updates the code of an existing function and reuses its mapping", async () => {
@@ -136,6 +149,11 @@ describe("lesson 05 deploy steps (mocked AWS)", () => {
     expect(summary).toMatchObject({ deployed: "updated", mappingId: "esm-old", unique: 2 });
     expect(lambda.commandCalls(CreateFunctionCommand)).toHaveLength(0);
     expect(lambda.commandCalls(CreateEventSourceMappingCommand)).toHaveLength(0);
+    // A mapping from before the on-failure queue gets it.
+    expect(lambda.commandCalls(UpdateEventSourceMappingCommand)[0]!.args[0].input).toEqual({
+      UUID: "esm-old",
+      DestinationConfig: { OnFailure: { Destination: QUEUE_ARN } },
+    });
     expect(lambda.commandCalls(UpdateFunctionCodeCommand)[0]!.args[0].input.ZipFile!.byteLength).toBeGreaterThan(1000);
   });
 });

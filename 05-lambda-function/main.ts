@@ -1,13 +1,14 @@
 // Lesson 05: hand the consumer to AWS. A Lambda function, fed by the stream.
 //
-//   npx tsx 05-lambda-function/main.ts [--count 100] [--copy-to STREAM] [--poison] [--logs] [--delete]
+//   npx tsx 05-lambda-function/main.ts [--count 100] [--copy-to STREAM] [--poison throw|report] [--logs] [--delete]
 //
 // No poller of ours and no daemon: Lambda's event source mapping reads the shards,
 // calls our function with batches of records, keeps the position, and retries.
 // We deploy the function (code + IAM role), connect it to the stream, put records,
 // and read the function's log lines back from CloudWatch Logs. Beside this file:
 // handler.ts (the function), permissions.ts (its role), deploy-function.ts (create or
-// update it), logs.ts (reading its log lines), copies.ts and delete.ts.
+// update it), logs.ts (reading its log lines), failures.ts (the on-failure queue),
+// copies.ts and delete.ts.
 import { CreateLogGroupCommand, PutRetentionPolicyCommand } from "@aws-sdk/client-cloudwatch-logs";
 import { ResourceAlreadyExistsException } from "@aws-sdk/client-cloudwatch-logs";
 import { CreateRoleCommand, EntityAlreadyExistsException, GetRoleCommand } from "@aws-sdk/client-iam";
@@ -18,16 +19,18 @@ import {
   GetEventSourceMappingCommand,
   InvokeCommand,
   TagResourceCommand,
+  UpdateEventSourceMappingCommand,
 } from "@aws-sdk/client-lambda";
 import { ListEventSourceMappingsCommand } from "@aws-sdk/client-lambda";
 import { confirmBillable, defineFlags, encodeRecord, iamClient, kinesisClient, lambdaClient } from "../shared/index.js";
 import { logsClient, newRunId, oneOf, percentiles, pollUntil, resendRefused, retryWhile } from "../shared/index.js";
-import { runLesson, say, streamCost, toBatches, wholeNumberFlag, WORKSHOP_TAGS } from "../shared/index.js";
+import { runLesson, say, sqsClient, streamCost, toBatches, wholeNumberFlag, WORKSHOP_TAGS } from "../shared/index.js";
 import { WorkshopError, type LessonOptions } from "../shared/index.js";
 import { packageLambdaHandler } from "./bundle.js";
 import { deleteEverything } from "./delete.js";
 import { deployFunction } from "./deploy-function.js";
 import { ensureCopiesStream, waitForCopies } from "./copies.js";
+import { ensureFailureQueue, reportFailures } from "./failures.js";
 import { POISON } from "./handler.js";
 import { followSeenLines, printRecentLogs, reportPoison } from "./logs.js";
 import { COPY_TO_TAG, resourceNames } from "./names.js";
@@ -43,6 +46,7 @@ export async function main(options: Options): Promise<Summary> {
   const iam = iamClient(options);
   const lambda = lambdaClient(options);
   const logs = logsClient(options);
+  const sqs = sqsClient(options);
   const names = resourceNames(options.stream);
   const copyTo = options["copy-to"];
   const FunctionName = names.functionName;
@@ -62,9 +66,12 @@ export async function main(options: Options): Promise<Summary> {
       cost: "$0.20 per million invocations plus $0.0000167 per GB-second; the monthly free tier covers this lesson",
     },
     { what: `log group ${names.logGroupName}, kept 1 day`, cost: "$0.50 per GB of log lines written" },
+    { what: `SQS queue ${names.failureQueueName}`, cost: "$0.40 per million requests; nothing while it is idle" },
     ...(copyTo ? [{ what: `stream ${copyTo} with 1 provisioned shard`, cost: streamCost(1) }] : []),
   ]);
   const copiesArn = copyTo ? await ensureCopiesStream(kinesis, streamArn, copyTo) : undefined;
+  // Where the mapping sends a note of each batch it gives up on (failures.ts).
+  const failureQueue = await ensureFailureQueue(sqs, names.failureQueueName);
 
   // 2. The role the function runs as: who may assume it (Lambda), and what it may do (permissions.ts).
   let roleArn: string;
@@ -88,7 +95,14 @@ export async function main(options: Options): Promise<Summary> {
     new PutRolePolicyCommand({
       RoleName: names.roleName,
       PolicyName: names.policyName,
-      PolicyDocument: JSON.stringify(rolePolicy({ stream: streamArn, logGroup: logGroupArn, copiesStream: copiesArn })),
+      PolicyDocument: JSON.stringify(
+        rolePolicy({
+          stream: streamArn,
+          logGroup: logGroupArn,
+          failureQueue: failureQueue.arn,
+          copiesStream: copiesArn,
+        }),
+      ),
     }),
   );
 
@@ -103,7 +117,12 @@ export async function main(options: Options): Promise<Summary> {
   // 3. The function: handler.ts bundled by esbuild into one index.js, zipped, then
   //    created or updated (deploy-function.ts: CreateFunction, UpdateFunctionCode, waiters).
   const pkg = await packageLambdaHandler(new URL("./handler.ts", import.meta.url));
-  const Environment = { Variables: copyTo ? { COPY_TO_STREAM: copyTo } : ({} as Record<string, string>) };
+  const Environment = {
+    Variables: {
+      ...(copyTo ? { COPY_TO_STREAM: copyTo } : {}),
+      ...(options.poison ? { POISON_MODE: options.poison } : {}),
+    },
+  };
   const { functionArn, deployed } = await deployFunction(lambda, {
     FunctionName,
     roleArn,
@@ -119,9 +138,12 @@ export async function main(options: Options): Promise<Summary> {
   const { EventSourceMappings: existing = [] } = await lambda.send(
     new ListEventSourceMappingsCommand({ FunctionName, EventSourceArn: streamArn }),
   );
+  const onFailure = { OnFailure: { Destination: failureQueue.arn } };
   let mappingId = existing[0]?.UUID;
   if (mappingId) {
     say(`Reusing event source mapping ${mappingId}.`);
+    if (existing[0]!.DestinationConfig?.OnFailure?.Destination !== failureQueue.arn)
+      await lambda.send(new UpdateEventSourceMappingCommand({ UUID: mappingId, DestinationConfig: onFailure }));
   } else {
     const mapping = await retryWhile(isRolePropagationError, () =>
       lambda.send(
@@ -133,7 +155,8 @@ export async function main(options: Options): Promise<Summary> {
           MaximumBatchingWindowInSeconds: 0, // call as soon as records arrive
           MaximumRetryAttempts: 2, // then skip the batch: the default (-1) retries until the records expire
           BisectBatchOnFunctionError: true, // on an error, split the batch to corner the bad record
-          FunctionResponseTypes: ["ReportBatchItemFailures"], // the handler names the records that failed
+          FunctionResponseTypes: ["ReportBatchItemFailures"], // the handler may name the records that failed
+          DestinationConfig: onFailure, // a note of each batch given up on, to the queue
           Tags: WORKSHOP_TAGS,
         }),
       ),
@@ -167,7 +190,9 @@ export async function main(options: Options): Promise<Summary> {
 
   // 6. Records for the function to read, put the same way as lesson 02.
   const runId = newRunId();
-  const body = (index: number) => (options.poison && index === 0 ? POISON : `reading ${index}`);
+  // With --poison, the record in the middle is one the handler cannot process.
+  const poisonIndex = options.poison ? Math.floor(options.count / 2) : -1;
+  const body = (index: number) => (index === poisonIndex ? POISON : `reading ${index}`);
   const entries: PutRecordsRequestEntry[] = Array.from({ length: options.count }, (_, index) => ({
     Data: encodeRecord({ runId, index, sentAt: Date.now(), body: body(index) }),
     PartitionKey: `key-${index % 16}`,
@@ -181,7 +206,10 @@ export async function main(options: Options): Promise<Summary> {
   // 7. Follow the log group until every record's "seen" line has appeared (logs.ts).
   const expected = options.poison ? options.count - 1 : options.count;
   const { tally, latencies } = await followSeenLines(logs, names.logGroupName, runId, expected, timeoutMs);
-  const poisonDeliveries = options.poison ? await reportPoison(logs, names.logGroupName, runId) : undefined;
+  const poisonDeliveries = options.poison
+    ? await reportPoison(logs, names.logGroupName, runId, options.poison, poisonIndex)
+    : undefined;
+  const failures = options.poison ? await reportFailures(sqs, failureQueue.url) : undefined;
 
   // 8. With --copy-to, the copies the function wrote to the second stream.
   const copies = copyTo ? await waitForCopies(kinesis, copyTo, runId, expected, timeoutMs) : undefined;
@@ -199,7 +227,7 @@ export async function main(options: Options): Promise<Summary> {
     deployed,
     mappingId,
     ...(copyTo ? { copyTo, copies } : {}),
-    ...(poisonDeliveries === undefined ? {} : { poisonDeliveries }),
+    ...(poisonDeliveries === undefined ? {} : { poisonDeliveries, onFailure: failures }),
   };
 }
 
@@ -219,6 +247,8 @@ export interface Summary {
   copyTo?: string;
   copies?: number;
   poisonDeliveries?: number;
+  /** Notes of skipped batches that reached the on-failure queue (--poison). */
+  onFailure?: number;
   /** --logs */
   logGroup?: string;
   events?: number;
@@ -245,8 +275,10 @@ export const lesson = {
       help: "the function also copies each record to this second stream (made if missing)",
     },
     poison: {
-      type: "boolean",
-      help: "put one record the handler refuses (a batch item failure) and say what became of it",
+      type: "string",
+      value: "throw|report",
+      help: "put one record the handler cannot process: it throws, or reports it as a batch item failure; say what became of it",
+      parse: (mode) => oneOf(mode, "--poison", ["throw", "report"] as const),
     },
     timeout: wholeNumberFlag("how long to wait for the log lines", { default: 120, value: "SECONDS" }),
     logs: { type: "boolean", help: "only print the function's log lines of the last 10 minutes" },

@@ -5,7 +5,7 @@
 // --stream NAME gets resources of their own, and cleanup can find them.
 import type { WorkshopRecord } from "../shared/records.js";
 
-/** The function, its role, the role's policy and its log group. */
+/** The function, its role, the role's policy, its log group, and the queue its mapping sends failures to. */
 export function resourceNames(stream: string) {
   const functionName = `${stream}-handler`;
   return {
@@ -13,6 +13,7 @@ export function resourceNames(stream: string) {
     roleName: `${functionName}-role`,
     policyName: "read-stream-write-logs",
     logGroupName: `/aws/lambda/${functionName}`,
+    failureQueueName: `${functionName}-failures`,
   };
 }
 

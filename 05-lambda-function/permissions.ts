@@ -10,10 +10,10 @@ export const TRUST_POLICY = {
 
 /**
  * What the function may do, and on what: read this stream (the event source mapping
- * reads it with the function's role), write its own log group, and put records on the
- * copies stream (--copy-to) if there is one. Nothing on "*".
+ * reads it with the function's role), write its own log group, send to its on-failure
+ * queue, and put records on the copies stream (--copy-to) if there is one. Nothing on "*".
  */
-export function rolePolicy(arns: { stream: string; logGroup: string; copiesStream?: string }) {
+export function rolePolicy(arns: { stream: string; logGroup: string; failureQueue?: string; copiesStream?: string }) {
   const statements: object[] = [
     {
       Sid: "ReadTheStream",
@@ -34,6 +34,10 @@ export function rolePolicy(arns: { stream: string; logGroup: string; copiesStrea
       Resource: `${arns.logGroup}:*`,
     },
   ];
+  if (arns.failureQueue) {
+    // The mapping sends what it gives up on to the on-failure queue with the function's role.
+    statements.push({ Sid: "SendFailures", Effect: "Allow", Action: "sqs:SendMessage", Resource: arns.failureQueue });
+  }
   if (arns.copiesStream) {
     statements.push({
       Sid: "WriteCopies",

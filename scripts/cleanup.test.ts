@@ -18,6 +18,7 @@ import {
   ResourceNotFoundException,
 } from "@aws-sdk/client-kinesis";
 import { LambdaClient, ListEventSourceMappingsCommand, ListFunctionsCommand } from "@aws-sdk/client-lambda";
+import { ListQueuesCommand, SQSClient } from "@aws-sdk/client-sqs";
 import { mockClient } from "aws-sdk-client-mock";
 import { beforeEach, describe, expect, it } from "vitest";
 import { parseOptions } from "../shared/options.js";
@@ -29,10 +30,12 @@ const lambda = mockClient(LambdaClient);
 const iam = mockClient(IAMClient);
 const logs = mockClient(CloudWatchLogsClient);
 const dynamodb = mockClient(DynamoDBClient);
+const sqs = mockClient(SQSClient);
 const ARN = "arn:aws:kinesis:eu-west-1:123456789012:stream/";
 
 beforeEach(() => {
-  for (const client of [kinesis, lambda, iam, logs, dynamodb]) client.reset();
+  for (const client of [kinesis, lambda, iam, logs, dynamodb, sqs]) client.reset();
+  sqs.on(ListQueuesCommand).resolves({ QueueUrls: [] });
   kinesis.on(ListStreamsCommand).resolves({
     StreamNames: ["workshop-stream", "tagged-elsewhere", "not-ours"],
     HasMoreStreams: false,

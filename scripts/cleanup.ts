@@ -9,6 +9,7 @@
 //
 // It lists what it found first; on aws it asks before deleting (--yes skips). Deletes
 // wait until each thing is really gone, so a second run finds nothing.
+import { DeleteQueueCommand, GetQueueUrlCommand, ListQueueTagsCommand, paginateListQueues } from "@aws-sdk/client-sqs";
 import {
   DeleteLogGroupCommand,
   ListTagsForResourceCommand,
@@ -38,7 +39,7 @@ import {
   paginateListFunctions,
 } from "@aws-sdk/client-lambda";
 import { resourceNames } from "../05-lambda-function/names.js";
-import { dynamoDBClient, iamClient, kinesisClient, lambdaClient, logsClient } from "../shared/clients.js";
+import { dynamoDBClient, iamClient, kinesisClient, lambdaClient, logsClient, sqsClient } from "../shared/clients.js";
 import { WorkshopError } from "../shared/errors.js";
 import { defineFlags, type TargetOptions } from "../shared/options.js";
 import { WORKSHOP_TAG } from "../shared/targets.js";
@@ -58,7 +59,7 @@ export const cleanup = {
 /** Lesson 04's KCL tables: named after the application, workshop-kcl-TARGET-STREAM (the leases), plus -CoordinatorState and -WorkerMetricStats. */
 export const LEASE_TABLE_PREFIX = "workshop-kcl-";
 
-export type Kind = "event source mapping" | "function" | "role" | "log group" | "stream" | "KCL table";
+export type Kind = "event source mapping" | "function" | "role" | "log group" | "queue" | "stream" | "KCL table";
 export interface Found {
   kind: Kind;
   /** The name, or the UUID for a mapping. */
@@ -66,7 +67,7 @@ export interface Found {
 }
 
 /** Deleting happens in this order: what uses a thing goes before the thing. */
-const ORDER: Kind[] = ["event source mapping", "function", "role", "log group", "stream", "KCL table"];
+const ORDER: Kind[] = ["event source mapping", "function", "role", "log group", "queue", "stream", "KCL table"];
 
 /** Does a tag call say workshop=kinesis-lambda? An emulator without the tag API counts as "no". */
 async function tagged(read: () => Promise<Record<string, string | undefined>>): Promise<boolean> {
@@ -87,12 +88,13 @@ const clientsFor = (options: TargetOptions) => ({
   iam: iamClient(options),
   logs: logsClient(options),
   dynamodb: dynamoDBClient(options),
+  sqs: sqsClient(options),
 });
 type Clients = ReturnType<typeof clientsFor>;
 
 export async function findWorkshopResources(
   options: TargetOptions,
-  { kinesis, lambda, iam, logs, dynamodb }: Clients = clientsFor(options),
+  { kinesis, lambda, iam, logs, dynamodb, sqs }: Clients = clientsFor(options),
 ): Promise<Found[]> {
   const names = resourceNames(options.stream);
   const found: Found[] = [];
@@ -165,6 +167,18 @@ export async function findWorkshopResources(
     }
   }
 
+  // Lesson 05's on-failure queues: STREAM-handler-failures, tagged.
+  for await (const page of paginateListQueues({ client: sqs }, {})) {
+    for (const QueueUrl of page.QueueUrls ?? []) {
+      const name = QueueUrl.split("/").at(-1)!;
+      const ours =
+        name === names.failureQueueName ||
+        (name.endsWith("-handler-failures") &&
+          (await tagged(async () => (await sqs.send(new ListQueueTagsCommand({ QueueUrl }))).Tags ?? {})));
+      if (ours) found.push({ kind: "queue", name });
+    }
+  }
+
   for await (const page of paginateListTables({ client: dynamodb }, {})) {
     for (const name of page.TableNames ?? [])
       if (name.startsWith(LEASE_TABLE_PREFIX)) found.push({ kind: "KCL table", name });
@@ -177,7 +191,7 @@ export async function findWorkshopResources(
 export async function deleteResources(
   options: TargetOptions,
   found: Found[],
-  { kinesis, lambda, iam, logs, dynamodb }: Clients = clientsFor(options),
+  { kinesis, lambda, iam, logs, dynamodb, sqs }: Clients = clientsFor(options),
 ): Promise<Found[]> {
   const deleted: Found[] = [];
 
@@ -206,6 +220,11 @@ export async function deleteResources(
       case "log group":
         await logs.send(new DeleteLogGroupCommand({ logGroupName: item.name }));
         break;
+      case "queue": {
+        const { QueueUrl } = await sqs.send(new GetQueueUrlCommand({ QueueName: item.name }));
+        await sqs.send(new DeleteQueueCommand({ QueueUrl }));
+        break;
+      }
       case "stream":
         await kinesis.send(new DeleteStreamCommand({ StreamName: item.name, EnforceConsumerDeletion: true }));
         await waitUntilStreamNotExists(waiterFor(kinesis, 300), { StreamName: item.name });

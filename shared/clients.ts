@@ -6,6 +6,7 @@ import { DynamoDBClient } from "@aws-sdk/client-dynamodb";
 import { IAMClient } from "@aws-sdk/client-iam";
 import { KinesisClient } from "@aws-sdk/client-kinesis";
 import { LambdaClient } from "@aws-sdk/client-lambda";
+import { SQSClient } from "@aws-sdk/client-sqs";
 import { STSClient } from "@aws-sdk/client-sts";
 import { NodeHttpHandler } from "@smithy/node-http-handler";
 import type { TargetOptions } from "./options.js";
@@ -53,6 +54,7 @@ export const dynamoDBClient = (options: Where) => remember(new DynamoDBClient(co
 export const iamClient = (options: Where) => remember(new IAMClient(config(options)));
 export const lambdaClient = (options: Where) => remember(new LambdaClient(config(options)));
 export const logsClient = (options: Where) => remember(new CloudWatchLogsClient(config(options)));
+export const sqsClient = (options: Where) => remember(new SQSClient(config(options)));
 export const stsClient = (options: Where) => remember(new STSClient(config(options)));
 export const cloudWatchClient = (options: Where) => remember(new CloudWatchClient(config(options)));
 
