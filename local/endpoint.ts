@@ -75,7 +75,9 @@ export function startEndpoint(settings: EndpointSettings): Promise<{ server: Ser
       return answer(res, { status: 204, headers: preflight(req.headers), body: "" }, { cors });
     }
     const path = req.url ?? "/";
-    if (path === "/_workshop/stats") return answer(res, jsonReply(stats.snapshot()), { cors });
+    if (path === "/_workshop/stats") {
+      return answer(res, jsonReply({ ...stats.snapshot(), mappings: mappings.stats() }), { cors });
+    }
     if (path.startsWith("/_workshop/")) return answer(res, jsonReply(await status()), { cors });
     if (!signed(req, path) && !(req.method === "GET" && path === "/_ministack/health")) {
       const why = "the local endpoint takes signed AWS requests only (an SDK, the AWS CLI or boto3 sign them)";

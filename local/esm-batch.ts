@@ -49,6 +49,8 @@ export interface BatchDeps {
   result?(text: string): void;
   /** Still wanted? (false once the mapping is disabled or deleted: stop between tries). */
   running?(): boolean;
+  /** Count what happened, for the endpoint's stats. */
+  count?(what: "invocation" | "retry" | "bisection" | "skipped"): void;
 }
 
 /** How long to wait before retry number `retry` (1, 2, …): doubling from 1 s, at most 30 s. */
@@ -68,6 +70,7 @@ export async function processBatch(records: StreamRecord[], rules: BatchRules, d
       const expired = piece.records.filter((r) => deps.now() - r.arrivedAt > maxAgeMs);
       if (expired.length > 0) {
         await deps.giveUp(expired, "RecordAgeExceeded", invocations);
+        deps.count?.("skipped");
         deps.checkpoint(expired.at(-1)!.sequenceNumber);
         deps.result?.(`PROBLEM: ${expired.length} record(s) older than MaximumRecordAgeInSeconds skipped`);
         piece.records = piece.records.filter((r) => !expired.includes(r));
@@ -80,6 +83,7 @@ export async function processBatch(records: StreamRecord[], rules: BatchRules, d
 
     const outcome = await deps.invoke(piece.records);
     invocations++;
+    deps.count?.("invocation");
     const failedFrom = outcome.ok ? firstReportedFailure(outcome.response, piece.records, rules) : 0;
     if (failedFrom === undefined) {
       deps.checkpoint(piece.records.at(-1)!.sequenceNumber);
@@ -100,15 +104,18 @@ export async function processBatch(records: StreamRecord[], rules: BatchRules, d
         { records: piece.records.slice(0, half), retries: 0 },
         { records: piece.records.slice(half), retries: 0 },
       );
+      deps.count?.("bisection");
       continue;
     }
     piece.retries++;
     if (rules.MaximumRetryAttempts !== -1 && piece.retries > rules.MaximumRetryAttempts) {
       await deps.giveUp(piece.records, "RetryAttemptsExhausted", invocations, outcome);
+      deps.count?.("skipped");
       deps.checkpoint(piece.records.at(-1)!.sequenceNumber);
       pieces.shift();
       continue;
     }
+    deps.count?.("retry");
     await deps.sleep(retryDelayMs(piece.retries));
   }
 }

@@ -35,7 +35,7 @@ export async function readPage(kinesis: KinesisClient, ShardIterator: string) {
     data: r.Data ?? new Uint8Array(),
     arrivedAt: r.ApproximateArrivalTimestamp?.getTime() ?? Date.now(),
   }));
-  return { records, next: page.NextShardIterator };
+  return { records, next: page.NextShardIterator, behindMs: page.MillisBehindLatest };
 }
 
 /** The next batch from the front of `pending`: at most BatchSize records, and an event of at most 6 MB. */

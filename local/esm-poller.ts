@@ -16,6 +16,7 @@ import { GetQueueUrlCommand, SendMessageCommand, type SQSClient } from "@aws-sdk
 import { type FailureCondition, type Invocation, processBatch, type StreamRecord } from "./esm-batch.js";
 import { arnParts, eventFor, invoke, laneOf, listShards, onFailureRecord, readPage, takeBatch } from "./esm-lambda.js";
 import type { Mapping, MappingStore } from "./esm-store.js";
+import { MappingCounters, type MappingStats } from "./stats.js";
 
 /** The clients a mapping's pollers use, for the account and region of its stream. */
 export interface PollerClients {
@@ -32,6 +33,34 @@ const POLL_EVERY_MS = 1000;
 
 export class MappingPollers {
   private readonly loops = new Map<string, AbortController>();
+  private readonly counters = new Map<string, MappingCounters>();
+
+  /** Each mapping's state and counters. */
+  stats(): MappingStats[] {
+    return this.store.all().map((m) => {
+      const c = this.countersOf(m.UUID);
+      return {
+        uuid: m.UUID,
+        streamArn: m.EventSourceArn,
+        functionArn: m.FunctionArn,
+        state: m.State,
+        lastProcessingResult: m.LastProcessingResult,
+        polls: c.polls,
+        pollGapMs: c.medianGap(),
+        invocations: c.invocations,
+        retries: c.retries,
+        bisections: c.bisections,
+        skipped: c.skipped,
+        iteratorAgeMs: c.behind.size ? Math.max(...c.behind.values()) : undefined,
+      };
+    });
+  }
+
+  private countersOf(uuid: string): MappingCounters {
+    let c = this.counters.get(uuid);
+    if (!c) this.counters.set(uuid, (c = new MappingCounters()));
+    return c;
+  }
 
   constructor(
     private readonly store: MappingStore,
@@ -154,6 +183,7 @@ export class MappingPollers {
       let page: Awaited<ReturnType<typeof readPage>>;
       try {
         page = await readPage(clients.kinesis, iterator!);
+        this.countersOf(uuid).polled(shardId, page.behindMs);
         backoff = 0;
       } catch (error) {
         const name = (error as Error).name;
@@ -218,6 +248,13 @@ export class MappingPollers {
           sleep: (ms) => sleep(ms, undefined, { signal }).catch(() => {}),
           result: setResult,
           running: () => !signal.aborted && this.store.get(uuid) !== undefined,
+          count: (what) => {
+            const c = this.countersOf(uuid);
+            if (what === "invocation") c.invocations++;
+            else if (what === "retry") c.retries++;
+            else if (what === "bisection") c.bisections++;
+            else c.skipped++;
+          },
         }),
       ),
     );

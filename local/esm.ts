@@ -36,6 +36,10 @@ export class LocalMappings {
     this.pollers.startAll();
   }
 
+  stats() {
+    return this.pollers.stats();
+  }
+
   close(): void {
     this.pollers.close();
     for (const c of this.clients.values()) for (const client of Object.values(c)) client.destroy();

@@ -30,6 +30,27 @@ export interface LayerStats {
   at: number;
   shards: ShardStats[];
   recent: Record<string, RecentRecord[]>;
+  /** The local target's Kinesis event source mappings (esm-poller.ts). */
+  mappings?: MappingStats[];
+}
+
+/** What one event source mapping has done since the endpoint started. */
+export interface MappingStats {
+  uuid: string;
+  streamArn: string;
+  functionArn: string;
+  state: string;
+  lastProcessingResult: string;
+  polls: number;
+  /** The median gap between two polls of one shard, over the last 100 (AWS: about 1,000 ms). */
+  pollGapMs: number | undefined;
+  invocations: number;
+  retries: number;
+  bisections: number;
+  /** Batches given up on (to the on-failure destination, if there is one). */
+  skipped: number;
+  /** GetRecords' MillisBehindLatest on its last read, the largest over its shards: its iterator age. */
+  iteratorAgeMs: number | undefined;
 }
 
 /** What GET /_workshop/layer answers: how the launcher and the banner recognise the endpoint. */
@@ -110,5 +131,32 @@ export class EndpointStats {
       return { account, region, stream, shardId, ...m.totals, lastSequenceNumber: this.lastSequence.get(key) };
     });
     return { limits: this.limits, at: Date.now(), shards, recent: Object.fromEntries(this.recent) };
+  }
+}
+
+/** What a mapping has done since the endpoint started: for GET /_workshop/stats. */
+export class MappingCounters {
+  polls = 0;
+  invocations = 0;
+  retries = 0;
+  bisections = 0;
+  skipped = 0;
+  readonly gaps: number[] = [];
+  readonly lastPoll = new Map<string, number>();
+  readonly behind = new Map<string, number>();
+
+  polled(shardId: string, behindMs: number | undefined): void {
+    const now = Date.now();
+    const last = this.lastPoll.get(shardId);
+    if (last !== undefined) this.gaps.push(now - last);
+    if (this.gaps.length > 100) this.gaps.shift();
+    this.lastPoll.set(shardId, now);
+    if (behindMs !== undefined) this.behind.set(shardId, behindMs);
+    this.polls++;
+  }
+
+  medianGap(): number | undefined {
+    const sorted = [...this.gaps].sort((a, b) => a - b);
+    return sorted.length ? sorted[Math.floor(sorted.length / 2)] : undefined;
   }
 }

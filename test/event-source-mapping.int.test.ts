@@ -26,7 +26,10 @@ import { zipSync } from "fflate";
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
 import { iamClient, kinesisClient, lambdaClient } from "../shared/clients.js";
 import { EMULATOR_CREDENTIALS } from "../shared/targets.js";
-import { useTestEmulator } from "./emulator.js";
+import * as lesson03 from "../03-basic-consumer/main.js";
+import { restartLayer } from "../local/emulator.js";
+import type { LayerStats } from "../local/stats.js";
+import { localOptions, useTestEmulator } from "./emulator.js";
 
 const testEmulator = useTestEmulator();
 const where = () => ({
@@ -201,16 +204,46 @@ describe("a Kinesis event source mapping on the local target", () => {
     expect(before).not.toContain("record 49");
   }, 120_000);
 
-  it("is listed, read and deleted through the Lambda API, and its reads are counted by the limits layer", async () => {
+  it("shares the shard's 5 reads a second with lesson 03: the layer counts both, and both finish", async () => {
+    const stats = async () =>
+      (await (await fetch(`${testEmulator.current.endpoint}/_workshop/stats`)).json()) as LayerStats;
+    const mappingOf = (layer: LayerStats) => layer.mappings!.find((m) => m.streamArn.endsWith("/esm-retries"))!;
+    const first = await stats();
+    const before = first.shards.find((s) => s.stream === "esm-retries")!.reads;
+    // Ten records a read: ten reads or more, at most five a second, while the mapping polls.
+    const read = await lesson03.main(
+      localOptions(lesson03.lesson, testEmulator.current, "esm-retries", "--limit", "10"),
+    );
+    expect(read.records).toBe(100); // every record (they are not workshop JSON, so none is "unique")
+    const after = await stats();
+    const mapping = mappingOf(after);
+    const polls = mapping.polls - mappingOf(first).polls;
+    expect(polls).toBeGreaterThanOrEqual(1);
+    // The mapping kept polling about once a second meanwhile, and its reads are in the shard's count.
+    expect(mapping.pollGapMs).toBeGreaterThanOrEqual(900);
+    expect(mapping.pollGapMs).toBeLessThan(3000);
+    expect(mapping).toMatchObject({ retries: 2, skipped: 1, bisections: 0 });
+    expect(after.shards.find((s) => s.stream === "esm-retries")!.reads - before).toBeGreaterThanOrEqual(10 + polls);
+  }, 60_000);
+
+  it("keeps its mappings and checkpoints across a restart of the endpoint: nothing is delivered again", async () => {
+    const delivered = deliveries("esm-partial").length;
+    await restartLayer(testEmulator.current.paths, true);
+    const lambda = lambdaClient(where());
+    const { EventSourceMappings = [] } = await lambda.send(
+      new ListEventSourceMappingsCommand({ FunctionName: "esm-partial" }),
+    );
+    expect(EventSourceMappings).toMatchObject([{ State: "Enabled", BatchSize: 100 }]);
+    await new Promise((r) => setTimeout(r, 3000)); // three polls
+    expect(deliveries("esm-partial")).toHaveLength(delivered);
+  }, 60_000);
+
+  it("is listed, read and deleted through the Lambda API", async () => {
     const lambda = lambdaClient(where());
     const { EventSourceMappings = [] } = await lambda.send(
       new ListEventSourceMappingsCommand({ FunctionName: "esm-retries" }),
     );
     expect(EventSourceMappings).toHaveLength(1);
-    const stats = (await (await fetch(`${testEmulator.current.endpoint}/_workshop/stats`)).json()) as {
-      shards: { stream: string; reads: number }[];
-    };
-    expect(stats.shards.find((s) => s.stream === "esm-retries")?.reads).toBeGreaterThan(3);
     const deleted = await lambda.send(new DeleteEventSourceMappingCommand({ UUID: EventSourceMappings[0]!.UUID }));
     expect(deleted.State).toBe("Deleting");
     await expect(

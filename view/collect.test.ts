@@ -285,6 +285,28 @@ describe("the live view on the local target (mocked clients, a fake limits layer
     expect(s.classmates.find((c) => c.stream === "class-7")?.records).toBe(2000);
     expect(commandsSent()).not.toContain("GetMetricDataCommand");
   });
+
+  it("adds to each mapping what the endpoint's own event source mapping did: polls, retries, bisections, skips", async () => {
+    const work = { pollGapMs: 1001, iteratorAgeMs: 0, invocations: 9, retries: 2, bisections: 4, skipped: 1 };
+    const layer: LayerStats = {
+      ...reading(1_000, 0, 0),
+      mappings: [
+        {
+          uuid: "esm-1",
+          streamArn: ARN,
+          functionArn: "f",
+          state: "Enabled",
+          lastProcessingResult: "OK",
+          polls: 30,
+          ...work,
+        },
+      ],
+    };
+    const collector = new ViewCollector(options, clients(), async () => layer);
+    await collector.snapshot(); // the first snapshot finds the stream's ARN
+    const s = await collector.snapshot();
+    expect(s.lambda.mappings).toEqual([expect.objectContaining({ uuid: "esm-1", work })]);
+  });
 });
 
 describe("the view's guards", () => {

@@ -127,7 +127,7 @@ export class ViewCollector {
       })),
       kclWorkers: kcl.workers,
       lambda: {
-        mappings,
+        mappings: mappings.map((m) => withWork(m, stats)),
         invocations: this.onAws ? metrics?.lambda.invocations : this.invocations,
         errors: this.onAws ? metrics?.lambda.errors : this.errors,
         recordsHandled: this.handled,
@@ -255,6 +255,14 @@ export class ViewCollector {
   get uptimeMs(): number {
     return Date.now() - this.startedAt;
   }
+}
+
+/** A mapping with what the local target's endpoint says it has done (nothing added elsewhere). */
+function withWork(mapping: MappingView, stats: LayerStats | undefined): MappingView {
+  const mine = stats?.mappings?.find((m) => m.uuid === mapping.uuid);
+  if (!mine) return mapping;
+  const { pollGapMs, iteratorAgeMs, invocations, retries, bisections, skipped } = mine;
+  return { ...mapping, work: { pollGapMs, iteratorAgeMs, invocations, retries, bisections, skipped } };
 }
 
 /** A lease's progress: its checkpoint against the newest record the layer saw stored in its shard. */

@@ -60,6 +60,15 @@ export interface MappingView {
   state: string;
   batchSize: number | undefined;
   lastProcessingResult: string;
+  /** The local target's own mapping only (from the endpoint): what it has done since it started. */
+  work?: {
+    pollGapMs: number | undefined;
+    iteratorAgeMs: number | undefined;
+    invocations: number;
+    retries: number;
+    bisections: number;
+    skipped: number;
+  };
 }
 
 export interface LambdaView {

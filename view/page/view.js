@@ -270,10 +270,24 @@ function drawLambda(s) {
   );
   fillRows(
     $("mappings"),
-    f.mappings.map((m) => [m.uuid, m.functionName, m.state, m.batchSize ?? "", m.lastProcessingResult]),
+    f.mappings.map((m) => [
+      m.uuid,
+      m.functionName,
+      m.state,
+      m.batchSize ?? "",
+      m.lastProcessingResult,
+      m.work?.iteratorAgeMs === undefined ? "" : `${number(m.work.iteratorAgeMs)} ms`,
+      m.work?.pollGapMs === undefined ? "" : `${number(m.work.pollGapMs)} ms`,
+      m.work ? number(m.work.invocations) : "",
+      m.work ? number(m.work.retries) : "",
+      m.work ? number(m.work.bisections) : "",
+      m.work ? number(m.work.skipped) : "",
+    ]),
   );
   if (f.mappings.length === 0)
-    fillRows($("mappings"), [["no event source mapping on this stream yet: run lesson 05", "", "", "", ""]]);
+    fillRows($("mappings"), [
+      ["no event source mapping on this stream yet: run lesson 05", "", "", "", "", "", "", "", "", "", ""],
+    ]);
 }
 
 // ---- 5. the class ----
