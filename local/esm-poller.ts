@@ -57,9 +57,11 @@ export class MappingPollers {
   }
 
   private countersOf(uuid: string): MappingCounters {
-    let c = this.counters.get(uuid);
-    if (!c) this.counters.set(uuid, (c = new MappingCounters()));
-    return c;
+    const known = this.counters.get(uuid);
+    if (known) return known;
+    const made = new MappingCounters();
+    this.counters.set(uuid, made);
+    return made;
   }
 
   constructor(
