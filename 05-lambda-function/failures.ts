@@ -19,28 +19,34 @@ export async function ensureFailureQueue(sqs: SQSClient, QueueName: string): Pro
 }
 
 /** AWS's invocation record for a skipped Kinesis batch, the parts the lesson prints. */
-interface InvocationRecord {
+export interface InvocationRecord {
   requestContext: { condition: string; approximateInvokeCount: number };
   KinesisBatchInfo: { shardId: string; startSequenceNumber: string; endSequenceNumber: string; batchSize: number };
 }
 
-/** Print what arrived in the queue (waiting up to `waitSeconds` for the first), then remove it. */
-export async function reportFailures(sqs: SQSClient, QueueUrl: string, waitSeconds = 10): Promise<number> {
+/**
+ * Take what arrived in the queue, waiting up to `waitSeconds` for the first note (Lambda sends
+ * it once it gives up on a batch, after its last retry), and remove it from the queue.
+ */
+export async function receiveFailures(sqs: SQSClient, QueueUrl: string, waitSeconds = 15): Promise<InvocationRecord[]> {
   const { Messages = [] } = await sqs.send(
     new ReceiveMessageCommand({ QueueUrl, MaxNumberOfMessages: 10, WaitTimeSeconds: waitSeconds }),
   );
-  if (Messages.length === 0) say("The on-failure queue got nothing: no batch was given up on.");
-  for (const message of Messages) {
-    const { requestContext: why, KinesisBatchInfo: batch } = JSON.parse(message.Body!) as InvocationRecord;
+  if (Messages.length > 0) {
+    const Entries = Messages.map((m, i) => ({ Id: String(i), ReceiptHandle: m.ReceiptHandle! }));
+    await sqs.send(new DeleteMessageBatchCommand({ QueueUrl, Entries }));
+  }
+  return Messages.map((m) => JSON.parse(m.Body!) as InvocationRecord);
+}
+
+/** One line for each note the queue got. */
+export function sayFailures(notes: InvocationRecord[]): void {
+  if (notes.length === 0) say("The on-failure queue got nothing: no batch was given up on.");
+  for (const { requestContext: why, KinesisBatchInfo: batch } of notes) {
     say(
       `The on-failure queue got: ${batch.batchSize} record(s) of ${batch.shardId}, sequence numbers ` +
         `${batch.startSequenceNumber} to ${batch.endSequenceNumber}, skipped for ${why.condition} ` +
         `after ${why.approximateInvokeCount} invocation(s).`,
     );
   }
-  if (Messages.length > 0) {
-    const Entries = Messages.map((m, i) => ({ Id: String(i), ReceiptHandle: m.ReceiptHandle! }));
-    await sqs.send(new DeleteMessageBatchCommand({ QueueUrl, Entries }));
-  }
-  return Messages.length;
 }

@@ -47,8 +47,7 @@ export async function followSeenLines(
 
 /**
  * --poison: how many times the poison record reached the handler, and in batches of what
- * size (it logs a "cannot process" line each time), waiting up to 15 s for Lambda's
- * retries; then what AWS does with it.
+ * size (it logs a "cannot process" line each time); then what AWS does with it.
  */
 export async function reportPoison(
   logs: CloudWatchLogsClient,
@@ -68,11 +67,13 @@ export async function reportPoison(
     const pattern = new RegExp(`cannot process ${runId} #\\d+ \\(poison\\), .*?in a batch of (\\d+)`, "g");
     return events.flatMap((e) => [...(e.message ?? "").matchAll(pattern)].map((m) => Number(m[1])));
   };
-  // Lambda backs off between retries (1 s, then 2 s): wait for the third delivery and a little more.
+  // Called once the mapping has given up on the record: read until two readings agree.
   let sizes = await batchSizes();
-  for (let waited = 0; waited < 15_000 && (sizes.length < 3 || waited < 4000); waited += 1000) {
+  for (let waited = 0; waited < 10_000; waited += 1000) {
     await sleep(1000);
-    sizes = await batchSizes();
+    const again = await batchSizes();
+    if (again.length === sizes.length && sizes.length > 0) break;
+    sizes = again;
   }
   const how = mode === "throw" ? "the handler threw" : "the handler reported it as a batch item failure";
   say(

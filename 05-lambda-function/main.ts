@@ -30,7 +30,7 @@ import { packageLambdaHandler } from "./bundle.js";
 import { deleteEverything } from "./delete.js";
 import { deployFunction } from "./deploy-function.js";
 import { ensureCopiesStream, waitForCopies } from "./copies.js";
-import { ensureFailureQueue, reportFailures } from "./failures.js";
+import { ensureFailureQueue, receiveFailures, sayFailures } from "./failures.js";
 import { POISON } from "./handler.js";
 import { followSeenLines, printRecentLogs, reportPoison } from "./logs.js";
 import { COPY_TO_TAG, resourceNames } from "./names.js";
@@ -206,10 +206,12 @@ export async function main(options: Options): Promise<Summary> {
   // 7. Follow the log group until every record's "seen" line has appeared (logs.ts).
   const expected = options.poison ? options.count - 1 : options.count;
   const { tally, latencies } = await followSeenLines(logs, names.logGroupName, runId, expected, timeoutMs);
+  // With --poison: the note Lambda sends once it gives up (so every delivery is logged by then), then the deliveries.
+  const failures = options.poison ? await receiveFailures(sqs, failureQueue.url) : undefined;
   const poisonDeliveries = options.poison
     ? await reportPoison(logs, names.logGroupName, runId, options.poison, poisonIndex)
     : undefined;
-  const failures = options.poison ? await reportFailures(sqs, failureQueue.url) : undefined;
+  if (failures) sayFailures(failures);
 
   // 8. With --copy-to, the copies the function wrote to the second stream.
   const copies = copyTo ? await waitForCopies(kinesis, copyTo, runId, expected, timeoutMs) : undefined;
@@ -227,7 +229,7 @@ export async function main(options: Options): Promise<Summary> {
     deployed,
     mappingId,
     ...(copyTo ? { copyTo, copies } : {}),
-    ...(poisonDeliveries === undefined ? {} : { poisonDeliveries, onFailure: failures }),
+    ...(poisonDeliveries === undefined ? {} : { poisonDeliveries, onFailure: failures?.length }),
   };
 }
 

@@ -9,6 +9,7 @@ import { PutRecordCommand, type KinesisClient } from "@aws-sdk/client-kinesis";
 import * as makeStream from "../01-make-a-stream/main.js";
 import * as produceData from "../02-produce-data/main.js";
 import * as kclConsumer from "../04-kcl-consumer/main.js";
+import * as lambdaFunction from "../05-lambda-function/main.js";
 import { followSeenLines } from "../05-lambda-function/logs.js";
 import { resourceNames } from "../05-lambda-function/names.js";
 import { kinesisClient, logsClient } from "../shared/clients.js";
@@ -93,6 +94,20 @@ export async function lambdaLatency(target: TargetOptions, samples: number): Pro
     120_000,
   );
   return latencies;
+}
+
+/**
+ * Lambda's event source mapping on the local target: the median gap between two polls of one
+ * shard (AWS: about 1,000 ms), from the endpoint's counters; then how often lesson 05's poison
+ * record reaches a throwing handler (--poison throw --count 8).
+ */
+export async function mappingFigures(target: TargetOptions): Promise<{ esmPollMs: number; poisonDeliveries: number }> {
+  const stats = (await (await fetch(`${target.endpoint}/_workshop/stats`)).json()) as LayerStats;
+  const mapping = stats.mappings?.find((m) => m.streamArn.endsWith(`/${target.stream}`));
+  if (mapping?.pollGapMs === undefined) throw new WorkshopError(`no polls of ${target.stream}'s mapping were counted`);
+  const options = { ...parseOptions(lambdaFunction.lesson, ["--poison", "throw", "--count", "8"], {}), ...target };
+  const { poisonDeliveries } = await lambdaFunction.main(options);
+  return { esmPollMs: mapping.pollGapMs, poisonDeliveries: poisonDeliveries ?? 0 };
 }
 
 /** KCL: run lesson 04 in this process; once it processes a first record, put records one by one and time each. */

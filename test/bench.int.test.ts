@@ -22,6 +22,8 @@ describe("npm run bench", () => {
       "shardScaling",
       "throttledEntries",
       "limitsOverheadMs",
+      "esmPollMs",
+      "poisonDeliveries",
       "lambdaMedianMs",
       "lambdaP95Ms",
       "kclMedianMs",
@@ -39,6 +41,8 @@ describe("npm run bench", () => {
     expect(figures.throttledEntries).toBeGreaterThan(0);
     expect(figures.shardScaling).toBeGreaterThan(1);
     expect(figures.recordsLost).toBe(0);
+    expect(figures.esmPollMs).toBeGreaterThanOrEqual(900); // Lambda polls each shard about once a second
+    expect(figures.poisonDeliveries).toBeGreaterThanOrEqual(3);
     expect(figures.lambdaP95Ms).toBeGreaterThanOrEqual(figures.lambdaMedianMs);
     expect(figures.kclP95Ms).toBeGreaterThanOrEqual(figures.kclMedianMs);
     // Its private emulator is gone: the port it named no longer answers.
