@@ -46,10 +46,11 @@ describe("lesson 05 on the local emulator", () => {
     expect(EventSourceMappings).toHaveLength(1);
   });
 
-  it("--delete leaves no function, mapping, role, log group or copies stream", async () => {
+  it("--delete leaves no function, mapping, role, log group, failure queue or copies stream", async () => {
     const where = localOptions(lesson05.lesson, testEmulator.current, "lam");
     const result = await deleteEverything(localOptions(lesson05.lesson, testEmulator.current, "lam"));
-    expect(result.deleted).toHaveLength(5);
+    expect(result.deleted).toHaveLength(6);
+    expect(result.deleted).toContain("queue lam-handler-failures");
 
     const { Functions = [] } = await lambdaClient(where).send(new ListFunctionsCommand({}));
     expect(Functions.map((f) => f.FunctionName)).not.toContain("lam-handler");

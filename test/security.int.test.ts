@@ -112,11 +112,12 @@ describe("the Lambda function's role, as deployed", () => {
         `arn:aws:kinesis:${region}:${account}:stream/least`,
         `arn:aws:kinesis:${region}:${account}:stream/least-copies`,
         `arn:aws:logs:${region}:${account}:log-group:/aws/lambda/least-handler:*`,
+        `arn:aws:sqs:${region}:${account}:least-handler-failures`, // the on-failure queue
       ].sort(),
     );
     for (const statement of policy.Statement) {
       expect(statement.Effect).toBe("Allow");
-      for (const action of [statement.Action].flat()) expect(action).toMatch(/^(kinesis|logs):[A-Z][A-Za-z]+$/); // no wildcards
+      for (const action of [statement.Action].flat()) expect(action).toMatch(/^(kinesis|logs|sqs):[A-Z][A-Za-z]+$/); // no wildcards
     }
   }, 180_000);
 });

@@ -1,4 +1,5 @@
 // npm start, then npm run cleanup, as an instructor runs them, against a fresh emulator of the test's own.
+import { ListQueuesCommand } from "@aws-sdk/client-sqs";
 import { paginateDescribeLogGroups } from "@aws-sdk/client-cloudwatch-logs";
 import { ListTablesCommand } from "@aws-sdk/client-dynamodb";
 import { ListRolesCommand } from "@aws-sdk/client-iam";
@@ -9,7 +10,15 @@ import { tmpdir } from "node:os";
 import { join } from "node:path";
 import { describe, expect, it } from "vitest";
 import { WORKSHOP_DIR } from "../shared/paths.js";
-import { dynamoDBClient, iamClient, kinesisClient, lambdaClient, logsClient, tallyStream } from "../shared/index.js";
+import {
+  dynamoDBClient,
+  iamClient,
+  kinesisClient,
+  lambdaClient,
+  logsClient,
+  sqsClient,
+  tallyStream,
+} from "../shared/index.js";
 import { parseOptions } from "../shared/options.js";
 import { cleanup } from "../scripts/cleanup.js";
 import { lastJson, runCli } from "./cli.js";
@@ -37,6 +46,7 @@ async function everything() {
     roles: ((await iamClient(where).send(new ListRolesCommand({}))).Roles ?? []).map((r) => r.RoleName),
     logGroups,
     tables: (await dynamoDBClient(where).send(new ListTablesCommand({}))).TableNames ?? [],
+    queues: (await sqsClient(where).send(new ListQueuesCommand({}))).QueueUrls ?? [],
   };
 }
 
@@ -81,6 +91,7 @@ describe("the workshop in one go", () => {
       "event source mapping",
       "function",
       "log group",
+      "queue", // lesson 05's on-failure queue
       "role",
       "stream",
     ]);
@@ -91,6 +102,7 @@ describe("the workshop in one go", () => {
       roles: [],
       logGroups: [],
       tables: [],
+      queues: [],
     });
 
     const again = await runCli("scripts/cleanup.ts", [...args(), "--yes", "--json"]);
