@@ -49,7 +49,9 @@ function remember<T extends { destroy(): void }>(client: T): T {
   return client;
 }
 
-export const kinesisClient = (options: Where) => remember(new KinesisClient(config(options)));
+/** `maxAttempts: 1` turns the SDK's own retries off (the conformance checks count refusals). */
+export const kinesisClient = (options: Where, { maxAttempts }: { maxAttempts?: number } = {}) =>
+  remember(new KinesisClient({ ...config(options), maxAttempts }));
 export const dynamoDBClient = (options: Where) => remember(new DynamoDBClient(config(options)));
 export const iamClient = (options: Where) => remember(new IAMClient(config(options)));
 export const lambdaClient = (options: Where) => remember(new LambdaClient(config(options)));
