@@ -38,12 +38,23 @@ export const KNOWN_DIFFERENCES: Record<Target, Record<string, KnownDifference>> 
     "lambda.trust-policy": { reason: "MiniStack stores IAM roles and policies and enforces none", readmeRow: "IAM" },
     "lambda.runtime": { reason: "MiniStack runs functions on the node on your PATH", readmeRow: "Lambda runtime" },
   },
+  // As found with kinesis-mock 0.6.2 (npm kinesis-local), LocalStack's Kinesis engine.
   localstack: {
-    // kinesis-mock (LocalStack's Kinesis engine) has no shard limits.
+    "streams.name-only-is-on-demand": {
+      reason: "kinesis-mock gives a CreateStream with only a name 4 provisioned shards",
+    },
     "writes.record-rate": { reason: "kinesis-mock has no per-shard write limits" },
     "writes.byte-rate": { reason: "kinesis-mock has no per-shard write limits" },
     "writes.partial-failure-shape": { reason: "kinesis-mock never refuses an entry for a shard's limit" },
+    "writes.500-entries": { reason: "kinesis-mock takes a PutRecords of more than 500 entries" },
+    "writes.record-size": { reason: "kinesis-mock refuses a record over 1 MiB with InvalidArgumentException" },
     "reads.call-rate": { reason: "kinesis-mock has no per-shard read limits" },
+    "reads.malformed-iterator": { reason: "kinesis-mock answers with an error the SDK cannot name (Unknown)" },
+    "lambda.trust-policy": {
+      reason: "kinesis-mock is Kinesis only: LocalStack's Lambda and IAM answer these (not checked here)",
+    },
+    "lambda.runtime": { reason: "kinesis-mock is Kinesis only: LocalStack's Lambda runs functions in Docker" },
+    "lambda.log-lines": { reason: "kinesis-mock is Kinesis only" },
   },
   aws: {},
 };
