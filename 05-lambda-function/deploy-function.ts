@@ -5,13 +5,14 @@ import {
   CreateFunctionCommand,
   ResourceNotFoundException as FunctionNotFound,
   GetFunctionCommand,
+  GetFunctionConfigurationCommand,
   type LambdaClient,
   UpdateFunctionCodeCommand,
   UpdateFunctionConfigurationCommand,
   waitUntilFunctionActiveV2,
   waitUntilFunctionUpdatedV2,
 } from "@aws-sdk/client-lambda";
-import { retryWhile, say, waiterFor, waitingFor, WORKSHOP_TAGS } from "../shared/index.js";
+import { retryWhile, say, waiterFor, waitingFor, WorkshopError, WORKSHOP_TAGS } from "../shared/index.js";
 import { isRolePropagationError } from "./permissions.js";
 
 export interface FunctionSpec {
@@ -66,6 +67,16 @@ export async function deployFunction(
       ),
     { onRetry: () => say("  (the new role is not visible to Lambda yet: trying again in 3 s)") },
   );
-  await waitingFor(`${FunctionName} to be Active`, waitUntilFunctionActiveV2(waiterFor(lambda), { FunctionName }));
+  try {
+    await waitingFor(`${FunctionName} to be Active`, waitUntilFunctionActiveV2(waiterFor(lambda), { FunctionName }));
+  } catch (error) {
+    // The waiter's error is a 2 KB dump of the function (a presigned code URL in it): say why in one line.
+    const { State, StateReason } = await lambda.send(new GetFunctionConfigurationCommand({ FunctionName }));
+    if (State !== "Failed") throw error;
+    throw new WorkshopError(
+      `function ${FunctionName} could not start (State Failed): ${StateReason ?? "no reason given"} — ` +
+        "on an emulator, Lambda may need Docker (LocalStack does); the local target needs none",
+    );
+  }
   return { functionArn: created.FunctionArn!, deployed: "created" };
 }

@@ -16,6 +16,7 @@ import {
   CreateFunctionCommand,
   GetEventSourceMappingCommand,
   GetFunctionCommand,
+  GetFunctionConfigurationCommand,
   type GetFunctionCommandOutput,
   InvalidParameterValueException,
   InvokeCommand,
@@ -194,8 +195,28 @@ describe("what lesson 05 retries and what it reports", () => {
     await expect(main(options("--count", "1"))).rejects.toThrow(
       "the test invoke failed (Unhandled): Runtime.ImportModuleError: Cannot find module 'index'",
     );
-    expect(invokeFailure(Buffer.from("not json"))).toBe("the function returned no error details");
+    // An emulator that answers in plain text: its text is the reason.
+    expect(invokeFailure(Buffer.from("Lambda executor failed: docker not found\n"))).toBe(
+      "Lambda executor failed: docker not found",
+    );
+    expect(invokeFailure(Buffer.from(""))).toBe("the function returned no error details");
   });
+
+  it("says in one line why a new function failed to start, with its StateReason", async () => {
+    const failed = { State: "Failed" as const, StateReason: "Error while creating lambda: Docker not available" };
+    lambda
+      .on(GetFunctionCommand)
+      .rejectsOnce(new ResourceNotFoundException({ message: "not found", $metadata: {} }))
+      .resolves({ Configuration: failed }); // what the waiter reads
+    lambda.on(CreateFunctionCommand).resolves({ FunctionArn: "arn:fn" });
+    lambda.on(GetFunctionConfigurationCommand).resolves({
+      State: "Failed",
+      StateReason: "Error while creating lambda: Docker not available",
+    });
+    await expect(main(options("--count", "1"))).rejects.toThrow(
+      /^function s-handler could not start \(State Failed\): Error while creating lambda: Docker not available — /,
+    );
+  }, 20_000);
 });
 
 describe("the role's policy", () => {

@@ -27,13 +27,17 @@ export function sampleEvent(streamArn: string) {
   };
 }
 
-/** "errorType: errorMessage" from a failed invoke's payload. */
+/** "errorType: errorMessage" from a failed invoke's payload, or its text when it is not AWS's JSON. */
 export function invokeFailure(payload: Uint8Array | undefined): string {
+  const text = Buffer.from(payload ?? [])
+    .toString("utf8")
+    .trim();
   try {
-    const { errorType, errorMessage } = JSON.parse(Buffer.from(payload ?? []).toString("utf8"));
+    const { errorType, errorMessage } = JSON.parse(text);
     if (errorType || errorMessage) return `${errorType ?? "Error"}: ${errorMessage ?? ""}`.trim();
   } catch {
-    // not JSON: fall through
+    // not JSON: some emulators answer in plain text
   }
+  if (text) return text.length > 300 ? `${text.slice(0, 300)}…` : text;
   return "the function returned no error details";
 }

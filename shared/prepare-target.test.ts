@@ -7,7 +7,7 @@ import { join } from "node:path";
 import { afterEach, describe, expect, it, vi } from "vitest";
 import { printedTo } from "../test/capture.js";
 import { parseOptions } from "./options.js";
-import { prepareTarget, runningViewUrl } from "./prepare-target.js";
+import { endpointAnswers, prepareTarget, runningViewUrl } from "./prepare-target.js";
 
 const lesson = { usage: "x", about: "x", flags: {} };
 const sts = mockClient(STSClient);
@@ -62,4 +62,24 @@ describe("the banner's pointer to npm run view", () => {
     writeFileSync(file, JSON.stringify({ port: 4598, pid: 2 ** 22 + 12345 })); // a process that is not there
     expect(runningViewUrl(file)).toBeUndefined();
   });
+});
+
+describe("whether an endpoint answers", () => {
+  it("waits for one that takes the connection but is slow to answer, and gives up at once on a refused one", async () => {
+    const { createServer } = await import("node:http");
+    const server = createServer((_req, res) => void setTimeout(() => res.end("ok"), 400)); // a cold LocalStack
+    await new Promise<void>((resolve) => server.listen(0, "127.0.0.1", resolve));
+    const { port } = server.address() as { port: number };
+    try {
+      // (Scaled down: 200 ms stands for the first 3 s.)
+      expect(await endpointAnswers(`http://127.0.0.1:${port}`, 2000, 200)).toBe(true);
+      expect(await endpointAnswers(`http://127.0.0.1:${port}`, 100, 200)).toBe(false); // not patient enough
+    } finally {
+      server.closeAllConnections();
+      server.close();
+    }
+    const started = Date.now();
+    expect(await endpointAnswers(`http://127.0.0.1:${port}`)).toBe(false); // closed now: refused
+    expect(Date.now() - started).toBeLessThan(2000);
+  }, 20_000);
 });

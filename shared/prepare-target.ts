@@ -5,7 +5,7 @@ import { GetCallerIdentityCommand } from "@aws-sdk/client-sts";
 import { stsClient } from "./clients.js";
 import { WorkshopError, explain, howToStart } from "./errors.js";
 import type { TargetOptions } from "./options.js";
-import { say } from "./output.js";
+import { say, waitingFor } from "./output.js";
 import { WORKSHOP_DIR } from "./paths.js";
 
 /**
@@ -50,12 +50,21 @@ export function runningViewUrl(file = VIEW_FILE): string | undefined {
   }
 }
 
-/** Does anything answer HTTP at this URL within 3 s? */
-export const endpointAnswers = (url: string): Promise<boolean> =>
-  fetch(url, { signal: AbortSignal.timeout(3000) }).then(
-    () => true,
-    () => false,
-  );
+/**
+ * Does anything answer HTTP at this URL? A refused connection is a no at once. One that is
+ * taken but not answered within 3 s is an endpoint still warming up (a LocalStack that has
+ * just said "Ready." can take longer for its first request): it gets `patienceMs` more.
+ */
+export async function endpointAnswers(url: string, patienceMs = 30_000, firstMs = 3000): Promise<boolean> {
+  const ask = (ms: number) =>
+    fetch(url, { signal: AbortSignal.timeout(ms) }).then(
+      () => "answers" as const,
+      (error: Error) => (error.name === "TimeoutError" ? ("slow" as const) : ("no" as const)),
+    );
+  const first = await ask(firstMs);
+  if (first !== "slow") return first === "answers";
+  return (await waitingFor(`${url}: reached, but slow to answer`, ask(patienceMs))) === "answers";
+}
 
 /** On aws: the account the credentials belong to, and the region (from the SDK's lookup when not given). */
 export async function awsAccount(options: TargetOptions): Promise<string> {
