@@ -3,6 +3,7 @@
 // resources, named conformance-…, and they are deleted after it, whatever happened.
 import { randomBytes } from "node:crypto";
 import {
+  AddTagsToStreamCommand,
   CreateStreamCommand,
   DeleteStreamCommand,
   DescribeStreamSummaryCommand,
@@ -12,6 +13,7 @@ import {
   waitUntilStreamExists,
 } from "@aws-sdk/client-kinesis";
 import type { TargetOptions } from "../shared/options.js";
+import { WORKSHOP_TAGS } from "../shared/targets.js";
 
 export type Group = "streams" | "writes" | "reads" | "lambda";
 
@@ -19,6 +21,8 @@ export interface Check {
   /** Stable: known-differences lists and reports name it. */
   id: string;
   group: Group;
+  /** The lesson that teaches it: a difference here is what its students meet. */
+  lesson: "01" | "02" | "03" | "04" | "05";
   /** What AWS documents, in a few words. */
   aws: string;
   /** Where: the AWS document's title (and the figure or sentence). */
@@ -70,6 +74,8 @@ export function makeContext(
       );
       ctx.cleanup(() => kinesis.send(new DeleteStreamCommand({ StreamName, EnforceConsumerDeletion: true })));
       await waitUntilStreamExists({ client: kinesis, maxWaitTime: 60, minDelay: 1, maxDelay: 2 }, { StreamName });
+      // Tagged, so that npm run cleanup finds it if a run is killed before it deletes it.
+      await kinesis.send(new AddTagsToStreamCommand({ StreamName, Tags: WORKSHOP_TAGS }));
       const { Shards = [] } = await kinesis.send(new ListShardsCommand({ StreamName }));
       const { StreamDescriptionSummary } = await kinesis.send(new DescribeStreamSummaryCommand({ StreamName }));
       return { name: StreamName, arn: StreamDescriptionSummary!.StreamARN!, shards: Shards };

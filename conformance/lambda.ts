@@ -10,6 +10,7 @@ import {
 } from "@aws-sdk/client-lambda";
 import { zipSync } from "fflate";
 import { iamClient, lambdaClient, logsClient } from "../shared/clients.js";
+import { WORKSHOP_TAGS } from "../shared/targets.js";
 import { retryWhile } from "../shared/wait.js";
 import { type Check, type CheckContext, errorOf, expect } from "./check.js";
 
@@ -25,7 +26,8 @@ const trust = (service: string) =>
 async function role(ctx: CheckContext, what: string, service = "lambda.amazonaws.com"): Promise<string> {
   const iam = iamClient(ctx.options);
   const RoleName = ctx.name(what);
-  const { Role } = await iam.send(new CreateRoleCommand({ RoleName, AssumeRolePolicyDocument: trust(service) }));
+  const Tags = [{ Key: "workshop", Value: WORKSHOP_TAGS.workshop }];
+  const { Role } = await iam.send(new CreateRoleCommand({ RoleName, AssumeRolePolicyDocument: trust(service), Tags }));
   ctx.cleanup(() => iam.send(new DeleteRoleCommand({ RoleName })));
   return Role!.Arn!;
 }
@@ -42,6 +44,7 @@ async function deploy(ctx: CheckContext, what: string, code: string, roleArn: st
         Handler: "index.handler",
         Role: roleArn,
         Code: { ZipFile: zipSync({ "index.js": Buffer.from(code) }) },
+        Tags: WORKSHOP_TAGS,
       }),
     );
   // A new role takes a few seconds to reach Lambda on AWS ("cannot be assumed by Lambda" until then).
@@ -58,6 +61,7 @@ export const LAMBDA_CHECKS: Check[] = [
   {
     id: "lambda.trust-policy",
     group: "lambda",
+    lesson: "05",
     aws: "a function's role must trust lambda.amazonaws.com: a role only EC2 may assume is refused",
     source: `${LAMBDA}, "Defining Lambda function permissions with an execution role": the trust policy names lambda.amazonaws.com`,
     async run(ctx) {
@@ -83,6 +87,7 @@ export const LAMBDA_CHECKS: Check[] = [
   {
     id: "lambda.runtime",
     group: "lambda",
+    lesson: "05",
     aws: "a nodejs24.x function runs on Node.js 24",
     source: `${LAMBDA}, "Lambda runtimes": nodejs24.x is Node.js 24`,
     async run(ctx) {
@@ -100,6 +105,7 @@ export const LAMBDA_CHECKS: Check[] = [
   {
     id: "lambda.log-lines",
     group: "lambda",
+    lesson: "05",
     aws: "each console.log line is its own CloudWatch Logs event",
     source: `${LAMBDA}, "Log and monitor Node.js Lambda functions": each line the function writes is a log event`,
     async run(ctx) {

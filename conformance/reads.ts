@@ -40,6 +40,7 @@ export const READ_CHECKS: Check[] = [
   {
     id: "reads.iterator-types",
     group: "reads",
+    lesson: "03",
     aws: "TRIM_HORIZON, AT_ and AFTER_SEQUENCE_NUMBER, AT_TIMESTAMP and LATEST start where they say",
     source: `${API}, GetShardIterator: ShardIteratorType`,
     async run(ctx) {
@@ -74,6 +75,7 @@ export const READ_CHECKS: Check[] = [
   {
     id: "reads.limit",
     group: "reads",
+    lesson: "03",
     aws: "GetRecords returns at most Limit records",
     source: `${API}, GetRecords: "Limit: The maximum number of records to return"`,
     async run(ctx) {
@@ -87,6 +89,7 @@ export const READ_CHECKS: Check[] = [
   {
     id: "reads.empty-read-advances",
     group: "reads",
+    lesson: "03",
     aws: "a read that finds nothing still returns a NextShardIterator to go on with",
     source: `${API}, GetRecords: "NextShardIterator: The next position in the shard from which to start sequentially reading"`,
     async run(ctx) {
@@ -100,6 +103,7 @@ export const READ_CHECKS: Check[] = [
   {
     id: "reads.caught-up",
     group: "reads",
+    lesson: "03",
     aws: "MillisBehindLatest is 0 once the reader has caught up",
     source: `${API}, GetRecords: "A value of zero indicates that record processing is caught up"`,
     async run(ctx) {
@@ -119,6 +123,7 @@ export const READ_CHECKS: Check[] = [
   {
     id: "reads.malformed-iterator",
     group: "reads",
+    lesson: "03",
     aws: "a shard iterator that was never issued is refused (AWS lists InvalidArgumentException or ExpiredIteratorException)",
     source: `${API}, GetRecords: Errors`,
     async run(ctx) {
@@ -130,6 +135,7 @@ export const READ_CHECKS: Check[] = [
   {
     id: "reads.call-rate",
     group: "reads",
+    lesson: "03",
     aws: "a shard serves 5 GetRecords calls a second: 10 at once are partly refused",
     source: `${GUIDE}, "Quotas and limits": "GetRecords ... 5 transactions per second" per shard`,
     async run(ctx) {
@@ -147,6 +153,7 @@ export const READ_CHECKS: Check[] = [
   {
     id: "reads.at-timestamp-precision",
     group: "reads",
+    lesson: "03",
     aws: "AT_TIMESTAMP counts milliseconds: at a record's arrival it includes it, 1 ms later it skips it",
     source: `${API}, GetShardIterator: "Timestamp: The time stamp of the data record from which to start reading ... precision of milliseconds"`,
     async run(ctx) {
@@ -170,6 +177,7 @@ export const READ_CHECKS: Check[] = [
   {
     id: "reads.iterator-expiry",
     group: "reads",
+    lesson: "03",
     long: true,
     aws: "a shard iterator expires 5 minutes after it is issued",
     source: `${API}, GetShardIterator: "A shard iterator expires 5 minutes after it is returned to the requester"`,

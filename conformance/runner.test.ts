@@ -9,6 +9,7 @@ import { ALL_CHECKS, formatRow, type Row, runFails, selectChecks, verdict } from
 const row = (outcome: Row["outcome"], reason?: string): Row => ({
   id: "writes.record-rate",
   group: "writes",
+  lesson: "02",
   aws: "a shard takes 1,000 records a second",
   source: "Developer Guide",
   observed: "0 of 2,000 refused",
@@ -35,7 +36,7 @@ describe("the verdict on a check", () => {
 
   it("prints one row a check: the mark, the id, what AWS documents, and what the target did (and why)", () => {
     expect(formatRow(row("known", "no limits there"))).toBe(
-      "≠  writes.record-rate               a shard takes 1,000 records a second\n     → 0 of 2,000 refused (known: no limits there)",
+      "≠  writes.record-rate               a shard takes 1,000 records a second\n     → 0 of 2,000 refused (known: no limits there) [lesson 02 meets this]",
     );
     expect(formatRow(row("✗")).startsWith("✗  writes.record-rate")).toBe(true);
   });

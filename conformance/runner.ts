@@ -21,6 +21,7 @@ export type Outcome = "✓" | "✗" | "known" | "listed, but ✓" | "skipped";
 export interface Row {
   id: string;
   group: Group;
+  lesson: string;
   aws: string;
   source: string;
   /** What the target did (or why the check did not run). */
@@ -83,10 +84,11 @@ export async function runCheck(
     clearTimeout(timer);
     await ctx.finish();
   }
-  const { id, group, aws, source } = check;
+  const { id, group, lesson, aws, source } = check;
   return {
     id,
     group,
+    lesson,
     aws,
     source,
     observed,
@@ -101,7 +103,8 @@ export function formatRow(row: Row): string {
   const mark = { "✓": "✓", "✗": "✗", known: "≠", "listed, but ✓": "✓!", skipped: "·" }[row.outcome];
   const because = row.outcome === "known" && row.reason ? ` (known: ${row.reason})` : "";
   const note = row.outcome === "listed, but ✓" ? " (listed as a known difference: take it off the list)" : "";
-  return `${mark.padEnd(2)} ${row.id.padEnd(32)} ${row.aws}\n     → ${row.observed}${because}${note}`;
+  const met = row.outcome === "✗" || row.outcome === "known" ? ` [lesson ${row.lesson} meets this]` : "";
+  return `${mark.padEnd(2)} ${row.id.padEnd(32)} ${row.aws}\n     → ${row.observed}${because}${note}${met}`;
 }
 
 /** The closing line: counts by outcome. */

@@ -17,6 +17,7 @@ export const STREAM_CHECKS: Check[] = [
   {
     id: "streams.duplicate-name",
     group: "streams",
+    lesson: "01",
     aws: "CreateStream with a name in use → ResourceInUseException",
     source: `${API}, CreateStream: "ResourceInUseException: The resource is not available for this operation"`,
     async run(ctx) {
@@ -28,6 +29,7 @@ export const STREAM_CHECKS: Check[] = [
   {
     id: "streams.name-only-is-on-demand",
     group: "streams",
+    lesson: "01",
     aws: "CreateStream with a name only → an on-demand stream",
     source: `${GUIDE}, "Choose the data stream capacity mode": on-demand is the default when no shard count is given`,
     async run(ctx) {
@@ -42,6 +44,7 @@ export const STREAM_CHECKS: Check[] = [
   {
     id: "streams.retention-default",
     group: "streams",
+    lesson: "01",
     aws: "a new stream keeps records 24 hours",
     source: `${GUIDE}, "Change the data retention period": "the default retention period of 24 hours"`,
     async run(ctx) {
@@ -55,6 +58,7 @@ export const STREAM_CHECKS: Check[] = [
   {
     id: "streams.creating-status",
     group: "streams",
+    lesson: "01",
     aws: "a new stream is CREATING before it is ACTIVE",
     source: `${API}, CreateStream: "Kinesis Data Streams immediately returns and sets the stream status to CREATING"`,
     async run(ctx) {
@@ -68,6 +72,7 @@ export const STREAM_CHECKS: Check[] = [
   {
     id: "streams.create-tags",
     group: "streams",
+    lesson: "01",
     aws: "tags given to CreateStream are stored",
     source: `${API}, CreateStream: "Tags: A set of up to 50 key-value pairs to use to create the tags"`,
     async run(ctx) {
@@ -87,6 +92,7 @@ export const STREAM_CHECKS: Check[] = [
   {
     id: "streams.other-region",
     group: "streams",
+    lesson: "01",
     aws: "the same name in another region is another stream",
     source: `${GUIDE}, "Create a stream": stream names are unique per account and Region`,
     async run(ctx) {
@@ -103,6 +109,7 @@ export const STREAM_CHECKS: Check[] = [
   {
     id: "streams.deleting-status",
     group: "streams",
+    lesson: "01",
     aws: "a deleted stream is DELETING for a while",
     source: `${API}, DeleteStream: "the stream status is set to DELETING ... until the deletion completes"`,
     async run(ctx) {

@@ -32,6 +32,7 @@ export const WRITE_CHECKS: Check[] = [
   {
     id: "writes.record-rate",
     group: "writes",
+    lesson: "02",
     aws: "a shard takes 1,000 records a second: 2,000 at once are partly refused",
     source: `${QUOTAS}: "1,000 records per second" per shard for writes`,
     async run(ctx) {
@@ -43,6 +44,7 @@ export const WRITE_CHECKS: Check[] = [
   {
     id: "writes.byte-rate",
     group: "writes",
+    lesson: "02",
     aws: "a shard takes 1 MiB a second: 3 MiB at once are partly refused",
     source: `${QUOTAS}: "1 MB per second" per shard for writes`,
     async run(ctx) {
@@ -55,6 +57,7 @@ export const WRITE_CHECKS: Check[] = [
   {
     id: "writes.on-demand-rate",
     group: "writes",
+    lesson: "02",
     aws: "a new on-demand stream takes 4 MB/s: 2,000 small records at once are all taken",
     source: `${GUIDE}, "Choose the data stream capacity mode": a new on-demand stream has 4 MB/s of write capacity`,
     async run(ctx) {
@@ -66,6 +69,7 @@ export const WRITE_CHECKS: Check[] = [
   {
     id: "writes.partial-failure-shape",
     group: "writes",
+    lesson: "02",
     aws: "PutRecords is not all-or-nothing: FailedRecordCount, and an ErrorCode and ErrorMessage per refused entry",
     source: `${API}, PutRecords: "A single record failure does not stop the processing of subsequent records"`,
     async run(ctx) {
@@ -89,6 +93,7 @@ export const WRITE_CHECKS: Check[] = [
   {
     id: "writes.500-entries",
     group: "writes",
+    lesson: "02",
     aws: "PutRecords takes at most 500 entries: 501 → ValidationException",
     source: `${API}, PutRecords: "Each PutRecords request can support up to 500 records"`,
     async run(ctx) {
@@ -100,6 +105,7 @@ export const WRITE_CHECKS: Check[] = [
   {
     id: "writes.request-size",
     group: "writes",
+    lesson: "02",
     aws: "a PutRecords request may carry up to 10 MiB: 6 MiB is accepted",
     source: `${API}, PutRecords: "up to a limit of 10 MiB for the entire request"`,
     async run(ctx) {
@@ -112,6 +118,7 @@ export const WRITE_CHECKS: Check[] = [
   {
     id: "writes.record-size",
     group: "writes",
+    lesson: "02",
     aws: "a record over 1 MiB is refused with ValidationException",
     source: `${QUOTAS}: "The maximum size of a data blob ... is 1 MiB" by default`,
     async run(ctx) {
@@ -126,6 +133,7 @@ export const WRITE_CHECKS: Check[] = [
   {
     id: "writes.update-max-record-size",
     group: "writes",
+    lesson: "02",
     aws: "UpdateMaxRecordSize raises a stream's record limit, up to 10 MiB",
     source: `${API}, UpdateMaxRecordSize: "the maximum record size ... up to 10 MiB"`,
     async run(ctx) {
@@ -149,6 +157,7 @@ export const WRITE_CHECKS: Check[] = [
   {
     id: "writes.md5-placement",
     group: "writes",
+    lesson: "02",
     aws: "a record goes to the shard whose hash-key range holds the MD5 of its partition key",
     source: `${GUIDE}, "Terminology": "Kinesis Data Streams uses MD5 to map partition keys to 128-bit integer values"`,
     async run(ctx) {
@@ -170,6 +179,7 @@ export const WRITE_CHECKS: Check[] = [
   {
     id: "writes.explicit-hash-key",
     group: "writes",
+    lesson: "02",
     aws: "ExplicitHashKey, not the partition key, chooses the shard",
     source: `${API}, PutRecord: "ExplicitHashKey: The hash value used to explicitly determine the shard"`,
     async run(ctx) {

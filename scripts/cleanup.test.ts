@@ -8,7 +8,7 @@ import {
   ListTablesCommand,
   ResourceNotFoundException as TableNotFound,
 } from "@aws-sdk/client-dynamodb";
-import { IAMClient, ListRolesCommand } from "@aws-sdk/client-iam";
+import { IAMClient, ListRoleTagsCommand, ListRolesCommand } from "@aws-sdk/client-iam";
 import {
   DeleteStreamCommand,
   DescribeStreamCommand,
@@ -23,7 +23,7 @@ import { mockClient } from "aws-sdk-client-mock";
 import { beforeEach, describe, expect, it } from "vitest";
 import { parseOptions } from "../shared/options.js";
 import type { Prompt } from "../shared/output.js";
-import { cleanup, runCleanup } from "./cleanup.js";
+import { cleanup, findWorkshopResources, runCleanup } from "./cleanup.js";
 
 const kinesis = mockClient(KinesisClient);
 const lambda = mockClient(LambdaClient);
@@ -80,6 +80,32 @@ describe("npm run cleanup on aws", () => {
     const result = await runCleanup(onAws("--dry-run"), answering());
     expect(result).toEqual({ found: 3, deleted: [] });
     expect(kinesis.commandCalls(DeleteStreamCommand)).toHaveLength(0);
+  });
+
+  it("finds what a conformance run killed midway left: its tagged role and its function's log group", async () => {
+    iam.on(ListRolesCommand).resolves({
+      Roles: ["conformance-logs-role-ab12cd", "conformance-someone-else", "app-role"].map((RoleName) => ({
+        RoleName,
+        Path: "/",
+        RoleId: RoleName,
+        Arn: `arn:aws:iam::123456789012:role/${RoleName}`,
+        CreateDate: new Date(),
+      })),
+      IsTruncated: false,
+    });
+    iam
+      .on(ListRoleTagsCommand, { RoleName: "conformance-logs-role-ab12cd" })
+      .resolves({ Tags: [{ Key: "workshop", Value: "kinesis-lambda" }] })
+      .on(ListRoleTagsCommand, { RoleName: "conformance-someone-else" })
+      .resolves({ Tags: [] });
+    logs.on(DescribeLogGroupsCommand).resolves({
+      logGroups: [{ logGroupName: "/aws/lambda/conformance-logs-ab12cd" }, { logGroupName: "/aws/lambda/billing" }],
+    });
+    const found = await findWorkshopResources(onAws());
+    expect(found.filter((f) => f.kind === "role" || f.kind === "log group")).toEqual([
+      { kind: "role", name: "conformance-logs-role-ab12cd" },
+      { kind: "log group", name: "/aws/lambda/conformance-logs-ab12cd" },
+    ]);
   });
 
   it("deletes nothing when the answer is no", async () => {

@@ -144,10 +144,10 @@ export async function findWorkshopResources(
   for await (const page of paginateListRoles({ client: iam }, {})) {
     for (const role of page.Roles ?? []) {
       const name = role.RoleName!;
-      // Only roles named like lesson 05's are asked for their tags: an account can have hundreds.
+      // Only roles named like lesson 05's (or the conformance checks') are asked for their tags: an account can have hundreds.
       const ours =
         name === names.roleName ||
-        (name.endsWith("-handler-role") &&
+        ((name.endsWith("-handler-role") || name.startsWith("conformance-")) &&
           (await tagged(async () => tagMap((await iam.send(new ListRoleTagsCommand({ RoleName: name }))).Tags))));
       if (ours) found.push({ kind: "role", name });
     }
@@ -159,6 +159,7 @@ export async function findWorkshopResources(
       const arn = group.logGroupArn ?? group.arn?.replace(/:\*$/, "");
       const ours =
         name === names.logGroupName ||
+        name.startsWith("/aws/lambda/conformance-") || // made by Lambda for a conformance check's function
         (name.endsWith("-handler") &&
           (await tagged(
             async () => (await logs.send(new ListTagsForResourceCommand({ resourceArn: arn }))).tags ?? {},

@@ -58,9 +58,9 @@ runScript(import.meta.url, conformance, async (options) => {
   const rows: Row[] = [];
   for (const { check, skip } of chosen) {
     if (stopped) break;
-    const { id, group, aws, source } = check;
+    const { id, group, lesson, aws, source } = check;
     const row: Row = skip
-      ? { id, group, aws, source, observed: skip, outcome: "skipped", ms: 0 }
+      ? { id, group, lesson, aws, source, observed: skip, outcome: "skipped", ms: 0 }
       : await runCheck(check, options, kinesis);
     rows.push(row);
     if (!options.json || !skip) say(formatRow(row));
