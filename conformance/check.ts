@@ -15,7 +15,7 @@ import {
 import type { TargetOptions } from "../shared/options.js";
 import { WORKSHOP_TAGS } from "../shared/targets.js";
 
-export type Group = "streams" | "writes" | "reads" | "lambda";
+export type Group = "streams" | "writes" | "reads" | "lambda" | "mapping";
 
 export interface Check {
   /** Stable: known-differences lists and reports name it. */
@@ -29,6 +29,8 @@ export interface Check {
   source: string;
   /** Longer than 30 s: run only with --long. */
   long?: boolean;
+  /** Its own time limit, where AWS itself takes longer than 30 s (a new mapping, IAM). */
+  limitSeconds?: number;
   /** What it shows only exists on AWS (run only there). */
   awsOnly?: boolean;
   /** Show it: return what the target did, or throw Differs saying what it did instead. */

@@ -5,12 +5,19 @@ import type { TargetOptions } from "../shared/options.js";
 import { type Check, Differs, type Group, makeContext } from "./check.js";
 import { KNOWN_DIFFERENCES, type KnownDifference } from "./known.js";
 import { LAMBDA_CHECKS } from "./lambda.js";
+import { MAPPING_CHECKS } from "./mapping.js";
 import { READ_CHECKS } from "./reads.js";
 import { STREAM_CHECKS } from "./streams.js";
 import { WRITE_CHECKS } from "./writes.js";
 
-export const ALL_CHECKS: Check[] = [...STREAM_CHECKS, ...WRITE_CHECKS, ...READ_CHECKS, ...LAMBDA_CHECKS];
-export const GROUPS: Group[] = ["streams", "writes", "reads", "lambda"];
+export const ALL_CHECKS: Check[] = [
+  ...STREAM_CHECKS,
+  ...WRITE_CHECKS,
+  ...READ_CHECKS,
+  ...LAMBDA_CHECKS,
+  ...MAPPING_CHECKS,
+];
+export const GROUPS: Group[] = ["streams", "writes", "reads", "lambda", "mapping"];
 
 /**
  * ✓ as AWS documents; ✗ not, and not listed (the run fails); "known" not, as listed;
@@ -62,7 +69,7 @@ export async function runCheck(
   check: Check,
   options: TargetOptions,
   kinesis: KinesisClient,
-  limitMs = check.long ? 7 * 60_000 : 30_000,
+  limitMs = check.long ? 7 * 60_000 : (check.limitSeconds ?? 30) * 1000,
 ): Promise<Row> {
   const started = Date.now();
   const ctx = makeContext(options, kinesis);
