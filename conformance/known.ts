@@ -55,11 +55,9 @@ export const KNOWN_DIFFERENCES: Record<Target, Record<string, KnownDifference>> 
     },
     "lambda.runtime": { reason: "kinesis-mock is Kinesis only: LocalStack's Lambda runs functions in Docker" },
     "lambda.log-lines": { reason: "kinesis-mock is Kinesis only" },
-    "mapping.retries-then-skip": {
-      reason: "kinesis-mock is Kinesis only: LocalStack's mapping does not bisect (see lesson 05)",
-    },
-    "mapping.bisect": { reason: "kinesis-mock is Kinesis only; LocalStack's own mapping does not bisect" },
-    "mapping.partial-batch": { reason: "kinesis-mock is Kinesis only" },
+    "mapping.retries-then-skip": { reason: "kinesis-mock is Kinesis only (no Lambda)" },
+    "mapping.bisect": { reason: "kinesis-mock is Kinesis only (no Lambda); LocalStack's own mapping does not bisect" },
+    "mapping.partial-batch": { reason: "kinesis-mock is Kinesis only (no Lambda)" },
   },
   aws: {},
 };
