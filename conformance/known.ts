@@ -14,19 +14,7 @@ export interface KnownDifference {
 export const KNOWN_DIFFERENCES: Record<Target, Record<string, KnownDifference>> = {
   local: {
     "streams.creating-status": { reason: "MiniStack makes a stream ACTIVE at once", readmeRow: "a new stream" },
-    "streams.name-only-is-on-demand": {
-      reason: "MiniStack gives a provisioned stream with one shard to a CreateStream with only a name",
-      readmeRow: "`CreateStream` with only a name",
-    },
     "streams.deleting-status": { reason: "MiniStack deletes a stream at once", readmeRow: "deleting a stream" },
-    "streams.create-tags": {
-      reason: "MiniStack drops the Tags of CreateStream (AddTagsToStream works)",
-      readmeRow: "`Tags` on `CreateStream`",
-    },
-    "writes.request-size": {
-      reason: 'MiniStack refuses PutRecords over 5 MB: "Records total payload size exceeds 5 MB limit"',
-      readmeRow: "`PutRecords` request size",
-    },
     "writes.update-max-record-size": {
       reason: "MiniStack has no UpdateMaxRecordSize (InvalidAction), so records over 1 MiB are refused",
       readmeRow: "`UpdateMaxRecordSize` (records to 10 MiB)",

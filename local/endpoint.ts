@@ -97,8 +97,11 @@ export function startEndpoint(settings: EndpointSettings): Promise<{ server: Ser
     // parse, meter, forward
     const cancel = whenClientLeaves(res);
     const host = String(req.headers[":authority"] ?? req.headers.host); // the value accept.ts checked
-    const send = (onward: Buffer) =>
-      backend.forward({ method: req.method ?? "POST", path, headers: req.headers, host, body: onward }, cancel);
+    // Sent on as it came, or as another Kinesis operation when the endpoint completes a call MiniStack does not.
+    const send = (onward: Buffer, operation?: string) => {
+      const headers = operation ? { ...req.headers, "x-amz-target": `Kinesis_20131202.${operation}` } : req.headers;
+      return backend.forward({ method: req.method ?? "POST", path, headers, host, body: onward }, cancel);
+    };
     if (isMappingCall(path)) {
       // A Kinesis source's event source mapping is the endpoint's own (esm.ts); any other, MiniStack's.
       const { accessKey, region } = credentialScope(req.headers);

@@ -38,8 +38,14 @@ const MAX_ITERATORS = 50_000;
 /** What the endpoint sends back: its own reply, or MiniStack's to relay as it comes. */
 export type Outcome = Reply | IncomingMessage;
 
-/** How the endpoint sends a Kinesis call on: forward(body) → MiniStack's reply. */
-export type Send = (body: Buffer) => Promise<IncomingMessage>;
+/** How the endpoint sends a Kinesis call on: forward(body) → MiniStack's reply (as another operation, if named). */
+export type Send = (body: Buffer, operation?: string) => Promise<IncomingMessage>;
+
+/**
+ * MiniStack refuses a PutRecords over 5 MB ("Records total payload size exceeds 5 MB limit"),
+ * where AWS takes 10 MiB: a larger one is sent on in parts of at most this many bytes.
+ */
+const MINISTACK_PART_BYTES = 4_500_000;
 
 export class MeteredKinesis {
   private readonly iterators = new Map<string, IteratorPlace>();
@@ -52,6 +58,11 @@ export class MeteredKinesis {
   async serve(call: KinesisCall, body: Buffer, send: Send, authorization: string | undefined): Promise<Outcome> {
     // The shard map is kept per caller (access key); meters per account, region, stream and shard.
     const mapKey = `${call.accessKey}/${call.region}/${call.stream}`;
+    if (call.operation === "CreateStream") {
+      const reply = await this.createStream(call, send);
+      this.shardMap.forget(mapKey);
+      return reply;
+    }
     if (RESHAPING.has(call.operation)) {
       const reply = await send(body);
       this.shardMap.forget(mapKey);
@@ -68,6 +79,24 @@ export class MeteredKinesis {
     if (call.operation === "GetShardIterator")
       return this.getShardIterator(call, stream, streamKey, body, send, authorization);
     return this.put(call, stream, streamKey, body, send);
+  }
+
+  /**
+   * CreateStream as AWS documents it, where MiniStack differs: a name alone makes an
+   * on-demand stream (MiniStack would make one provisioned shard), and its Tags are stored
+   * (MiniStack drops them; AddTagsToStream keeps them).
+   */
+  private async createStream(call: KinesisCall, send: Send): Promise<Outcome> {
+    const input = { ...call.input };
+    if (input.ShardCount === undefined && input.StreamModeDetails === undefined) {
+      input.StreamModeDetails = { StreamMode: "ON_DEMAND" };
+    }
+    const reply = await send(Buffer.from(JSON.stringify(input)));
+    const tags = input.Tags as Record<string, string> | undefined;
+    if (reply.statusCode !== 200 || !tags || Object.keys(tags).length === 0) return reply;
+    const text = await readAll(reply);
+    await readAll(await send(Buffer.from(JSON.stringify({ StreamName: call.stream, Tags: tags })), "AddTagsToStream"));
+    return { status: 200, headers: passableHeaders(reply.headers), body: text };
   }
 
   private async getShardIterator(
@@ -193,33 +222,40 @@ export class MeteredKinesis {
     );
     let failed = call.entries.length - accepted.length;
     let headers: Record<string, string | string[]> = { "content-type": "application/x-amz-json-1.1" };
-    if (accepted.length > 0) {
+    const parts = inParts(accepted, (i) => recordBytes(call.entries[i]!), MINISTACK_PART_BYTES);
+    for (const part of parts) {
       const onward =
-        accepted.length === call.entries.length
+        part.length === call.entries.length
           ? body
           : Buffer.from(
-              JSON.stringify({ ...call.input, Records: accepted.map((i) => (call.input.Records as unknown[])[i]) }),
+              JSON.stringify({ ...call.input, Records: part.map((i) => (call.input.Records as unknown[])[i]) }),
             );
       const reply = await send(onward).catch((error) => {
-        for (const i of accepted) refund(i);
-        throw error;
+        for (const i of part) refund(i);
+        if (parts.length === 1) throw error;
+        return undefined;
       });
-      if (reply.statusCode !== 200) {
-        for (const i of accepted) refund(i);
-        return reply;
+      if (reply?.statusCode !== 200) {
+        for (const i of part) refund(i);
+        if (parts.length === 1) return reply!;
+        // A later part failed after earlier ones were stored: its entries are refused, to be sent again.
+        if (reply) await readAll(reply).catch(() => {});
+        for (const i of part) results[i] = { ErrorCode: "InternalFailure", ErrorMessage: "Internal service failure." };
+        failed += part.length;
+        continue;
       }
       const output = JSON.parse((await readAll(reply)).toString("utf8")) as {
         Records?: { ErrorCode?: string; ShardId?: string; SequenceNumber?: string }[];
         FailedRecordCount?: number;
       };
       const stored = output.Records ?? [];
-      accepted.forEach((position, i) => {
+      part.forEach((position, i) => {
         results[position] = stored[i] ?? {};
         if (!stored[i] || stored[i].ErrorCode) refund(position);
       });
       this.stats.noteStored(
         streamKey,
-        accepted.map((i) => call.entries[i]!),
+        part.map((i) => call.entries[i]!),
         stored,
       );
       failed += output.FailedRecordCount ?? 0;
@@ -231,4 +267,19 @@ export class MeteredKinesis {
       body: JSON.stringify({ FailedRecordCount: failed, Records: results, EncryptionType: "NONE" }),
     };
   }
+}
+
+/** Positions in order, cut into runs whose sizes add up to at most `limit` (a run holds one at least). */
+export function inParts(positions: number[], size: (i: number) => number, limit: number): number[][] {
+  const parts: number[][] = [];
+  let bytes = 0;
+  for (const i of positions) {
+    if (parts.length === 0 || bytes + size(i) > limit) {
+      parts.push([]);
+      bytes = 0;
+    }
+    parts.at(-1)!.push(i);
+    bytes += size(i);
+  }
+  return parts;
 }
