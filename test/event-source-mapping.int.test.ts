@@ -19,6 +19,7 @@ import {
   DeleteEventSourceMappingCommand,
   GetEventSourceMappingCommand,
   ListEventSourceMappingsCommand,
+  UpdateEventSourceMappingCommand,
   waitUntilFunctionActiveV2,
 } from "@aws-sdk/client-lambda";
 import { CreateQueueCommand, GetQueueAttributesCommand, ReceiveMessageCommand, SQSClient } from "@aws-sdk/client-sqs";
@@ -236,6 +237,18 @@ describe("a Kinesis event source mapping on the local target", () => {
     expect(EventSourceMappings).toMatchObject([{ State: "Enabled", BatchSize: 100 }]);
     await new Promise((r) => setTimeout(r, 3000)); // three polls
     expect(deliveries("esm-partial")).toHaveLength(delivered);
+  }, 60_000);
+
+  it("does nothing while disabled (Enabled: false), and starts from TRIM_HORIZON once enabled", async () => {
+    const { uuid } = await setUp("esm-paused", "report", { BatchSize: 100, Enabled: false });
+    const lambda = lambdaClient(where());
+    expect((await lambda.send(new GetEventSourceMappingCommand({ UUID: uuid }))).State).toBe("Disabled");
+    await new Promise((r) => setTimeout(r, 2500)); // two polls' worth
+    expect(deliveries("esm-paused")).toEqual([]);
+    await lambda.send(new UpdateEventSourceMappingCommand({ UUID: uuid, Enabled: true }));
+    const all = await waitFor("esm-paused");
+    expect(all[0]!.records[0]!.body).toBe("record 0");
+    expect((await lambda.send(new GetEventSourceMappingCommand({ UUID: uuid }))).State).toBe("Enabled");
   }, 60_000);
 
   it("is listed, read and deleted through the Lambda API", async () => {
