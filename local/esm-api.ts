@@ -53,7 +53,12 @@ export async function answerMappingCall(
   deps: MappingApiDeps,
 ): Promise<Reply | "forward"> {
   const [, uuid = "", query = ""] = PATH.exec(path) ?? [];
-  const input = body.length > 0 ? (JSON.parse(body.toString("utf8")) as Record<string, unknown>) : {};
+  let input: Record<string, unknown> = {};
+  try {
+    if (body.length > 0) input = JSON.parse(body.toString("utf8")) as Record<string, unknown>;
+  } catch {
+    return lambdaError(400, "InvalidRequestContentException", "Could not parse request body into json");
+  }
   if (method === "POST" && !uuid) return isKinesisArn(input.EventSourceArn) ? create(input, deps) : "forward";
   if (method === "GET" && !uuid) return list(query, deps);
   const mapping = deps.store.get(uuid);
