@@ -98,7 +98,11 @@ export interface RunningDaemon {
   trouble(): DaemonTrouble | undefined;
   /** The first known cause of failure in its log since it started, else its last lines. */
   firstCause(): string;
-  /** Stop gracefully (SIGTERM: the daemon ends each lease with a final checkpoint); SIGKILL after 30 s. */
+  /**
+   * Stop (SIGTERM; SIGKILL after 30 s). The 3.1.3 daemon then exits at once: its
+   * shutdownGraceMillis is 0, so it runs no graceful shutdown, and its leases stay with this
+   * worker until they expire. Nothing is lost: the processor checkpoints after each batch.
+   */
   stop(): Promise<void>;
   /** The last lines of its log, for an error message. */
   logTail(lines?: number): string;

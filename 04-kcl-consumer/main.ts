@@ -159,7 +159,7 @@ export async function main(options: Options) {
     }
   } finally {
     process.off("SIGINT", onCtrlC);
-    await daemon.stop(); // the daemon ends each lease with a final checkpoint
+    await daemon.stop(); // the processor has checkpointed after each batch
     await kinesisEndpoint.close();
   }
   count();

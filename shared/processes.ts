@@ -14,7 +14,7 @@ export const currentPlatform = (): Platform =>
 
 /**
  * Stop a program and what it started; nothing if it is gone. On Linux and macOS a signal:
- * SIGTERM lets MiniStack save its state and the KCL daemon end its leases. Windows has no
+ * SIGTERM lets MiniStack save its state and the KCL daemon stop its workers. Windows has no
  * such signals: taskkill /T /F ends the whole tree at once.
  */
 export function stopProcessTree(pid: number, signal: NodeJS.Signals = "SIGTERM", platform = currentPlatform()): void {
@@ -64,7 +64,7 @@ export function startProgram(
   };
 }
 
-/** Stop a program gently (SIGTERM: it saves its state, ends its leases), and hard after `graceMs`. Resolves once it is gone. */
+/** Stop a program gently (SIGTERM: it can save its state), and hard after `graceMs`. Resolves once it is gone. */
 export async function stopGentlyThenHard(pid: number, graceMs: number): Promise<void> {
   stopProcessTree(pid, "SIGTERM");
   for (let waited = 0; ; waited += 50) {
