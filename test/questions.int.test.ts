@@ -16,7 +16,7 @@
 import { mkdirSync, mkdtempSync, readFileSync, rmSync, symlinkSync } from "node:fs";
 import { tmpdir } from "node:os";
 import { join } from "node:path";
-import { describe, expect, it } from "vitest";
+import { afterAll, describe, it } from "vitest";
 import { stopEmulator } from "../local/emulator.js";
 import { PROJECT_ROOT, WORKSHOP_DIR } from "../shared/paths.js";
 import { runShell, stopCliRuns } from "./cli.js";
@@ -52,53 +52,51 @@ function studentFolder(): string {
 
 const FILES = ["01-make-a-stream", "02-produce-data", "03-basic-consumer", "04-kcl-consumer", "05-lambda-function"];
 
+// The five files run at once: each has its own emulator and folder, and mostly waits on them.
 describe("questions.md: every try-it command does what the answer says", () => {
-  it.each(FILES)(
-    "%s/questions.md",
-    async (lesson) => {
-      const { setup, blocks } = parseTryIts(readFileSync(join(PROJECT_ROOT, lesson, "questions.md"), "utf8"));
-      const runnable = blocks.filter((b) => !b.skip);
-      expect(runnable.length, "a questions.md with nothing to try").toBeGreaterThan(0);
+  // Each command is awaited; one still running when a test gives up is stopped once all are done.
+  afterAll(stopCliRuns);
+  it.concurrent.for(FILES)("%s/questions.md", { timeout: 600_000 }, async (lesson, { expect }) => {
+    const { setup, blocks } = parseTryIts(readFileSync(join(PROJECT_ROOT, lesson, "questions.md"), "utf8"));
+    const runnable = blocks.filter((b) => !b.skip);
+    expect(runnable.length, "a questions.md with nothing to try").toBeGreaterThan(0);
 
-      const emulator = await startTestEmulator();
-      const cwd = studentFolder();
-      const env = {
-        WORKSHOP_DIR: join(cwd, ".workshop"),
-        WORKSHOP_LOCAL_PORT: String(emulator.port), // the lessons find the test's emulator as "their own"
-        NPM_CONFIG_UPDATE_NOTIFIER: "false",
-      };
-      const run = async (command: string) => runShell(command, { cwd, env, timeoutMs: 240_000 });
-      try {
-        for (const command of setup) {
-          const result = await run(command);
-          expect(result.code, `setup '${command}' failed:\n${result.stderr}`).toBe(0);
-        }
-        for (const block of runnable) {
-          for (const { command, promised } of block.commands) {
-            const result = await run(command);
-            const where = `${lesson}/questions.md:${block.line} '$ ${command}'`;
-            const output = `${result.stdout}\n${result.stderr}`;
-            const expectFailure = promised.some((line) => line.startsWith("✗"));
-            expect(result.code, `${where} exit code; it printed:\n${output}`).toBe(expectFailure ? 1 : 0);
-            expect(
-              firstMissing(output, promised, emulator.port),
-              `${where} does not print this line; it printed:\n${output}`,
-            ).toBeUndefined();
-          }
-        }
-      } finally {
-        await stopCliRuns();
-        // Had the test's emulator died, a lesson would have started one in this folder: stop that too.
-        await stopEmulator({
-          port: emulator.port,
-          stateDir: join(cwd, ".workshop", "emulator-state"),
-          pidFile: join(cwd, ".workshop", `emulator-${emulator.port}.pid`),
-          logFile: join(cwd, ".workshop", "x.log"),
-        });
-        await emulator.stop();
-        rmSync(cwd, { recursive: true, force: true });
+    const emulator = await startTestEmulator();
+    const cwd = studentFolder();
+    const env = {
+      WORKSHOP_DIR: join(cwd, ".workshop"),
+      WORKSHOP_LOCAL_PORT: String(emulator.port), // the lessons find the test's emulator as "their own"
+      NPM_CONFIG_UPDATE_NOTIFIER: "false",
+    };
+    const run = async (command: string) => runShell(command, { cwd, env, timeoutMs: 240_000 });
+    try {
+      for (const command of setup) {
+        const result = await run(command);
+        expect(result.code, `setup '${command}' failed:\n${result.stderr}`).toBe(0);
       }
-    },
-    600_000,
-  );
+      for (const block of runnable) {
+        for (const { command, promised } of block.commands) {
+          const result = await run(command);
+          const where = `${lesson}/questions.md:${block.line} '$ ${command}'`;
+          const output = `${result.stdout}\n${result.stderr}`;
+          const expectFailure = promised.some((line) => line.startsWith("✗"));
+          expect(result.code, `${where} exit code; it printed:\n${output}`).toBe(expectFailure ? 1 : 0);
+          expect(
+            firstMissing(output, promised, emulator.port),
+            `${where} does not print this line; it printed:\n${output}`,
+          ).toBeUndefined();
+        }
+      }
+    } finally {
+      // Had the test's emulator died, a lesson would have started one in this folder: stop that too.
+      await stopEmulator({
+        port: emulator.port,
+        stateDir: join(cwd, ".workshop", "emulator-state"),
+        pidFile: join(cwd, ".workshop", `emulator-${emulator.port}.pid`),
+        logFile: join(cwd, ".workshop", "x.log"),
+      });
+      await emulator.stop();
+      rmSync(cwd, { recursive: true, force: true });
+    }
+  });
 });
