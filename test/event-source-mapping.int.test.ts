@@ -50,6 +50,7 @@ exports.handler = async (event) => {
   const records = event.Records.map((r) => ({ seq: r.kinesis.sequenceNumber, body: Buffer.from(r.kinesis.data, "base64").toString() }));
   fs.appendFileSync(process.env.DELIVERIES, JSON.stringify({ records, first: event.Records[0] }) + "\\n");
   const poison = records.find((r) => r.body === "poison");
+  if (process.env.MODE === "fail") throw new Error("failing every batch");
   if (process.env.MODE === "report") return { batchItemFailures: poison ? [{ itemIdentifier: poison.seq }] : [] };
   if (poison) throw new Error("cannot process the poison record");
   return {};
@@ -89,7 +90,11 @@ beforeAll(async () => {
 afterAll(() => sqs?.destroy());
 
 /** A stream of one shard holding 100 records, #50 the poison one; a function; a queue; then the mapping. */
-async function setUp(name: string, mode: "throw" | "report", mapping: Partial<CreateEventSourceMappingCommandInput>) {
+async function setUp(
+  name: string,
+  mode: "throw" | "report" | "fail",
+  mapping: Partial<CreateEventSourceMappingCommandInput>,
+) {
   const kinesis = kinesisClient(where());
   await kinesis.send(new CreateStreamCommand({ StreamName: name, ShardCount: 1 }));
   await waitUntilStreamExists({ client: kinesis, maxWaitTime: 30 }, { StreamName: name });
@@ -149,6 +154,13 @@ async function failureMessages(queueUrl: string) {
 }
 
 describe("a Kinesis event source mapping on the local target", () => {
+  // A real minute: a function that always fails, with MaximumRecordAgeInSeconds: 60. Started
+  // first, while the other tests run; its last test waits for the rest of the minute.
+  let aged: Promise<{ queueUrl: string } | Error>;
+  beforeAll(() => {
+    aged = setUp("esm-aged", "fail", { BatchSize: 100, MaximumRecordAgeInSeconds: 60 }).catch((e: Error) => e);
+  });
+
   it("retries a failing batch MaximumRetryAttempts times, sends it to the on-failure queue, and goes on", async () => {
     const { uuid, queueUrl, streamArn } = await setUp("esm-retries", "throw", {
       BatchSize: 10,
@@ -263,4 +275,17 @@ describe("a Kinesis event source mapping on the local target", () => {
       lambda.send(new GetEventSourceMappingCommand({ UUID: EventSourceMappings[0]!.UUID })),
     ).rejects.toThrow();
   });
+
+  it("skips records older than MaximumRecordAgeInSeconds to the on-failure queue, after a minute of retries", async () => {
+    const run = await aged;
+    if (run instanceof Error) throw run;
+    let notes: { requestContext: { condition: string }; KinesisBatchInfo: { batchSize: number } }[] = [];
+    for (let waited = 0; waited < 100_000 && notes.length === 0; waited += 5000)
+      notes = await failureMessages(run.queueUrl);
+    expect(notes[0]).toMatchObject({
+      requestContext: { condition: "RecordAgeExceeded" },
+      KinesisBatchInfo: { batchSize: 100 },
+    });
+    expect(deliveries("esm-aged").length).toBeGreaterThan(3); // retried (forever, by default) until then
+  }, 120_000);
 });
