@@ -2,7 +2,7 @@
 // shard's records, batches of them, the event Lambda gets, the invocation, and the record
 // an on-failure destination gets.
 import { randomUUID } from "node:crypto";
-import { GetRecordsCommand, type KinesisClient, ListShardsCommand, type Shard } from "@aws-sdk/client-kinesis";
+import { GetRecordsCommand, type KinesisClient } from "@aws-sdk/client-kinesis";
 import { InvokeCommand, type LambdaClient } from "@aws-sdk/client-lambda";
 import type { FailureCondition, Invocation, StreamRecord } from "./esm-batch.js";
 import type { Mapping } from "./esm-store.js";
@@ -15,17 +15,6 @@ export const arnParts = (arn: string) => {
   const [, partition = "aws", , region = "", account = "", resource = ""] = arn.split(":");
   return { partition, region, account, name: resource.replace(/^[^/]*\//, "") };
 };
-
-export async function listShards(kinesis: KinesisClient, StreamName: string): Promise<Shard[]> {
-  const shards: Shard[] = [];
-  let NextToken: string | undefined;
-  do {
-    const page = await kinesis.send(new ListShardsCommand(NextToken ? { NextToken } : { StreamName }));
-    shards.push(...(page.Shards ?? []));
-    NextToken = page.NextToken;
-  } while (NextToken);
-  return shards;
-}
 
 export async function readPage(kinesis: KinesisClient, ShardIterator: string) {
   const page = await kinesis.send(new GetRecordsCommand({ ShardIterator, Limit: 10_000 }));

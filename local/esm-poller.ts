@@ -14,7 +14,8 @@ import { GetFunctionConfigurationCommand, type LambdaClient } from "@aws-sdk/cli
 import { PublishCommand, type SNSClient } from "@aws-sdk/client-sns";
 import { GetQueueUrlCommand, SendMessageCommand, type SQSClient } from "@aws-sdk/client-sqs";
 import { type FailureCondition, type Invocation, processBatch, type StreamRecord } from "./esm-batch.js";
-import { arnParts, eventFor, invoke, laneOf, listShards, onFailureRecord, readPage, takeBatch } from "./esm-lambda.js";
+import { listAllShards } from "../shared/records.js";
+import { arnParts, eventFor, invoke, laneOf, onFailureRecord, readPage, takeBatch } from "./esm-lambda.js";
 import type { Mapping, MappingStore } from "./esm-store.js";
 import { MappingCounters, type MappingStats } from "./stats.js";
 
@@ -119,7 +120,7 @@ export class MappingPollers {
     while (!signal.aborted) {
       const mapping = this.store.get(uuid);
       if (!mapping) return;
-      const shards = await listShards(clients.kinesis, stream.name).catch(() => [] as Shard[]);
+      const shards = await listAllShards(clients.kinesis, stream.name).catch(() => [] as Shard[]);
       const known = new Set(shards.map((s) => s.ShardId));
       for (const shard of shards) {
         const id = shard.ShardId!;
