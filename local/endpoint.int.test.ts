@@ -425,7 +425,7 @@ describe("bounded", () => {
     expect(put.SequenceNumber).toMatch(/^\d+$/);
   });
 
-  it("keeps its memory and its stats flat through 45,000 calls on made-up shard ids", async () => {
+  it("keeps its memory and its stats bounded through 90,000 calls on made-up shard ids", async () => {
     await makeStream("made-up");
     const { pid } = await layer();
     const statsSize = async () => (await (await fetch(`${endpoint()}/_workshop/stats`)).text()).length;
@@ -449,29 +449,29 @@ describe("bounded", () => {
         call.on("error", () => resolve(0));
         call.end(JSON.stringify({ StreamName: "made-up", ShardId: `shardId-9${n}`, ShardIteratorType: "LATEST" }));
       });
-    // A first round warms the endpoint up (its code paths, its sockets). Then 3 × 15,000 calls.
-    // The heap may settle higher in any one third (the garbage collector's slack, more so on a
-    // busy machine); memory that grows with the calls grows in every third.
+    // A first round warms the endpoint up (its code paths, its sockets). Then 6 × 15,000 calls,
+    // RSS read after each. Measured by hand over 150,000 calls, the endpoint's RSS is a sawtooth
+    // between about 136 and 164 MiB (the garbage collector every 60,000 calls or so), so no
+    // single step says much. A leak shows as the later low points rising above the early highs.
     await Promise.all(Array.from({ length: 100 }, (_, i) => madeUp(-1 - i)));
     const before = { rss: rssMiB(pid), stats: await statsSize() };
     const statuses = new Set<number>();
-    const calls = async (from: number) => {
-      for (let round = from; round < from + 150; round++) {
+    const samples: number[] = [];
+    for (let sixth = 0; sixth < 6; sixth++) {
+      for (let round = sixth * 150; round < (sixth + 1) * 150; round++) {
         for (const status of await Promise.all(Array.from({ length: 100 }, (_, i) => madeUp(round * 100 + i))))
           statuses.add(status);
       }
-      return rssMiB(pid);
-    };
-    const thirds = [await calls(0), await calls(150), await calls(300)];
+      samples.push(rssMiB(pid));
+    }
     agent.destroy();
     expect([...statuses]).toEqual([400]); // ResourceNotFoundException, each one
     expect(await statsSize()).toBeLessThanOrEqual(before.stats + 1000);
-    expect(thirds[2]).toBeLessThan(before.rss + 80);
-    const grew = [thirds[1]! - thirds[0]!, thirds[2]! - thirds[1]!];
-    expect(
-      grew.every((mib) => mib > 10),
-      `grew ${grew.join(" and ")} MiB`,
-    ).toBe(false);
+    const early = Math.max(...samples.slice(0, 3));
+    const late = Math.min(...samples.slice(3));
+    const seen = `RSS after each 15,000 calls: ${samples.map((m) => m.toFixed(0)).join(", ")} MiB`;
+    expect(late, seen).toBeLessThan(early + 10);
+    expect(Math.max(...samples), seen).toBeLessThan(before.rss + 100);
   }, 120_000);
 });
 
