@@ -23,7 +23,7 @@ const trust = (service: string) =>
   });
 
 /** A role that `service` may assume, deleted after the check. */
-async function role(ctx: CheckContext, what: string, service = "lambda.amazonaws.com"): Promise<string> {
+export async function role(ctx: CheckContext, what: string, service = "lambda.amazonaws.com"): Promise<string> {
   const iam = iamClient(ctx.options);
   const RoleName = ctx.name(what);
   const Tags = [{ Key: "workshop", Value: WORKSHOP_TAGS.workshop }];
@@ -33,7 +33,13 @@ async function role(ctx: CheckContext, what: string, service = "lambda.amazonaws
 }
 
 /** A nodejs24.x function running `code` (its index.js), deleted after the check with its log group. */
-async function deploy(ctx: CheckContext, what: string, code: string, roleArn: string) {
+export async function deploy(
+  ctx: CheckContext,
+  what: string,
+  code: string,
+  roleArn: string,
+  Variables: Record<string, string> = {},
+) {
   const lambda = lambdaClient(ctx.options);
   const FunctionName = ctx.name(what);
   const create = () =>
@@ -44,6 +50,7 @@ async function deploy(ctx: CheckContext, what: string, code: string, roleArn: st
         Handler: "index.handler",
         Role: roleArn,
         Code: { ZipFile: zipSync({ "index.js": Buffer.from(code) }) },
+        Environment: { Variables },
         Tags: WORKSHOP_TAGS,
       }),
     );

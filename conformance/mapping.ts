@@ -1,20 +1,12 @@
 // Lesson 05's behaviours that are the event source mapping's: what Lambda does with a batch
 // whose function fails. Each is seen through the on-failure queue, which works on any target:
 // the invocation record says how often Lambda tried, which records it gave up on, and why.
-import {
-  CreateRoleCommand,
-  DeleteRoleCommand,
-  DeleteRolePolicyCommand,
-  PutRolePolicyCommand,
-} from "@aws-sdk/client-iam";
+import { DeleteRolePolicyCommand, PutRolePolicyCommand } from "@aws-sdk/client-iam";
 import { PutRecordsCommand } from "@aws-sdk/client-kinesis";
 import {
   CreateEventSourceMappingCommand,
   type CreateEventSourceMappingCommandInput,
-  CreateFunctionCommand,
   DeleteEventSourceMappingCommand,
-  DeleteFunctionCommand,
-  waitUntilFunctionActiveV2,
 } from "@aws-sdk/client-lambda";
 import {
   CreateQueueCommand,
@@ -23,11 +15,11 @@ import {
   ReceiveMessageCommand,
   type SQSClient,
 } from "@aws-sdk/client-sqs";
-import { zipSync } from "fflate";
-import { iamClient, lambdaClient, sqsClient } from "../shared/clients.js";
+import { iamClient, sqsClient } from "../shared/clients.js";
 import { WORKSHOP_TAGS } from "../shared/targets.js";
 import { retryWhile } from "../shared/wait.js";
 import { type Check, type CheckContext, Differs, expect } from "./check.js";
+import { deploy, role } from "./lambda.js";
 
 const GUIDE = 'AWS Lambda Developer Guide, "Using Lambda with Kinesis"';
 
@@ -61,28 +53,17 @@ async function poisonRun(
   const { Attributes } = await sqs.send(new GetQueueAttributesCommand({ QueueUrl, AttributeNames: ["QueueArn"] }));
   const queueArn = Attributes!.QueueArn!;
 
+  // The function's role may read the stream and send to the queue (on AWS the mapping uses it for both).
+  const roleArn = await role(ctx, `${what}-role`);
   const iam = iamClient(ctx.options);
-  const RoleName = ctx.name(`${what}-role`);
+  const RoleName = roleArn.split("/").at(-1)!;
   const PolicyName = "read-stream-send-failures";
-  const trust = {
-    Version: "2012-10-17",
-    Statement: [{ Effect: "Allow", Principal: { Service: "lambda.amazonaws.com" }, Action: "sts:AssumeRole" }],
-  };
-  const { Role } = await iam.send(
-    new CreateRoleCommand({
-      RoleName,
-      AssumeRolePolicyDocument: JSON.stringify(trust),
-      Tags: [{ Key: "workshop", Value: WORKSHOP_TAGS.workshop }],
-    }),
-  );
-  ctx.cleanup(() => iam.send(new DeleteRoleCommand({ RoleName })));
   const policy = {
     Version: "2012-10-17",
     Statement: [
       {
         Effect: "Allow",
         Action: [
-          "kinesis:DescribeStream",
           "kinesis:DescribeStreamSummary",
           "kinesis:ListShards",
           "kinesis:GetShardIterator",
@@ -95,28 +76,8 @@ async function poisonRun(
   };
   await iam.send(new PutRolePolicyCommand({ RoleName, PolicyName, PolicyDocument: JSON.stringify(policy) }));
   ctx.cleanup(() => iam.send(new DeleteRolePolicyCommand({ RoleName, PolicyName })));
-
-  const lambda = lambdaClient(ctx.options);
-  const FunctionName = ctx.name(what);
-  const propagating = (e: unknown) => /cannot be assumed|ensure the role can perform/i.test((e as Error).message);
-  await retryWhile(
-    propagating,
-    () =>
-      lambda.send(
-        new CreateFunctionCommand({
-          FunctionName,
-          Runtime: "nodejs24.x",
-          Handler: "index.handler",
-          Role: Role!.Arn!,
-          Code: { ZipFile: zipSync({ "index.js": Buffer.from(HANDLER) }) },
-          Environment: { Variables: { MODE: mode } },
-          Tags: WORKSHOP_TAGS,
-        }),
-      ),
-    { tries: 10, delayMs: 2000 },
-  );
-  ctx.cleanup(() => lambda.send(new DeleteFunctionCommand({ FunctionName })));
-  await waitUntilFunctionActiveV2({ client: lambda, maxWaitTime: 60, minDelay: 1, maxDelay: 2 }, { FunctionName });
+  const { lambda, FunctionName } = await deploy(ctx, what, HANDLER, roleArn, { MODE: mode });
+  const propagating = (e: unknown) => /ensure the role can perform/i.test((e as Error).message);
 
   const Records = Array.from({ length: 10 }, (_, i) => ({
     Data: Buffer.from(i === 5 ? "poison" : `record ${i}`),
