@@ -210,6 +210,8 @@ function launchLayer(paths: EmulatorPaths, backendPort: number, limits: boolean)
     limits ? "on" : "off",
     "--mappings",
     join(paths.stateDir, "workshop-event-source-mappings.json"),
+    "--kinesis",
+    join(paths.stateDir, "workshop-kinesis"),
   ];
   return startInBackground(process.execPath, args, layerFiles(paths));
 }

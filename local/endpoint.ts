@@ -8,15 +8,16 @@
 //            its body is no larger than AWS takes, and it arrives in time   (accept.ts)
 //   parse    is it a Kinesis call, however spelled? well-formed, or AWS's 400   (parse.ts)
 //   meter    a Kinesis data call takes its shard's allowance, or is refused   (kinesis-calls.ts, shard-limits.ts)
-//   forward  to MiniStack, with a deadline, cancelled if the client leaves   (backend.ts)
+//   Kinesis  answered by the workshop's own Kinesis, its records kept on disk   (kinesis-engine.ts)
+//   forward  anything else to MiniStack, with a deadline, cancelled if the client leaves   (backend.ts)
 //   answer   MiniStack's reply as it comes, or the endpoint's own, shaped as AWS's   (replies.ts)
 //
 // It speaks HTTP/1.1 and HTTP/2 without TLS (front.ts: h2c with prior knowledge, as the AWS SDK
 // for Java does for http:// endpoints) on the same port. With limits off it still
 // counts, and refuses nothing over a limit.
 //
-//   node --import tsx local/endpoint.ts --port 4599 --backend 45123 [--limits off]
-import { IncomingMessage, type IncomingHttpHeaders, type ServerResponse } from "node:http";
+//   node --import tsx local/endpoint.ts --port 4599 --backend 45123 [--limits off] [--kinesis DIR] [--mappings FILE]
+import type { IncomingMessage, IncomingHttpHeaders, ServerResponse } from "node:http";
 import type { Http2ServerRequest, Http2ServerResponse } from "node:http2";
 import type { Server } from "node:net";
 import { parseArgs } from "node:util";
@@ -25,11 +26,11 @@ import { allowedOrigins, foreignRequest } from "./accept.js";
 import { Backend, BodyTooLarge, passableHeaders, readAll } from "./backend.js";
 import { listenForBoth, REQUEST_TIMEOUT_MS } from "./front.js";
 import { MeteredKinesis } from "./kinesis-calls.js";
+import { KinesisStore } from "./kinesis-store.js";
 import { isMappingCall } from "./esm-api.js";
 import { LocalMappings } from "./esm.js";
 import { credentialScope, kinesisOperation, parseKinesisCall, wellSigned } from "./parse.js";
 import { emulatorUnavailable, forbidden, jsonReply, type Reply, tooLarge } from "./replies.js";
-import { ShardMap } from "./shard-map.js";
 import { MiB } from "./shard-limits.js";
 import { EndpointStats, type LayerStatus } from "./stats.js";
 
@@ -44,6 +45,8 @@ export interface EndpointSettings {
   allowOrigins?: string[];
   /** Where the Kinesis event source mappings are kept (esm.ts); none: in memory only. */
   mappingsFile?: string;
+  /** Where the streams and their records are kept (kinesis-store.ts); none: in memory only. */
+  kinesisDir?: string;
 }
 
 type Request = IncomingMessage | Http2ServerRequest;
@@ -60,7 +63,9 @@ export function startEndpoint(settings: EndpointSettings): Promise<{ server: Ser
   const origins = settings.allowOrigins ?? allowedOrigins();
   const backend = new Backend(settings.backendPort);
   const stats = new EndpointStats(settings.limits);
-  const kinesis = new MeteredKinesis(new ShardMap(backend), stats);
+  const store = new KinesisStore(settings.kinesisDir);
+  const kinesis = new MeteredKinesis(store, stats);
+  const trimming = setInterval(() => store.trim(), 60_000).unref(); // records past their retention
   const mappings = new LocalMappings(settings.port, settings.backendPort, settings.mappingsFile);
   mappings.start();
 
@@ -97,11 +102,8 @@ export function startEndpoint(settings: EndpointSettings): Promise<{ server: Ser
     // parse, meter, forward
     const cancel = whenClientLeaves(res);
     const host = String(req.headers[":authority"] ?? req.headers.host); // the value accept.ts checked
-    // Sent on as it came, or as another Kinesis operation when the endpoint completes a call MiniStack does not.
-    const send = (onward: Buffer, operation?: string) => {
-      const headers = operation ? { ...req.headers, "x-amz-target": `Kinesis_20131202.${operation}` } : req.headers;
-      return backend.forward({ method: req.method ?? "POST", path, headers, host, body: onward }, cancel);
-    };
+    const send = (onward: Buffer) =>
+      backend.forward({ method: req.method ?? "POST", path, headers: req.headers, host, body: onward }, cancel);
     if (isMappingCall(path)) {
       // A Kinesis source's event source mapping is the endpoint's own (esm.ts); any other, MiniStack's.
       const { accessKey, region } = credentialScope(req.headers);
@@ -111,10 +113,7 @@ export function startEndpoint(settings: EndpointSettings): Promise<{ server: Ser
     if (operation === undefined) return relay(await send(body), res, cors);
     const call = parseKinesisCall(operation, req.headers, body);
     if (!(call as { operation?: string }).operation) return answer(res, call as Reply, { cors });
-    const outcome = await kinesis.serve(call as Exclude<typeof call, Reply>, body, send, req.headers.authorization);
-
-    // answer
-    return outcome instanceof IncomingMessage ? relay(outcome, res, cors) : answer(res, outcome, { cors });
+    return answer(res, kinesis.serve(call as Exclude<typeof call, Reply>), { cors });
   }
 
   async function status(): Promise<LayerStatus> {
@@ -150,6 +149,8 @@ export function startEndpoint(settings: EndpointSettings): Promise<{ server: Ser
   return listenForBoth(settings.port, onRequest, () => {
     mappings.close();
     backend.close();
+    clearInterval(trimming);
+    store.close();
   });
 }
 
@@ -239,6 +240,7 @@ if (isMainModule(import.meta.url)) {
       backend: { type: "string" },
       limits: { type: "string", default: "on" },
       mappings: { type: "string" },
+      kinesis: { type: "string" },
     },
   });
   const endpoint = await startEndpoint({
@@ -246,6 +248,7 @@ if (isMainModule(import.meta.url)) {
     backendPort: Number(values.backend),
     limits: values.limits !== "off",
     mappingsFile: values.mappings,
+    kinesisDir: values.kinesis,
   });
   const stop = () => void endpoint.close().then(() => process.exit(0));
   process.on("SIGTERM", stop);

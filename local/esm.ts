@@ -67,9 +67,9 @@ export class LocalMappings {
       },
       streamExists: async (arn) => {
         const [, , , streamRegion = region, streamAccount = account, resource = ""] = arn.split(":");
-        const { kinesisDirect } = this.clientsFor(streamAccount, streamRegion);
+        const { kinesis } = this.clientsFor(streamAccount, streamRegion);
         const StreamName = resource.replace(/^stream\//, "");
-        return kinesisDirect.send(new DescribeStreamSummaryCommand({ StreamName })).then(
+        return kinesis.send(new DescribeStreamSummaryCommand({ StreamName })).then(
           () => true,
           () => false,
         );
@@ -89,9 +89,9 @@ export class LocalMappings {
   }
 
   /** Clients for one account and region: Kinesis through the endpoint (metered), the rest straight to MiniStack. */
-  private clientsFor(account: string, region: string): PollerClients & { kinesisDirect: KinesisClient } {
+  private clientsFor(account: string, region: string): PollerClients {
     const key = `${account}/${region}`;
-    let made = this.clients.get(key) as (PollerClients & { kinesisDirect: KinesisClient }) | undefined;
+    let made = this.clients.get(key);
     if (!made) {
       const config = (port: number) => ({
         region,
@@ -102,7 +102,6 @@ export class LocalMappings {
       });
       made = {
         kinesis: new KinesisClient(config(this.endpointPort)),
-        kinesisDirect: new KinesisClient(config(this.backendPort)),
         lambda: new LambdaClient(config(this.backendPort)),
         sqs: new SQSClient(config(this.backendPort)),
         sns: new SNSClient(config(this.backendPort)),

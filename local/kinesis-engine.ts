@@ -1,0 +1,342 @@
+// The local target's Kinesis: the workshop answers every Kinesis call itself, as the Kinesis
+// API reference documents it, over the records kept by kinesis-store.ts. MiniStack keeps
+// Lambda, IAM, CloudWatch Logs, DynamoDB, SQS and SNS. (MiniStack's own Kinesis loses
+// records when a stream is resharded, and keeps them only at a clean stop: see the README.)
+//
+//   streams     CreateStream, DeleteStream, DescribeStream(Summary), ListStreams, ListShards,
+//               tags, retention, stream mode, record size, DescribeLimits   (this file)
+//   records     PutRecord(s), GetShardIterator, GetRecords                  (kinesis-records.ts)
+//   resharding  SplitShard, MergeShards, UpdateShardCount                   (kinesis-reshard.ts)
+//
+// The endpoint's meters stand in front (kinesis-calls.ts): a call over a shard's limit never reaches this.
+import type { KinesisCall } from "./parse.js";
+import { awsError, type Reply } from "./replies.js";
+import { type Shard, type Stream, type StreamStatus, shardIdOf, type KinesisStore } from "./kinesis-store.js";
+
+/** An error AWS answers with: its type (__type) and message. */
+export class KinesisError extends Error {
+  constructor(
+    readonly type: string,
+    message: string,
+  ) {
+    super(message);
+  }
+}
+
+export const invalid = (message: string) => new KinesisError("InvalidArgumentException", message);
+
+/** Who is calling: MiniStack's rule, so ARNs agree across services (a 12-digit access key is the account). */
+export const accountOf = (accessKey: string) => (/^\d{12}$/.test(accessKey) ? accessKey : "000000000000");
+
+/** How long a reshard or a mode change keeps a stream UPDATING (AWS: seconds to minutes). */
+export const UPDATING_MS = 1000;
+/** AWS's default quota: 500 shards per account (in us-east-1, us-west-2 and eu-west-1). */
+export const ACCOUNT_SHARD_LIMIT = 500;
+const TWO_128 = 2n ** 128n;
+
+export const statusOf = (stream: Stream, now = Date.now()): StreamStatus =>
+  now < stream.busyUntil ? "UPDATING" : "ACTIVE";
+
+export const openShards = (stream: Stream) => stream.shards.filter((s) => s.endSeq === undefined);
+
+/** A shard as the API shows it. */
+export function shardView(shard: Shard) {
+  return {
+    ShardId: shard.id,
+    ...(shard.parent ? { ParentShardId: shard.parent } : {}),
+    ...(shard.adjacentParent ? { AdjacentParentShardId: shard.adjacentParent } : {}),
+    HashKeyRange: { StartingHashKey: String(shard.start), EndingHashKey: String(shard.end) },
+    SequenceNumberRange: {
+      StartingSequenceNumber: String(shard.startSeq),
+      ...(shard.endSeq !== undefined ? { EndingSequenceNumber: String(shard.endSeq) } : {}),
+    },
+  };
+}
+
+/** `count` shards that split the hash-key space evenly, as AWS makes them (the last one takes the remainder). */
+export function evenRanges(count: number): { start: bigint; end: bigint }[] {
+  const step = TWO_128 / BigInt(count);
+  return Array.from({ length: count }, (_, i) => ({
+    start: step * BigInt(i),
+    end: i === count - 1 ? TWO_128 - 1n : step * BigInt(i + 1) - 1n,
+  }));
+}
+
+type Operation = (call: KinesisCall, account: string) => object;
+
+export class StreamOperations {
+  constructor(
+    readonly store: KinesisStore,
+    readonly now: () => number = Date.now,
+  ) {}
+
+  /** The stream a call names, or AWS's ResourceNotFoundException. */
+  find(call: KinesisCall, account: string, name = call.stream): Stream {
+    const stream = this.store.get(account, call.region, name);
+    if (!stream)
+      throw new KinesisError("ResourceNotFoundException", `Stream ${name} under account ${account} not found.`);
+    return stream;
+  }
+
+  /** A new shard (open), numbered after every shard the stream has had. */
+  newShard(stream: Stream, range: { start: bigint; end: bigint }, parents: string[] = []): Shard {
+    const index = stream.nextShardIndex++;
+    return {
+      id: shardIdOf(index),
+      index,
+      start: range.start,
+      end: range.end,
+      ...(parents[0] ? { parent: parents[0] } : {}),
+      ...(parents[1] ? { adjacentParent: parents[1] } : {}),
+      startSeq: this.store.nextSeq(index),
+      openedAt: this.now(),
+      records: [],
+    };
+  }
+
+  readonly operations: Record<string, Operation> = {
+    CreateStream: (call, account) => {
+      const { ShardCount, StreamModeDetails, Tags, MaxRecordSizeInKiB } = call.input as {
+        ShardCount?: number;
+        StreamModeDetails?: { StreamMode?: string };
+        Tags?: Record<string, string>;
+        MaxRecordSizeInKiB?: number;
+      };
+      if (!/^[a-zA-Z0-9_.-]{1,128}$/.test(call.stream))
+        throw new KinesisError(
+          "ValidationException",
+          `1 validation error detected: Value '${call.stream}' at 'streamName' failed to satisfy constraint: Member must satisfy regular expression pattern: [a-zA-Z0-9_.-]+`,
+        );
+      // A name alone makes an on-demand stream (AWS, since 2023), which starts with 4 shards.
+      const mode = StreamModeDetails?.StreamMode ?? (ShardCount === undefined ? "ON_DEMAND" : "PROVISIONED");
+      if (mode === "PROVISIONED" && ShardCount === undefined)
+        throw invalid("ShardCount is required for a PROVISIONED stream");
+      if (this.store.get(account, call.region, call.stream))
+        throw new KinesisError(
+          "ResourceInUseException",
+          `Stream ${call.stream} under account ${account} already exists.`,
+        );
+      const count = mode === "ON_DEMAND" ? 4 : ShardCount!;
+      this.checkAccountShards(account, call.region, count);
+      const createdAt = this.now();
+      const stream: Stream = {
+        account,
+        region: call.region,
+        name: call.stream,
+        arn: `arn:aws:kinesis:${call.region}:${account}:stream/${call.stream}`,
+        createdAt,
+        busyUntil: 0,
+        mode: mode as Stream["mode"],
+        retentionHours: 24,
+        maxRecordKiB: MaxRecordSizeInKiB ?? 1024,
+        tags: { ...Tags },
+        shards: [],
+        nextShardIndex: 0,
+        scalings: [],
+      };
+      stream.shards = evenRanges(count).map((range) => this.newShard(stream, range));
+      this.store.add(stream);
+      return {};
+    },
+
+    DeleteStream: (call, account) => {
+      this.store.remove(this.find(call, account));
+      return {};
+    },
+
+    DescribeStreamSummary: (call, account) => {
+      const stream = this.find(call, account);
+      return {
+        StreamDescriptionSummary: {
+          ...this.streamFields(stream),
+          OpenShardCount: openShards(stream).length,
+          ConsumerCount: 0,
+          MaxRecordSizeInKiB: stream.maxRecordKiB,
+        },
+      };
+    },
+
+    DescribeStream: (call, account) => {
+      const stream = this.find(call, account);
+      const { Limit = 100, ExclusiveStartShardId } = call.input as { Limit?: number; ExclusiveStartShardId?: string };
+      const after = ExclusiveStartShardId ? stream.shards.filter((s) => s.id > ExclusiveStartShardId) : stream.shards;
+      return {
+        StreamDescription: {
+          ...this.streamFields(stream),
+          Shards: after.slice(0, Limit).map(shardView),
+          HasMoreShards: after.length > Limit,
+        },
+      };
+    },
+
+    ListStreams: (call, account) => {
+      const {
+        Limit = 100,
+        ExclusiveStartStreamName,
+        NextToken,
+      } = call.input as {
+        Limit?: number;
+        ExclusiveStartStreamName?: string;
+        NextToken?: string;
+      };
+      const from = NextToken ? Buffer.from(NextToken, "base64url").toString() : ExclusiveStartStreamName;
+      const mine = [...this.store.streams.values()]
+        .filter((s) => s.account === account && s.region === call.region && (from === undefined || s.name > from))
+        .sort((a, b) => (a.name < b.name ? -1 : 1));
+      const page = mine.slice(0, Limit);
+      const more = mine.length > Limit;
+      return {
+        StreamNames: page.map((s) => s.name),
+        HasMoreStreams: more,
+        ...(more ? { NextToken: Buffer.from(page.at(-1)!.name).toString("base64url") } : {}),
+        StreamSummaries: page.map((s) => ({
+          StreamName: s.name,
+          StreamARN: s.arn,
+          StreamStatus: statusOf(s, this.now()),
+          StreamModeDetails: { StreamMode: s.mode },
+          StreamCreationTimestamp: s.createdAt / 1000,
+        })),
+      };
+    },
+
+    AddTagsToStream: (call, account) => this.tag(this.find(call, account), call.input.Tags),
+    RemoveTagsFromStream: (call, account) => this.untag(this.find(call, account), call.input.TagKeys),
+    TagResource: (call, account) => this.tag(this.byArn(call, account), call.input.Tags),
+    UntagResource: (call, account) => this.untag(this.byArn(call, account), call.input.TagKeys),
+    ListTagsForStream: (call, account) => {
+      const stream = this.find(call, account);
+      const { Limit = 50, ExclusiveStartTagKey } = call.input as { Limit?: number; ExclusiveStartTagKey?: string };
+      const keys = Object.keys(stream.tags)
+        .sort()
+        .filter((k) => ExclusiveStartTagKey === undefined || k > ExclusiveStartTagKey);
+      return {
+        Tags: keys.slice(0, Limit).map((Key) => ({ Key, Value: stream.tags[Key] })),
+        HasMoreTags: keys.length > Limit,
+      };
+    },
+    ListTagsForResource: (call, account) => ({
+      Tags: Object.entries(this.byArn(call, account).tags).map(([Key, Value]) => ({ Key, Value })),
+    }),
+
+    IncreaseStreamRetentionPeriod: (call, account) => this.retention(call, account, "increase"),
+    DecreaseStreamRetentionPeriod: (call, account) => this.retention(call, account, "decrease"),
+
+    UpdateStreamMode: (call, account) => {
+      const stream = this.find(call, account);
+      const mode = (call.input.StreamModeDetails as { StreamMode?: string } | undefined)?.StreamMode;
+      if (mode !== "ON_DEMAND" && mode !== "PROVISIONED") throw invalid("StreamMode must be ON_DEMAND or PROVISIONED");
+      this.mustBeActive(stream);
+      stream.mode = mode;
+      stream.busyUntil = this.now() + UPDATING_MS;
+      this.store.save();
+      return {};
+    },
+
+    UpdateMaxRecordSize: (call, account) => {
+      const stream = this.find(call, account);
+      const size = call.input.MaxRecordSizeInKiB as number | undefined;
+      if (size === undefined || size < 1024 || size > 10240)
+        throw invalid(`MaxRecordSizeInKiB must be from 1024 to 10240, got ${size}`);
+      this.mustBeActive(stream);
+      stream.maxRecordKiB = size;
+      stream.busyUntil = this.now() + UPDATING_MS;
+      this.store.save();
+      return {};
+    },
+
+    DescribeLimits: (call, account) => {
+      const mine = [...this.store.streams.values()].filter((s) => s.account === account && s.region === call.region);
+      return {
+        ShardLimit: ACCOUNT_SHARD_LIMIT,
+        OpenShardCount: mine.reduce((n, s) => n + openShards(s).length, 0),
+        OnDemandStreamCount: mine.filter((s) => s.mode === "ON_DEMAND").length,
+        OnDemandStreamCountLimit: 50,
+      };
+    },
+  };
+
+  /** A reshard or a mode change needs an ACTIVE stream: AWS refuses one while another runs. */
+  mustBeActive(stream: Stream): void {
+    const status = statusOf(stream, this.now());
+    if (status !== "ACTIVE")
+      throw new KinesisError(
+        "ResourceInUseException",
+        `Stream ${stream.name} under account ${stream.account} not ACTIVE, instead in state ${status}`,
+      );
+  }
+
+  /** Would the account's open shards go over its quota with `more` shards? AWS's LimitExceededException. */
+  checkAccountShards(account: string, region: string, more: number): void {
+    const open = [...this.store.streams.values()]
+      .filter((s) => s.account === account && s.region === region)
+      .reduce((n, s) => n + openShards(s).length, 0);
+    if (open + more > ACCOUNT_SHARD_LIMIT)
+      throw new KinesisError(
+        "LimitExceededException",
+        `This request would exceed the shard limit for the account ${account} in ${region}. Current limit of shards is ${ACCOUNT_SHARD_LIMIT}. Number of open shards is ${open}.`,
+      );
+  }
+
+  private streamFields(stream: Stream) {
+    return {
+      StreamName: stream.name,
+      StreamARN: stream.arn,
+      StreamStatus: statusOf(stream, this.now()),
+      StreamModeDetails: { StreamMode: stream.mode },
+      RetentionPeriodHours: stream.retentionHours,
+      StreamCreationTimestamp: stream.createdAt / 1000,
+      EnhancedMonitoring: [{ ShardLevelMetrics: [] }],
+      EncryptionType: "NONE",
+    };
+  }
+
+  private byArn(call: KinesisCall, account: string): Stream {
+    const arn = String(call.input.ResourceARN ?? "");
+    const name = /^arn:aws:kinesis:[^:]+:\d{12}:stream\/([^/]+)$/.exec(arn)?.[1];
+    if (!name) throw invalid(`ResourceARN ${arn} is not a stream's ARN`);
+    return this.find(call, account, name);
+  }
+
+  private tag(stream: Stream, tags: unknown): object {
+    const added = (tags ?? {}) as Record<string, string>;
+    const all = { ...stream.tags, ...added };
+    if (Object.keys(all).length > 50)
+      throw new KinesisError("LimitExceededException", "A stream can have at most 50 tags.");
+    stream.tags = all;
+    this.store.save();
+    return {};
+  }
+
+  private untag(stream: Stream, keys: unknown): object {
+    for (const key of (keys ?? []) as string[]) delete stream.tags[key];
+    this.store.save();
+    return {};
+  }
+
+  private retention(call: KinesisCall, account: string, way: "increase" | "decrease"): object {
+    const stream = this.find(call, account);
+    const hours = call.input.RetentionPeriodHours as number;
+    if (hours < 24 || hours > 8760) throw invalid(`RetentionPeriodHours must be from 24 to 8760, got ${hours}`);
+    if (way === "increase" ? hours < stream.retentionHours : hours > stream.retentionHours)
+      throw invalid(
+        `Requested retention period (${hours} hours) for stream ${stream.name} can not be ${way === "increase" ? "shorter" : "longer"} than existing retention period (${stream.retentionHours} hours). Use ${way === "increase" ? "DecreaseStreamRetentionPeriod" : "IncreaseStreamRetentionPeriod"} API.`,
+      );
+    stream.retentionHours = hours;
+    this.store.save();
+    return {};
+  }
+}
+
+/** Turn an operation's result, or the KinesisError it threw, into the reply AWS would send. */
+export function replyOf(run: () => object): Reply {
+  try {
+    return {
+      status: 200,
+      headers: { "content-type": "application/x-amz-json-1.1" },
+      body: JSON.stringify(run()),
+    };
+  } catch (error) {
+    if (error instanceof KinesisError) return awsError(400, error.type, error.message);
+    throw error;
+  }
+}
