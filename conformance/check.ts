@@ -15,7 +15,7 @@ import {
 import type { TargetOptions } from "../shared/options.js";
 import { WORKSHOP_TAGS } from "../shared/targets.js";
 
-export type Group = "streams" | "writes" | "reads" | "lambda" | "mapping";
+export type Group = "streams" | "writes" | "reads" | "reshard" | "lambda" | "mapping";
 
 export interface Check {
   /** Stable: known-differences lists and reports name it. */

@@ -23,6 +23,32 @@ export const KNOWN_DIFFERENCES: Record<Target, Record<string, KnownDifference>> 
       reason: "an on-demand stream is one shard here, held to 1,000 records/s",
       readmeRow: "a new on-demand stream",
     },
+    "reshard.split-closes-parent": {
+      reason: "MiniStack's SplitShard deletes the parent, with its records, instead of closing it",
+      readmeRow: "`SplitShard`, `MergeShards`",
+    },
+    "reshard.read-parent-to-children": {
+      reason: "MiniStack deletes the parent on a split: reading it gives ResourceNotFoundException",
+      readmeRow: "`SplitShard`, `MergeShards`",
+    },
+    "reshard.merge-lineage": {
+      reason: "MiniStack's MergeShards deletes both parents instead of closing them",
+      readmeRow: "`SplitShard`, `MergeShards`",
+    },
+    "reshard.merge-not-adjacent": { reason: "MiniStack merges any two shards", readmeRow: "a reshard AWS refuses" },
+    "reshard.split-key-outside": {
+      reason: "MiniStack refuses it with ValidationException",
+      readmeRow: "a reshard AWS refuses",
+    },
+    "reshard.updating-refuses-second": {
+      reason: "MiniStack reshards at once and stays ACTIVE, so a second reshard is taken",
+      readmeRow: "a reshard's `UPDATING` state",
+    },
+    "reshard.update-shard-count": {
+      reason:
+        "MiniStack's UpdateShardCount makes every shard anew, empty and without parents, and takes more than double",
+      readmeRow: "`UpdateShardCount`",
+    },
     "lambda.trust-policy": { reason: "MiniStack stores IAM roles and policies and enforces none", readmeRow: "IAM" },
     "lambda.runtime": { reason: "MiniStack runs functions on the node on your PATH", readmeRow: "Lambda runtime" },
   },

@@ -7,6 +7,7 @@ import { KNOWN_DIFFERENCES, type KnownDifference } from "./known.js";
 import { LAMBDA_CHECKS } from "./lambda.js";
 import { MAPPING_CHECKS } from "./mapping.js";
 import { READ_CHECKS } from "./reads.js";
+import { RESHARD_CHECKS } from "./reshard.js";
 import { STREAM_CHECKS } from "./streams.js";
 import { WRITE_CHECKS } from "./writes.js";
 
@@ -14,10 +15,11 @@ export const ALL_CHECKS: Check[] = [
   ...STREAM_CHECKS,
   ...WRITE_CHECKS,
   ...READ_CHECKS,
+  ...RESHARD_CHECKS,
   ...LAMBDA_CHECKS,
   ...MAPPING_CHECKS,
 ];
-export const GROUPS: Group[] = ["streams", "writes", "reads", "lambda", "mapping"];
+export const GROUPS: Group[] = ["streams", "writes", "reads", "reshard", "lambda", "mapping"];
 
 /**
  * ✓ as AWS documents; ✗ not, and not listed (the run fails); "known" not, as listed;

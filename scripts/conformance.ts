@@ -45,7 +45,7 @@ runScript(import.meta.url, conformance, async (options) => {
   const chosen = selectChecks(ALL_CHECKS, options);
   await confirmBillable(options, [
     {
-      what: `up to ${chosen.filter((c) => !c.skip).length} checks: streams of 1 to 8 shards for seconds each, three small Lambda functions and IAM roles, all deleted after`,
+      what: `up to ${chosen.filter((c) => !c.skip).length} checks: streams of 1 to 8 shards for seconds each (minutes for the ones that reshard), three small Lambda functions and IAM roles, all deleted after`,
       cost: "well under $0.05 for a whole run (shard-hours are billed by the second's hour: a few cents at most)",
     },
   ]);
