@@ -1,16 +1,17 @@
 // Lesson 01: create a stream and wait until it can take data.
 //
 //   npx tsx 01-make-a-stream/main.ts [--shards 1] [--stream workshop-stream] [--delete]
+//   npx tsx 01-make-a-stream/main.ts --reshard 2        change an existing stream's shard count
 //
 // A stream is an ordered log of records, split into shards. Each shard takes up to
 // 1 MiB/s or 1,000 records/s of writes and serves 2 MiB/s of reads, so the number
 // of shards is the stream's capacity (and, in provisioned mode, its hourly price).
 import { CreateStreamCommand, DeleteStreamCommand, DescribeStreamSummaryCommand } from "@aws-sdk/client-kinesis";
 import { ListShardsCommand, ResourceInUseException, waitUntilStreamExists } from "@aws-sdk/client-kinesis";
-import { waitUntilStreamNotExists } from "@aws-sdk/client-kinesis";
+import { type KinesisClient, UpdateShardCountCommand, waitUntilStreamNotExists } from "@aws-sdk/client-kinesis";
 import { confirmBillable, defineFlags, kinesisClient, runLesson, say, onDemandStreamCost } from "../shared/index.js";
 import { oneOf, streamCost, waiterFor, waitingFor, wholeNumberFlag, WORKSHOP_TAGS } from "../shared/index.js";
-import type { LessonOptions } from "../shared/index.js";
+import { listAllShards, type LessonOptions } from "../shared/index.js";
 
 export async function main(options: Options) {
   const kinesis = kinesisClient(options);
@@ -24,6 +25,7 @@ export async function main(options: Options) {
     say(`Deleted stream ${StreamName}.`);
     return { deleted: StreamName };
   }
+  if (options.reshard !== undefined) return reshard(kinesis, options, options.reshard);
 
   const onDemand = options.mode === "on-demand";
   // Provisioned: you choose the shards. On-demand: AWS chooses and adds shards as traffic grows.
@@ -88,6 +90,58 @@ export async function main(options: Options) {
   };
 }
 
+/**
+ * Change an existing stream's shard count. UpdateShardCount splits and merges shards until
+ * the open ones divide the hash-key space evenly. The old shards are closed, not deleted:
+ * their records stay readable until the retention period ends, and each new shard names
+ * its parents, so a reader can finish a parent before it starts on its children.
+ */
+async function reshard(kinesis: KinesisClient, options: Options, target: number) {
+  const StreamName = options.stream;
+  const before = await listAllShards(kinesis, StreamName);
+  const wasOpen = new Set(before.filter((s) => !s.SequenceNumberRange?.EndingSequenceNumber).map((s) => s.ShardId));
+  await confirmBillable(options, [{ what: `stream ${StreamName} with ${target} shard(s)`, cost: streamCost(target) }]);
+
+  // AWS allows at most double or half the open shards per call, and 10 calls a day per stream.
+  // The stream is UPDATING meanwhile: reads and writes go on, another reshard is refused.
+  say(`Resharding ${StreamName} from ${wasOpen.size} to ${target} open shard(s) (UpdateShardCount, UNIFORM_SCALING)…`);
+  await kinesis.send(
+    new UpdateShardCountCommand({ StreamName, TargetShardCount: target, ScalingType: "UNIFORM_SCALING" }),
+  );
+  await waitingFor(`${StreamName} to be ACTIVE again`, waitUntilStreamExists(waiterFor(kinesis, 600), { StreamName }));
+
+  const after = await listAllShards(kinesis, StreamName);
+  const known = new Set(before.map((s) => s.ShardId));
+  // Closed by this reshard: the shards open before it, and any made and closed on the way.
+  const closed = after.filter(
+    (s) => s.SequenceNumberRange?.EndingSequenceNumber && (wasOpen.has(s.ShardId) || !known.has(s.ShardId)),
+  );
+  const opened = after.filter((s) => !s.SequenceNumberRange?.EndingSequenceNumber && !known.has(s.ShardId));
+  const range = (s: (typeof after)[number]) =>
+    `${percent(s.HashKeyRange?.StartingHashKey)}–${percent(s.HashKeyRange?.EndingHashKey, 1n)}`;
+  const parents = (s: (typeof after)[number]) => [s.ParentShardId, s.AdjacentParentShardId].filter(Boolean).join(" + ");
+  for (const s of closed)
+    say(`  closed  ${s.ShardId}  ${range(s).padEnd(9)} ${parents(s) ? `from ${parents(s)}` : ""}`);
+  for (const s of opened) say(`  open    ${s.ShardId}  ${range(s).padEnd(9)} from ${parents(s)}`);
+  say(
+    "The closed shards keep their records until the retention period ends: readers finish them, then go on to their children.",
+  );
+  const { StreamDescriptionSummary: stream } = await kinesis.send(new DescribeStreamSummaryCommand({ StreamName }));
+  return {
+    streamName: StreamName,
+    streamArn: stream?.StreamARN,
+    status: stream?.StreamStatus,
+    shardIds: after.filter((s) => !s.SequenceNumberRange?.EndingSequenceNumber).map((s) => s.ShardId),
+    reshardedFrom: wasOpen.size,
+    closed: closed.map((s) => s.ShardId),
+    opened: opened.map((s) => ({ shardId: s.ShardId, parents: parents(s), hashKeys: range(s) })),
+  };
+}
+
+/** Where a hash key lies in the 128-bit key space, as a percentage ("50%"); `plus` 1 for a range's last key. */
+const percent = (key: string | undefined, plus = 0n) =>
+  `${Math.round(Number(((BigInt(key ?? 0) + plus) * 1000n) / 2n ** 128n) / 10)}%`;
+
 export type Options = LessonOptions<typeof lesson.flags>;
 
 export const lesson = {
@@ -103,6 +157,7 @@ export const lesson = {
       parse: (mode) => oneOf(mode, "--mode", ["provisioned", "on-demand"] as const),
     },
     delete: { type: "boolean", help: "delete the stream instead" },
+    reshard: wholeNumberFlag("change an existing stream's number of open shards to N (UpdateShardCount)"),
   }),
 };
 

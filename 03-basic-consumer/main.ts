@@ -101,6 +101,8 @@ export async function main(options: Options) {
     emptyReads: reports.reduce((n, r) => n + r.emptyReads, 0),
     renewedIterators: reports.reduce((n, r) => n + r.renewedIterators, 0),
     throttled: reports.reduce((n, r) => n + r.throttled, 0),
+    // Shards closed by a reshard (01's --reshard), read to their end before their children.
+    closedShards: reports.filter((r) => r.closed).length,
   };
 }
 

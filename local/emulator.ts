@@ -169,6 +169,8 @@ export async function startEmulator(
     SERVICES,
     LOG_LEVEL: "WARNING",
     MINISTACK_REGION: "us-east-1",
+    // A function's own SDK calls (lesson 05's --copy-to) go through the endpoint, where Kinesis is.
+    AWS_ENDPOINT_URL: localEndpoint(paths.port),
   });
   const layer = launchLayer(paths, backendPort, limits);
   writeFileSync(runningMarker, `${ministack.pid}\n`);

@@ -22,7 +22,7 @@ export async function startLocalTarget(endpoint: string): Promise<string> {
   }
   if (emulator.lostState) {
     say(
-      "! The local emulator had stopped without saving (it was killed, or the computer stopped): streams, tables and functions made since its last clean stop are gone. Run the lessons again from 01.",
+      "! The local emulator had stopped without saving (it was killed, or the computer stopped): its streams and records are kept, but the tables, functions, roles and queues made since its last clean stop are gone. Run the lessons again from 01.",
     );
   }
   return `MiniStack ${emulator.version}, ${limitsWords(emulator.limits)}`;

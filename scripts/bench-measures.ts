@@ -1,11 +1,13 @@
 // What npm run bench measures, one function a figure: the bench (bench.ts) runs them on
 // its private emulator and prints them against their goals.
 import { spawn } from "node:child_process";
-import { existsSync } from "node:fs";
+import { existsSync, mkdtempSync, rmSync } from "node:fs";
+import { tmpdir } from "node:os";
 import { join } from "node:path";
 import { performance } from "node:perf_hooks";
 import { setTimeout as sleep } from "node:timers/promises";
-import { PutRecordCommand, type KinesisClient } from "@aws-sdk/client-kinesis";
+import { DescribeStreamSummaryCommand, PutRecordCommand, type KinesisClient } from "@aws-sdk/client-kinesis";
+import { UpdateShardCountCommand } from "@aws-sdk/client-kinesis";
 import * as makeStream from "../01-make-a-stream/main.js";
 import * as produceData from "../02-produce-data/main.js";
 import * as kclConsumer from "../04-kcl-consumer/main.js";
@@ -13,7 +15,6 @@ import * as lambdaFunction from "../05-lambda-function/main.js";
 import { followSeenLines } from "../05-lambda-function/logs.js";
 import { resourceNames } from "../05-lambda-function/names.js";
 import { kinesisClient, logsClient } from "../shared/clients.js";
-import { layerStatus, type EmulatorPaths } from "../local/emulator.js";
 import { PROJECT_ROOT } from "../shared/paths.js";
 import { applicationName, followJsonLines, KCL_WORK_DIR, type ProcessedRecord } from "../04-kcl-consumer/kcl-daemon.js";
 import { WorkshopError } from "../shared/errors.js";
@@ -24,6 +25,8 @@ import type { WorkshopRun } from "./start.js";
 import { pollUntil } from "../shared/wait.js";
 import { percentiles } from "../shared/records.js";
 import type { LayerStats } from "../local/stats.js";
+import { StreamOperations } from "../local/kinesis-engine.js";
+import { KinesisStore } from "../local/kinesis-store.js";
 import { viewClients } from "../view/clients.js";
 import { ViewCollector } from "../view/collect.js";
 import { startViewServer } from "../view/server.js";
@@ -177,18 +180,66 @@ async function putLatency(endpoint: string, stream: string, samples: number): Pr
   return percentiles(times).median;
 }
 
-/** What the limits layer adds to a request: PutRecord through it, and straight to MiniStack behind it, in turns. */
-export async function limitsOverhead(target: TargetOptions, paths: EmulatorPaths, samples: number): Promise<number> {
+/** A PutRecord's round trip on the local target: SDK → endpoint → meters → the record on disk → reply. */
+export async function localPutMs(target: TargetOptions, samples: number): Promise<number> {
   const stream = "bench-latency";
   await makeStreamOn({ ...target, stream }, 4);
-  const backend = `http://127.0.0.1:${(await layerStatus(paths.port))!.backendPort}`;
-  const through: number[] = [];
-  const direct: number[] = [];
-  for (let round = 0; round < 4; round++) {
-    through.push(await putLatency(target.endpoint!, stream, samples));
-    direct.push(await putLatency(backend, stream, samples));
+  const rounds: number[] = [];
+  for (let round = 0; round < 4; round++) rounds.push(await putLatency(target.endpoint!, stream, samples));
+  return Math.round(percentiles(rounds).median * 100) / 100;
+}
+
+/** What keeping records on disk costs a put: appending 500-record batches to a store on disk, and to one in memory (µs per record). */
+export function durableAppendUs(records = 50_000): { disk: number; memory: number } {
+  const dir = mkdtempSync(join(tmpdir(), "workshop-bench-store-"));
+  const perRecordUs = (store: KinesisStore) => {
+    const streams = new StreamOperations(store);
+    const call = {
+      operation: "CreateStream",
+      accessKey: "",
+      region: "us-east-1",
+      stream: "s",
+      input: { ShardCount: 1 },
+      entries: [],
+    };
+    streams.operations.CreateStream!(call, "000000000000");
+    const stream = store.get("000000000000", "us-east-1", "s")!;
+    const data = Buffer.alloc(100, 97).toString("base64");
+    const started = performance.now();
+    for (let done = 0; done < records; done += 500) {
+      const batch = Array.from({ length: 500 }, (_, i) => ({
+        shard: stream.shards[0]!,
+        record: { seq: store.nextSeq(0), data, key: `k${done + i}`, at: Date.now(), bytes: 100 },
+      }));
+      store.append(stream, batch);
+    }
+    const us = ((performance.now() - started) * 1000) / records;
+    store.close();
+    return Math.round(us * 100) / 100;
+  };
+  try {
+    return { disk: perRecordUs(new KinesisStore(dir)), memory: perRecordUs(new KinesisStore()) };
+  } finally {
+    rmSync(dir, { recursive: true, force: true });
   }
-  return Math.round((percentiles(through).median - percentiles(direct).median) * 100) / 100;
+}
+
+/** Lesson 01 --reshard's call: UpdateShardCount 2 → 4, until the stream is ACTIVE again (asked every 50 ms). */
+export async function reshardMs(target: TargetOptions): Promise<number> {
+  const where = { ...target, stream: "bench-reshard" };
+  await makeStreamOn(where, 2);
+  const kinesis = kinesisClient(where);
+  const started = performance.now();
+  await kinesis.send(
+    new UpdateShardCountCommand({ StreamName: where.stream, TargetShardCount: 4, ScalingType: "UNIFORM_SCALING" }),
+  );
+  for (;;) {
+    const { StreamDescriptionSummary: s } = await kinesis.send(
+      new DescribeStreamSummaryCommand({ StreamName: where.stream }),
+    );
+    if (s?.StreamStatus === "ACTIVE" && s.OpenShardCount === 4) return Math.round(performance.now() - started);
+    await sleep(50);
+  }
 }
 
 /** npm run view in headless Chromium: how long the page takes to show its first snapshot, and a put to show on it. */

@@ -13,10 +13,12 @@ import { runScript } from "../shared/run.js";
 import { percentiles } from "../shared/records.js";
 import {
   batchedThenSingle,
+  durableAppendUs,
   kclLatency,
   lambdaLatency,
-  limitsOverhead,
+  localPutMs,
   mappingFigures,
+  reshardMs,
   runWorkshop,
   steadyBatchedRate,
   viewLatency,
@@ -44,7 +46,10 @@ const GOALS = {
   writeLimitShare: { goal: 0.9, better: "higher" },
   shardScaling: { goal: 3.5, better: "higher" },
   throttledEntries: { goal: undefined, better: "lower" },
-  limitsOverheadMs: { goal: 2, better: "lower" },
+  localKinesisRawRps: { goal: 8000, better: "higher" },
+  localPutMs: { goal: 2, better: "lower" },
+  durableAppendUs: { goal: undefined, better: "lower" },
+  reshardMs: { goal: undefined, better: "lower" },
   esmPollMs: { goal: 1000, better: "near" },
   poisonDeliveries: { goal: 3, better: "higher" },
   lambdaMedianMs: { goal: 1500, better: "lower" },
@@ -96,8 +101,10 @@ export async function runBench(
     info(`shard limits: ${records} records batched into 4 shards, then into 1 shard`);
     const four = await steadyBatchedRate(target, "bench-four", 4, records);
     const one = await steadyBatchedRate(target, "bench-one", 1, Math.max(1000, Math.round(records / 4)));
-    info("limits layer: PutRecord latency through it and straight to MiniStack");
-    const limitsOverheadMs = await limitsOverhead(target, paths, samples);
+    info("the local Kinesis: PutRecord's round trip, a record's append to disk, and UpdateShardCount 2 → 4");
+    const putMs = await localPutMs(target, samples);
+    const append = durableAppendUs();
+    const reshard = await reshardMs(target);
 
     info(`Lambda: ${samples} records put one at a time`);
     const lambda = percentiles(await lambdaLatency(target, samples));
@@ -122,7 +129,10 @@ export async function runBench(
       writeLimitShare: Math.round((four.recordsPerSecond / four.writeLimit) * 100) / 100,
       shardScaling: Math.round((four.recordsPerSecond / one.recordsPerSecond) * 100) / 100,
       throttledEntries: four.throttled + one.throttled,
-      limitsOverheadMs,
+      localKinesisRawRps: raw.batched.recordsPerSecond,
+      localPutMs: putMs,
+      durableAppendUs: append.disk,
+      reshardMs: reshard,
       ...viewFigures,
       ...mapping,
       lambdaMedianMs: lambda.median,
@@ -136,6 +146,7 @@ export async function runBench(
       fourShardRecordsPerSecond: four.recordsPerSecond,
       oneShardRecordsPerSecond: one.recordsPerSecond,
       recordsLost: four.lost + one.lost,
+      memoryAppendUs: append.memory,
       workshopLessonSeconds: Object.fromEntries(
         workshop.table.lessons.map((l: { lesson: string; seconds: number }) => [l.lesson, l.seconds]),
       ),
@@ -169,6 +180,7 @@ function printTable(result: Record<string, unknown>): void {
     `    batched ${result.batchedRecordsPerSecond} records/s, single ${result.singleRecordsPerSecond} records/s (2 shards, limits on)`,
     `    limits off: batched ${result.rawBatchedRecordsPerSecond} records/s, single ${result.rawSingleRecordsPerSecond} records/s`,
     `    4 shards ${result.fourShardRecordsPerSecond} records/s, 1 shard ${result.oneShardRecordsPerSecond} records/s, ${result.recordsLost} lost`,
+    `    a record's append: ${result.durableAppendUs} µs on disk, ${result.memoryAppendUs} µs in memory only`,
     `    npm start by lesson (s): ${JSON.stringify(result.workshopLessonSeconds)}`,
   ];
   for (const line of out) report(line);

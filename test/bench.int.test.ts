@@ -21,7 +21,10 @@ describe("npm run bench", () => {
       "writeLimitShare",
       "shardScaling",
       "throttledEntries",
-      "limitsOverheadMs",
+      "localKinesisRawRps",
+      "localPutMs",
+      "durableAppendUs",
+      "reshardMs",
       "esmPollMs",
       "poisonDeliveries",
       "lambdaMedianMs",
@@ -41,6 +44,8 @@ describe("npm run bench", () => {
     expect(figures.throttledEntries).toBeGreaterThan(0);
     expect(figures.shardScaling).toBeGreaterThan(1);
     expect(figures.recordsLost).toBe(0);
+    expect(figures.reshardMs).toBeGreaterThanOrEqual(1000); // the stream is UPDATING for a second
+    expect(figures.durableAppendUs).toBeGreaterThan(figures.memoryAppendUs);
     expect(figures.esmPollMs).toBeGreaterThanOrEqual(900); // Lambda polls each shard about once a second
     expect(figures.poisonDeliveries).toBeGreaterThanOrEqual(3);
     expect(figures.lambdaP95Ms).toBeGreaterThanOrEqual(figures.lambdaMedianMs);
