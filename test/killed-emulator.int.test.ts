@@ -10,7 +10,7 @@ import { localArgs, useTestEmulator } from "./emulator.js";
 
 const testEmulator = useTestEmulator();
 const localArgsOptions = () => ({
-  target: "local",
+  target: "local" as const,
   region: "us-east-1",
   endpoint: testEmulator.current.endpoint,
   debug: false,
