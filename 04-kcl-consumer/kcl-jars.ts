@@ -13,7 +13,7 @@ import { createHash } from "node:crypto";
 import { existsSync, mkdirSync, readdirSync, readFileSync, rmSync, writeFileSync } from "node:fs";
 import { join } from "node:path";
 import { WorkshopError } from "../shared/errors.js";
-import { progress } from "../shared/output.js";
+import { Progress } from "../shared/output.js";
 import { WORKSHOP_DIR } from "../shared/paths.js";
 import { currentPlatform, type Platform } from "../shared/processes.js";
 
@@ -91,7 +91,7 @@ export const urlOf = (jar: LockedJar, repository = mavenRepository()) =>
 export async function ensureKclJars(): Promise<string[]> {
   const jars = lockedJars();
   if (!existsSync(marker())) {
-    const done = progress(
+    const fetching = new Progress(
       `Fetching the KCL ${kclVersion(jars)} MultiLangDaemon (${jars.length} jars) into .workshop/kcl-jars (first run only)`,
     );
     rmSync(KCL_JAR_DIR, { recursive: true, force: true });
@@ -102,7 +102,7 @@ export async function ensureKclJars(): Promise<string[]> {
     };
     await Promise.all(Array.from({ length: 8 }, worker));
     writeFileSync(marker(), new Date().toISOString());
-    done();
+    fetching.done();
   }
   const wanted = new Set(jars.map(fileName));
   return readdirSync(KCL_JAR_DIR)

@@ -4,7 +4,7 @@ import { spawnSync } from "node:child_process";
 import { existsSync } from "node:fs";
 import { join, posix, win32 } from "node:path";
 import { WorkshopError } from "../shared/errors.js";
-import { progress } from "../shared/output.js";
+import { Progress } from "../shared/output.js";
 import { WORKSHOP_DIR } from "../shared/paths.js";
 import { currentPlatform, type Platform } from "../shared/processes.js";
 
@@ -81,13 +81,13 @@ function run(command: string, args: string[], what: string): void {
 export function installEmulator(): string {
   if (installedVersion() === MINISTACK_VERSION) return VENV_PYTHON;
   const python = findPython();
-  const done = progress(`Installing MiniStack ${MINISTACK_VERSION} into .workshop/venv (first run only)`);
+  const installing = new Progress(`Installing MiniStack ${MINISTACK_VERSION} into .workshop/venv (first run only)`);
   if (!existsSync(VENV_PYTHON)) run(python, ["-m", "venv", VENV_DIR], "creating the virtualenv");
   run(
     VENV_PYTHON,
     ["-m", "pip", "install", "--quiet", "--disable-pip-version-check", `ministack==${MINISTACK_VERSION}`],
     `pip install ministack==${MINISTACK_VERSION}`,
   );
-  done();
+  installing.done();
   return VENV_PYTHON;
 }

@@ -1,6 +1,5 @@
 // One AWS SDK client per service, configured for the chosen target.
 import { Agent as HttpAgent } from "node:http";
-import { CloudWatchClient } from "@aws-sdk/client-cloudwatch";
 import { CloudWatchLogsClient } from "@aws-sdk/client-cloudwatch-logs";
 import { DynamoDBClient } from "@aws-sdk/client-dynamodb";
 import { IAMClient } from "@aws-sdk/client-iam";
@@ -21,7 +20,8 @@ type Where = Pick<TargetOptions, "target" | "region" | "endpoint" | "debug">;
 /** Every client made here, so runLesson() can close their connections at the end. */
 const made: { destroy(): void }[] = [];
 
-function config(options: Where) {
+/** The settings every client gets: region, endpoint, keys, HTTP/1.1 on emulators. */
+export function clientConfig(options: Where) {
   const onEmulator = options.target !== "aws";
   // On localstack, real-looking keys from the environment are passed through (some
   // emulators check them); otherwise emulators get dummy keys. On aws, the SDK's
@@ -44,21 +44,20 @@ function config(options: Where) {
   };
 }
 
-function remember<T extends { destroy(): void }>(client: T): T {
+export function remember<T extends { destroy(): void }>(client: T): T {
   made.push(client);
   return client;
 }
 
 /** `maxAttempts: 1` turns the SDK's own retries off (the conformance checks count refusals). */
 export const kinesisClient = (options: Where, { maxAttempts }: { maxAttempts?: number } = {}) =>
-  remember(new KinesisClient({ ...config(options), maxAttempts }));
-export const dynamoDBClient = (options: Where) => remember(new DynamoDBClient(config(options)));
-export const iamClient = (options: Where) => remember(new IAMClient(config(options)));
-export const lambdaClient = (options: Where) => remember(new LambdaClient(config(options)));
-export const logsClient = (options: Where) => remember(new CloudWatchLogsClient(config(options)));
-export const sqsClient = (options: Where) => remember(new SQSClient(config(options)));
-export const stsClient = (options: Where) => remember(new STSClient(config(options)));
-export const cloudWatchClient = (options: Where) => remember(new CloudWatchClient(config(options)));
+  remember(new KinesisClient({ ...clientConfig(options), maxAttempts }));
+export const dynamoDBClient = (options: Where) => remember(new DynamoDBClient(clientConfig(options)));
+export const iamClient = (options: Where) => remember(new IAMClient(clientConfig(options)));
+export const lambdaClient = (options: Where) => remember(new LambdaClient(clientConfig(options)));
+export const logsClient = (options: Where) => remember(new CloudWatchLogsClient(clientConfig(options)));
+export const sqsClient = (options: Where) => remember(new SQSClient(clientConfig(options)));
+export const stsClient = (options: Where) => remember(new STSClient(clientConfig(options)));
 
 /** Close the kept-alive connections of every client made so far, so the process can exit. */
 export function closeClients(): void {

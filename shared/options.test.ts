@@ -1,6 +1,6 @@
 import { describe, expect, it } from "vitest";
 import { WorkshopError } from "./errors.js";
-import { defineFlags, HelpRequested, helpText, parseOptions, wholeNumber, wholeNumberFlag } from "./options.js";
+import { defineFlags, HelpRequested, helpText, parseOptions, wholeNumberFlag } from "./options.js";
 import { resolveTarget } from "./targets.js";
 
 const lesson = {
@@ -17,7 +17,12 @@ describe("parseOptions", () => {
     const counted = {
       ...lesson,
       flags: defineFlags({
-        count: { type: "string", default: "5", help: "how many", parse: (n) => wholeNumber(n, "--count") },
+        count: {
+          type: "string",
+          default: "5",
+          help: "how many",
+          parse: (n) => wholeNumberFlag("").parse(n, "--count"),
+        },
       }),
     };
     expect(parseOptions(counted, [], {}).count).toBe(5);
@@ -87,10 +92,11 @@ describe("parseOptions", () => {
   });
 });
 
-describe("wholeNumber", () => {
-  it("accepts whole numbers in range", () => expect(wholeNumber("12", "--shards")).toBe(12));
-  it.each(["0", "-1", "1.5", "two", "", undefined])("refuses %s", (value) => {
-    expect(() => wholeNumber(value, "--shards")).toThrow(/--shards must be a whole number 1 or more/);
+describe("a whole number's parse", () => {
+  const { parse } = wholeNumberFlag("how many shards");
+  it("accepts whole numbers in range", () => expect(parse("12", "--shards")).toBe(12));
+  it.each(["0", "-1", "1.5", "two", "", " "])("refuses '%s'", (value) => {
+    expect(() => parse(value, "--shards")).toThrow(/--shards must be a whole number 1 or more/);
   });
 });
 

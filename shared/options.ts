@@ -21,15 +21,12 @@ export interface FlagSpec {
 }
 export type Flags = Record<string, FlagSpec>;
 
+/** What main() gets for a flag: a boolean, or its value (parsed, if it has a parse), undefined when not given and no default. */
 type FlagValue<S extends FlagSpec> = S["type"] extends "boolean"
   ? boolean
-  : S extends { parse: (text: string, flag: string) => infer T }
-    ? S extends { default: string }
-      ? T
-      : T | undefined
-    : S extends { default: string }
-      ? string
-      : string | undefined;
+  :
+      | (S extends { parse: (text: string, flag: string) => infer T } ? T : string)
+      | (S extends { default: string } ? never : undefined);
 
 export type LessonOptions<F extends Flags = Record<never, FlagSpec>> = TargetOptions & {
   -readonly [K in keyof F]: FlagValue<F[K]>;
@@ -86,13 +83,10 @@ export function parseOptions<F extends Flags>(
   env: NodeJS.ProcessEnv = process.env,
 ): LessonOptions<F> {
   const all: Flags = { ...lesson.flags, ...COMMON_FLAGS };
-  const config = Object.fromEntries(
-    Object.entries(all).map(([name, { type, default: fallback }]) => [name, { type, default: fallback }]),
-  ) as Record<string, { type: "string" | "boolean"; default?: string | boolean }>;
-
   let values: Record<string, string | boolean | undefined>;
   try {
-    ({ values } = parseArgs({ args: argv, options: config, allowPositionals: false, strict: true }));
+    // parseArgs reads only each flag's type and default; it passes over help, value and parse.
+    ({ values } = parseArgs({ args: argv, options: all, allowPositionals: false, strict: true }));
   } catch (error) {
     const detail = String((error as Error | undefined)?.message ?? error).split("\n")[0];
     throw new WorkshopError(`${detail} — run '${lesson.usage} --help' for the flags`);
@@ -114,33 +108,30 @@ export const checkedBy = (check: (text: string) => unknown) => (text: string) =>
   return text;
 };
 
-/** A flag that must be a whole number within bounds, for example --shards or --count. */
-export function wholeNumber(value: string | undefined, flag: string, min = 1, max = Number.MAX_SAFE_INTEGER): number {
-  const n = Number(value);
-  if (value === undefined || value.trim() === "" || !Number.isInteger(n) || n < min || n > max) {
-    const range = max === Number.MAX_SAFE_INTEGER ? `${min} or more` : `from ${min} to ${max}`;
-    throw new WorkshopError(`${flag} must be a whole number ${range}, got '${value ?? ""}'`);
-  }
-  return n;
-}
-
-type NumberFlagOptions = { default?: number; value?: string; min?: number; max?: number };
-type NumberFlag = { type: "string"; value: string; help: string; parse: (text: string, flag: string) => number };
-type WholeNumberFlag<O> = NumberFlag & (O extends { default: number } ? { default: string } : unknown);
-
-/** A flag that takes a whole number: `wholeNumberFlag("how many records to put", { default: 100 })`; 1 or more unless min/max say. */
-export function wholeNumberFlag<const O extends NumberFlagOptions = NumberFlagOptions>(
+/**
+ * A flag that takes a whole number: `wholeNumberFlag("how many records to put", { default: 100 })`, 1 or more
+ * unless min/max say. With a default, main() always gets a number; without one, undefined when not given.
+ */
+export function wholeNumberFlag<const O extends { default?: number; value?: string; min?: number; max?: number }>(
   help: string,
-  options?: O,
-): WholeNumberFlag<O> {
-  const { default: fallback, value = "N", min = 1, max = Number.MAX_SAFE_INTEGER } = options ?? {};
-  const flag = {
-    type: "string",
+  { default: fallback, value = "N", min = 1, max = Number.MAX_SAFE_INTEGER }: O = {} as O,
+) {
+  const range = max === Number.MAX_SAFE_INTEGER ? `${min} or more` : `from ${min} to ${max}`;
+  return {
+    type: "string" as const,
     value,
     help,
-    parse: (text: string, name: string) => wholeNumber(text, name, min, max),
+    default: (fallback === undefined ? undefined : String(fallback)) as O extends { default: number }
+      ? string
+      : undefined,
+    parse: (text: string, flag: string): number => {
+      const n = Number(text);
+      if (text.trim() === "" || !Number.isInteger(n) || n < min || n > max) {
+        throw new WorkshopError(`${flag} must be a whole number ${range}, got '${text}'`);
+      }
+      return n;
+    },
   };
-  return (fallback === undefined ? flag : { ...flag, default: String(fallback) }) as WholeNumberFlag<O>;
 }
 
 /** A flag that must be one of a few words, for example --key random|fixed. */

@@ -67,12 +67,6 @@ export class Progress {
   }
 }
 
-/** Print a line that a long step has started; call the result when it is done. */
-export function progress(label: string): () => void {
-  const shown = new Progress(label);
-  return () => shown.done();
-}
-
 /** Await `work`; after a second, say what we wait for (the SDK's waiters can take a minute on AWS). */
 export async function waitingFor<T>(label: string, work: Promise<T>): Promise<T> {
   const shown = new Progress(label, { firstAfterMs: 1000, firstWords: "waiting for " });

@@ -1,10 +1,10 @@
 // The live view's clients: one per service, each able to read and nothing else.
-import type { CloudWatchClient } from "@aws-sdk/client-cloudwatch";
+import { CloudWatchClient } from "@aws-sdk/client-cloudwatch";
 import type { CloudWatchLogsClient } from "@aws-sdk/client-cloudwatch-logs";
 import type { DynamoDBClient } from "@aws-sdk/client-dynamodb";
 import type { KinesisClient } from "@aws-sdk/client-kinesis";
 import type { LambdaClient } from "@aws-sdk/client-lambda";
-import { cloudWatchClient, dynamoDBClient, kinesisClient, lambdaClient, logsClient } from "../shared/clients.js";
+import { clientConfig, dynamoDBClient, kinesisClient, lambdaClient, logsClient, remember } from "../shared/clients.js";
 import type { TargetOptions } from "../shared/targets.js";
 import { assertReadOnly } from "./snapshot.js";
 
@@ -26,7 +26,8 @@ export function viewClients(options: TargetOptions): ViewClients {
     dynamodb: dynamoDBClient(options),
     lambda: lambdaClient(options),
     logs: logsClient(options),
-    cloudwatch: cloudWatchClient(options),
+    // Only the view reads CloudWatch (iterator ages on AWS), so its client is made here, not in shared/.
+    cloudwatch: remember(new CloudWatchClient(clientConfig(options))),
   };
   for (const client of Object.values(clients)) {
     client.middlewareStack.add(
