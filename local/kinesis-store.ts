@@ -70,15 +70,15 @@ export interface Stream {
   scalings: number[];
 }
 
-/** Sequence numbers are 56 digits, as AWS's: 49…, then a counter that only grows, then the shard's index. */
+/** Sequence numbers are 56 digits, as AWS's: 49, the shard's index (12 digits), then a counter that only grows. */
 const SEQ_BASE = 49n * 10n ** 54n;
-const SHARD_DIGITS = 10n ** 12n;
+const COUNTER_DIGITS = 10n ** 42n;
 
 export const shardIdOf = (index: number) => `shardId-${String(index).padStart(12, "0")}`;
 
 /** The index of the shard a sequence number was given in; undefined when it is not one of ours. */
 export function shardIndexOf(seq: bigint): number | undefined {
-  return seq >= SEQ_BASE ? Number(seq % SHARD_DIGITS) : undefined;
+  return seq >= SEQ_BASE && seq < SEQ_BASE * 2n ? Number((seq - SEQ_BASE) / COUNTER_DIGITS) : undefined;
 }
 
 export const streamKey = (account: string, region: string, name: string) => `${account}/${region}/${name}`;
@@ -102,7 +102,7 @@ export class KinesisStore {
 
   /** The next sequence number in a shard: larger than every one given before, in any shard. */
   nextSeq(shardIndex: number): bigint {
-    return SEQ_BASE + this.counter++ * SHARD_DIGITS + BigInt(shardIndex);
+    return SEQ_BASE + BigInt(shardIndex) * COUNTER_DIGITS + this.counter++;
   }
 
   get(account: string, region: string, name: string): Stream | undefined {
@@ -193,7 +193,8 @@ export class KinesisStore {
       for (const shard of stream.shards) {
         shard.records = [];
         byIndex.set(shard.index, shard);
-        for (const seq of [shard.startSeq, shard.endSeq ?? 0n]) if (seq > largest) largest = seq;
+        for (const seq of [shard.startSeq, shard.endSeq ?? SEQ_BASE])
+          if (seq % COUNTER_DIGITS > largest) largest = seq % COUNTER_DIGITS;
       }
       const log = join(dir, logName(stream));
       if (existsSync(log)) {
@@ -208,13 +209,12 @@ export class KinesisStore {
           if (!shard || data === undefined) continue;
           const record = { seq: BigInt(seq!), data, key: JSON.parse(key!), at: Number(at), bytes: base64Bytes(data) };
           shard.records.push(record);
-          if (record.seq > largest) largest = record.seq;
+          if (record.seq % COUNTER_DIGITS > largest) largest = record.seq % COUNTER_DIGITS;
         }
       }
       this.streams.set(streamKey(stream.account, stream.region, stream.name), stream);
     }
-    this.counter = (largest - SEQ_BASE) / SHARD_DIGITS + 1n;
-    if (this.counter < 1n) this.counter = 1n;
+    this.counter = largest + 1n; // every number given before stays below the next
     this.trim();
   }
 }

@@ -1,0 +1,255 @@
+// The local target's Kinesis, called as the endpoint calls it (parsed calls in, AWS-shaped
+// replies out), on a fake clock: streams, records, iterators, resharding and what survives a restart.
+import { appendFileSync, mkdtempSync, readdirSync, rmSync } from "node:fs";
+import { tmpdir } from "node:os";
+import { join } from "node:path";
+import { afterEach, describe, expect, it } from "vitest";
+import { MeteredKinesis } from "./kinesis-calls.js";
+import { KinesisStore } from "./kinesis-store.js";
+import { parseKinesisCall, type KinesisCall } from "./parse.js";
+import { hashKeyOf } from "./shard-limits.js";
+import { EndpointStats } from "./stats.js";
+
+let clock = 1_800_000_000_000;
+const dirs: string[] = [];
+afterEach(() => {
+  for (const dir of dirs.splice(0)) rmSync(dir, { recursive: true, force: true });
+});
+
+function kinesisOn(dir?: string) {
+  const store = new KinesisStore(dir);
+  const kinesis = new MeteredKinesis(store, new EndpointStats(false), () => clock);
+  /** Call an operation; the parsed reply, or the error's type and message. */
+  const call = (operation: string, input: object) => {
+    const parsed = parseKinesisCall(
+      operation,
+      {
+        authorization:
+          "AWS4-HMAC-SHA256 Credential=test/20260101/us-east-1/kinesis/aws4_request, SignedHeaders=host, Signature=ab",
+      },
+      Buffer.from(JSON.stringify(input)),
+    );
+    if (!("operation" in parsed)) throw new Error(`refused by parse: ${parsed.body}`);
+    const reply = kinesis.serve(parsed as KinesisCall);
+    const body = JSON.parse(String(reply.body));
+    return reply.status === 200 ? body : { error: body.__type as string, message: body.message as string };
+  };
+  const put = (StreamName: string, key: string, text = key) =>
+    call("PutRecord", { StreamName, PartitionKey: key, Data: Buffer.from(text).toString("base64") });
+  const shards = (StreamName: string) => call("ListShards", { StreamName }).Shards as Shard[];
+  const readAll = (StreamName: string, ShardId: string) => {
+    let { ShardIterator } = call("GetShardIterator", { StreamName, ShardId, ShardIteratorType: "TRIM_HORIZON" });
+    const texts: string[] = [];
+    let last: Record<string, unknown> = {};
+    while (ShardIterator) {
+      last = call("GetRecords", { ShardIterator });
+      for (const r of last.Records as { Data: string }[]) texts.push(Buffer.from(r.Data, "base64").toString());
+      if ((last.Records as unknown[]).length === 0 && last.NextShardIterator) break; // caught up on an open shard
+      ShardIterator = last.NextShardIterator as string | undefined;
+    }
+    return { texts, last };
+  };
+  return { store, call, put, shards, readAll };
+}
+
+type Shard = {
+  ShardId: string;
+  ParentShardId?: string;
+  AdjacentParentShardId?: string;
+  HashKeyRange: { StartingHashKey: string; EndingHashKey: string };
+  SequenceNumberRange: { StartingSequenceNumber: string; EndingSequenceNumber?: string };
+};
+const open = (shards: Shard[]) => shards.filter((s) => !s.SequenceNumberRange.EndingSequenceNumber);
+const range = (s: Shard) => [BigInt(s.HashKeyRange.StartingHashKey), BigInt(s.HashKeyRange.EndingHashKey)];
+const MAX = 2n ** 128n - 1n;
+
+describe("the local Kinesis: streams and records", () => {
+  it("splits the hash-key space as AWS does, places records by MD5, and numbers them in order within a shard", () => {
+    const k = kinesisOn();
+    k.call("CreateStream", { StreamName: "s", ShardCount: 3 });
+    const [a, b, c] = k.shards("s");
+    expect(range(a!)).toEqual([0n, 113427455640312821154458202477256070484n]);
+    expect(range(b!)[0]).toBe(113427455640312821154458202477256070485n);
+    expect(range(c!)[1]).toBe(MAX);
+    const placed = ["alpha", "beta", "gamma", "delta"].map((key) => ({ key, ...k.put("s", key) }));
+    for (const { key, ShardId } of placed) {
+      const shard = k.shards("s").find((s) => s.ShardId === ShardId)!;
+      const [start, end] = range(shard);
+      expect(hashKeyOf(key) >= start! && hashKeyOf(key) <= end!, key).toBe(true);
+    }
+    const first = BigInt(k.put("s", "alpha").SequenceNumber);
+    const second = BigInt(k.put("s", "alpha").SequenceNumber);
+    expect(second > first).toBe(true);
+    expect(k.put("s", "alpha").SequenceNumber).toMatch(/^49\d{54}$/);
+  });
+
+  it("answers as AWS for a missing stream, a name in use, and a sequence number from another shard", () => {
+    const k = kinesisOn();
+    expect(k.put("nope", "k")).toEqual({
+      error: "ResourceNotFoundException",
+      message: "Stream nope under account 000000000000 not found.",
+    });
+    k.call("CreateStream", { StreamName: "s", ShardCount: 2 });
+    expect(k.call("CreateStream", { StreamName: "s", ShardCount: 2 }).error).toBe("ResourceInUseException");
+    const { SequenceNumber, ShardId } = k.put("s", "alpha");
+    const other = k.shards("s").find((s) => s.ShardId !== ShardId)!.ShardId;
+    const wrong = k.call("GetShardIterator", {
+      StreamName: "s",
+      ShardId: other,
+      ShardIteratorType: "AT_SEQUENCE_NUMBER",
+      StartingSequenceNumber: SequenceNumber,
+    });
+    expect(wrong.error).toBe("InvalidArgumentException");
+    expect(k.call("GetRecords", { ShardIterator: "bm90IGFuIGl0ZXJhdG9y" }).error).toBe("InvalidArgumentException");
+  });
+
+  it("starts each iterator type where it says, and expires an iterator after 5 minutes", () => {
+    const k = kinesisOn();
+    k.call("CreateStream", { StreamName: "s", ShardCount: 1 });
+    const seqs = ["a", "b", "c"].map((t) => {
+      clock += 10;
+      return k.put("s", "key", t).SequenceNumber as string;
+    });
+    const from = (input: object) => {
+      const { ShardIterator } = k.call("GetShardIterator", {
+        StreamName: "s",
+        ShardId: "shardId-000000000000",
+        ...input,
+      });
+      const got = k.call("GetRecords", { ShardIterator });
+      return (got.Records as { Data: string }[]).map((r) => Buffer.from(r.Data, "base64").toString()).join("");
+    };
+    expect(from({ ShardIteratorType: "TRIM_HORIZON" })).toBe("abc");
+    expect(from({ ShardIteratorType: "AT_SEQUENCE_NUMBER", StartingSequenceNumber: seqs[1] })).toBe("bc");
+    expect(from({ ShardIteratorType: "AFTER_SEQUENCE_NUMBER", StartingSequenceNumber: seqs[1] })).toBe("c");
+    expect(from({ ShardIteratorType: "AT_TIMESTAMP", Timestamp: (clock - 10) / 1000 })).toBe("bc");
+    expect(from({ ShardIteratorType: "LATEST" })).toBe("");
+    const { ShardIterator } = k.call("GetShardIterator", {
+      StreamName: "s",
+      ShardId: "shardId-000000000000",
+      ShardIteratorType: "TRIM_HORIZON",
+    });
+    clock += 5 * 60_000 + 1;
+    expect(k.call("GetRecords", { ShardIterator }).error).toBe("ExpiredIteratorException");
+  });
+});
+
+describe("the local Kinesis: resharding", () => {
+  it("SplitShard closes the parent, keeps its records, and a reader at its end is sent to the children", () => {
+    const k = kinesisOn();
+    k.call("CreateStream", { StreamName: "s", ShardCount: 1 });
+    k.put("s", "before");
+    expect(
+      k.call("SplitShard", {
+        StreamName: "s",
+        ShardToSplit: "shardId-000000000000",
+        NewStartingHashKey: String(2n ** 127n),
+      }),
+    ).toEqual({});
+    expect(k.call("DescribeStreamSummary", { StreamName: "s" }).StreamDescriptionSummary.StreamStatus).toBe("UPDATING");
+    const [parent, low, high] = k.shards("s");
+    expect(parent!.SequenceNumberRange.EndingSequenceNumber).toBeDefined();
+    expect([low!.ParentShardId, high!.ParentShardId]).toEqual([parent!.ShardId, parent!.ShardId]);
+    expect([...range(low!), ...range(high!)]).toEqual([0n, 2n ** 127n - 1n, 2n ** 127n, MAX]);
+    expect(k.put("s", "after").ShardId).not.toBe(parent!.ShardId); // new records go to open shards only
+    const { texts, last } = k.readAll("s", parent!.ShardId);
+    expect(texts).toEqual(["before"]);
+    expect(last.NextShardIterator).toBeUndefined();
+    expect((last.ChildShards as { ShardId: string }[]).map((c) => c.ShardId)).toEqual([low!.ShardId, high!.ShardId]);
+  });
+
+  it("refuses what AWS refuses: a second reshard while UPDATING, a key outside the shard, shards not adjacent, more than double", () => {
+    const k = kinesisOn();
+    k.call("CreateStream", { StreamName: "s", ShardCount: 3 });
+    const merge = (a: string, b: string) =>
+      k.call("MergeShards", {
+        StreamName: "s",
+        ShardToMerge: `shardId-00000000000${a}`,
+        AdjacentShardToMerge: `shardId-00000000000${b}`,
+      });
+    expect(merge("0", "2").error).toBe("InvalidArgumentException");
+    const outside = k.call("SplitShard", {
+      StreamName: "s",
+      ShardToSplit: "shardId-000000000000",
+      NewStartingHashKey: String(MAX - 5n),
+    });
+    expect(outside.error).toBe("InvalidArgumentException");
+    expect(merge("0", "1")).toEqual({});
+    expect(merge("2", "3").error).toBe("ResourceInUseException"); // UPDATING for a second
+    clock += 1000;
+    expect(merge("0", "2").error).toBe("ResourceInUseException"); // shard 0 is closed now
+    const more = k.call("UpdateShardCount", { StreamName: "s", TargetShardCount: 5, ScalingType: "UNIFORM_SCALING" });
+    expect(more.error).toBe("LimitExceededException");
+  });
+
+  it("UpdateShardCount 1 → 2 → 4 → 2 → 3: even open shards, each child with at most two parents that cover it", () => {
+    const k = kinesisOn();
+    k.call("CreateStream", { StreamName: "s", ShardCount: 1 });
+    for (const target of [2, 4, 2, 3]) {
+      clock += 1000;
+      const reply = k.call("UpdateShardCount", {
+        StreamName: "s",
+        TargetShardCount: target,
+        ScalingType: "UNIFORM_SCALING",
+      });
+      expect(reply.TargetShardCount, String(reply.message)).toBe(target);
+      const all = k.shards("s");
+      const now = open(all).sort((a, b) => (range(a)[0]! < range(b)[0]! ? -1 : 1));
+      expect(now).toHaveLength(target);
+      expect(range(now[0]!)[0]).toBe(0n);
+      expect(range(now.at(-1)!)[1]).toBe(MAX);
+      for (const [i, shard] of now.entries()) {
+        if (i > 0) expect(range(shard)[0]).toBe(range(now[i - 1]!)[1]! + 1n); // no gap, no overlap
+        const width = range(shard)[1]! - range(shard)[0]!;
+        expect(Number((width * 1000n) / (MAX / BigInt(target)))).toBeGreaterThan(990); // even
+      }
+      for (const child of all.filter((s) => s.ParentShardId)) {
+        const parents = [child.ParentShardId, child.AdjacentParentShardId]
+          .filter(Boolean)
+          .map((id) => all.find((s) => s.ShardId === id)!);
+        const [start, end] = range(child);
+        if (parents.length === 1) {
+          // A split: the child lies within its parent.
+          expect(range(parents[0]!)[0]! <= start! && end! <= range(parents[0]!)[1]!).toBe(true);
+        } else {
+          // A merge: two adjacent parents, and the child is exactly their two ranges.
+          const [low, high] = parents.map(range).sort((a, b) => (a[0]! < b[0]! ? -1 : 1));
+          expect([low![0], low![1]! + 1n, high![1]]).toEqual([start, high![0], end]);
+        }
+      }
+    }
+  });
+});
+
+describe("the local Kinesis on disk", () => {
+  it("finds every stream, shard and record again after a restart, and drops a last line cut short", () => {
+    const dir = mkdtempSync(join(tmpdir(), "kinesis-store-"));
+    dirs.push(dir);
+    const before = kinesisOn(dir);
+    before.call("CreateStream", { StreamName: "s", ShardCount: 1 });
+    before.put("s", "one");
+    before.call("SplitShard", {
+      StreamName: "s",
+      ShardToSplit: "shardId-000000000000",
+      NewStartingHashKey: String(2n ** 127n),
+    });
+    const two = before.put("s", "two");
+    before.store.close();
+    const log = readdirSync(dir).find((f) => f.startsWith("records-"))!;
+    appendFileSync(join(dir, log), "1\t4900"); // a put that was never acknowledged
+
+    const after = kinesisOn(dir);
+    expect(after.shards("s").map((s) => s.ShardId)).toEqual([
+      "shardId-000000000000",
+      "shardId-000000000001",
+      "shardId-000000000002",
+    ]);
+    expect(after.readAll("s", "shardId-000000000000").texts).toEqual(["one"]);
+    expect(after.readAll("s", two.ShardId).texts).toEqual(["two"]);
+    const three = after.put("s", "two", "three"); // same key, same shard: numbered after what was there
+    expect(BigInt(three.SequenceNumber) > BigInt(two.SequenceNumber)).toBe(true);
+    expect(after.readAll("s", two.ShardId).texts).toEqual(["two", "three"]);
+    after.store.close();
+    expect(kinesisOn(dir).readAll("s", two.ShardId).texts).toEqual(["two", "three"]); // the cut line did not swallow it
+  });
+});
