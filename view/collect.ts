@@ -102,7 +102,7 @@ export class ViewCollector {
     ]);
     const shards = this.onAws
       ? (metrics?.shards ?? [])
-      : withShardMap(this.rates(stats), description, stats !== undefined, kcl.leases);
+      : withShardMap(this.rates(stats, description), description, stats !== undefined, kcl.leases);
     const lastSequence = new Map(
       (stats?.shards ?? []).filter((s) => s.stream === stream).map((s) => [s.shardId, s.lastSequenceNumber]),
     );
@@ -165,9 +165,29 @@ export class ViewCollector {
     };
   }
 
-  /** Per-second rates from two readings of the layer's counters, a minute of history per shard. */
-  private rates(stats: LayerStats | undefined): ShardView[] {
+  /**
+   * Per-second rates from two readings of the layer's counters, a minute of history per shard.
+   * A shard of the map the layer has not counted yet (it counts a shard from its first call:
+   * a reshard's child before any record reaches it) is counted at zero, so its chart starts at 0.
+   */
+  private rates(stats: LayerStats | undefined, description: Snapshot["description"]): ShardView[] {
     if (!stats) return [];
+    const { stream, region } = this.options;
+    const counted = new Set(
+      stats.shards.filter((s) => s.stream === stream && s.region === region).map((s) => s.shardId),
+    );
+    const zero = { account: "", region, stream, recordsIn: 0, bytesIn: 0, writesThrottled: 0, reads: 0 };
+    const uncounted = (description.found ? description.shards : [])
+      .filter((range) => !counted.has(range.shardId))
+      .map((range) => ({
+        ...zero,
+        shardId: range.shardId,
+        recordsOut: 0,
+        bytesOut: 0,
+        readsThrottled: 0,
+        iteratorsThrottled: 0,
+      }));
+    stats = { ...stats, shards: [...stats.shards, ...uncounted] };
     const before = new Map((this.previous?.shards ?? []).map((s) => [`${s.region}/${s.stream}/${s.shardId}`, s]));
     const seconds = this.previous ? Math.max(0.001, (stats.at - this.previous.at) / 1000) : 1;
     const views: ShardView[] = [];
@@ -313,8 +333,7 @@ export function drained(
 
 /**
  * The shards as the layer counts them, put together with the shard map ListShards gives: each
- * marked open or closed (and drained), and an empty one for a shard no record has reached
- * yet (a reshard's children). The map decides which shards there are: one ListShards no longer
+ * marked open or closed (and drained). The map decides which shards there are: one ListShards no longer
  * lists (past its retention) is left out, and a child shows once the map lists it (off AWS the
  * map is read every second). Nothing assumes shard ids 0..N-1 or a set of shards that never changes.
  */
@@ -326,19 +345,8 @@ export function withShardMap(
 ): ShardView[] {
   if (!description.found) return counted;
   const map = new Map(description.shards.map((range) => [range.shardId, range]));
-  const views = counted.filter((view) => map.has(view.shardId));
-  for (const range of description.shards) {
-    if (views.some((view) => view.shardId === range.shardId)) continue;
-    views.push({
-      shardId: range.shardId,
-      open: range.open,
-      drained: false,
-      history: [],
-      refusedPerSecond: 0,
-      totals: { recordsIn: 0, bytesIn: 0, writesThrottled: 0, reads: 0, readsThrottled: 0, recordsOut: 0 },
-    });
-  }
-  return views
+  return counted
+    .filter((view) => map.has(view.shardId))
     .map((view) => {
       const range = map.get(view.shardId);
       const open = range?.open ?? true;

@@ -248,9 +248,12 @@ function drawShards(s) {
     ]);
     const last = h.at(-1) ?? { records: 0, bytes: 0, writesThrottled: 0, reads: 0 };
     const over = last.records >= limit * 0.95 ? "over" : "";
-    const parents = range?.parents.length
-      ? [el("span", { text: "from" }), el("b", { text: range.parents.join(" + ") })]
-      : [];
+    // Lineage, from ListShards: a child names its parents; a closed parent's keys go on in its children.
+    const children = [...ranges.values()].filter((x) => x.parents.includes(shard.shardId)).map((x) => x.shardId);
+    const lineage = [
+      ...(range?.parents.length ? [el("span", { text: "from" }), el("b", { text: range.parents.join(" + ") })] : []),
+      ...(children.length ? [el("span", { text: "went on in" }), el("b", { text: children.join(" + ") })] : []),
+    ];
     numbers.replaceChildren(
       el("span", { text: "records/s now" }),
       el("b", { class: over, text: `${rate(last.records)} of ${number(limit)}` }),
@@ -275,7 +278,7 @@ function drawShards(s) {
         "data-value": String(shard.totals.writesThrottled),
         text: number(shard.totals.writesThrottled),
       }),
-      ...parents,
+      ...lineage,
     );
   }
   for (const [shardId, { card }] of charts) {
