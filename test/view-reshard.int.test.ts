@@ -2,7 +2,8 @@
 // with records in it, then `npx tsx 01-make-a-stream/main.ts --reshard 2` as a student types
 // it. The page redraws the hash-key bar with the two children's ranges as ListShards gives
 // them, keeps the parent in grey and marked closed (nobody has read its records: not
-// drained), and the parent's refusals stop while the children's start at zero.
+// drained), and the parent's refusals stop while the children's start at zero. Once lesson
+// 03 has read the parent to its end, the parent is drained and leaves the page.
 import { mkdirSync } from "node:fs";
 import { join } from "node:path";
 import { ListShardsCommand } from "@aws-sdk/client-kinesis";
@@ -10,6 +11,7 @@ import type { Browser, Page } from "playwright-core";
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
 import * as lesson01 from "../01-make-a-stream/main.js";
 import * as lesson02 from "../02-produce-data/main.js";
+import * as lesson03 from "../03-basic-consumer/main.js";
 import type { LayerStats } from "../local/stats.js";
 import { WORKSHOP_DIR } from "../shared/paths.js";
 import { browserAvailable, launchBrowser } from "../view/browser.js";
@@ -110,6 +112,16 @@ describe.skipIf(!browserAvailable)("npm run view across a reshard, in Chromium",
 
     mkdirSync(WORKSHOP_DIR, { recursive: true });
     await page.screenshot({ path: join(WORKSHOP_DIR, "view-reshard.png"), fullPage: true });
+    expect(problems).toEqual([]);
+  });
+
+  it("stops showing the parent once a reader has read it to its end (drained)", async () => {
+    const read = await lesson03.main(localOptions(lesson03.lesson, testEmulator.current, STREAM, "--shard", PARENT));
+    expect(read.unique).toBe(2000);
+    await page.waitForSelector(`.shard[data-shard="${PARENT}"]`, { state: "detached", timeout: 3000 });
+    expect(await page.locator("#hashbar-closed [data-range]").count()).toBe(0);
+    expect(await page.textContent("#drained")).toContain(PARENT);
+    expect(await page.locator("#hashbar [data-range]").count()).toBe(2);
     expect(problems).toEqual([]);
   });
 });
