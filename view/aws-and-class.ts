@@ -81,7 +81,17 @@ export async function readStreamMetrics(
   };
   const latest = (id: string) => series.get(id)?.at(-1)?.[1];
   return {
-    shards: [{ shardId: "all shards (stream metrics, last 30 min)", history, totals }],
+    // One chart for the whole stream: open, and refusals per second over its last minute.
+    shards: [
+      {
+        shardId: "all shards (stream metrics, last 30 min)",
+        open: true,
+        drained: false,
+        history,
+        refusedPerSecond: history.at(-1)?.writesThrottled ?? 0,
+        totals,
+      },
+    ],
     readersIteratorAgeMs: latest("iteratorAge"),
     lambda: { invocations: sum("invocations"), errors: sum("errors"), iteratorAgeMs: latest("lambdaIteratorAge") },
   };

@@ -17,12 +17,12 @@ import {
 } from "@aws-sdk/client-kinesis";
 import { LambdaClient, ListEventSourceMappingsCommand, ListFunctionsCommand } from "@aws-sdk/client-lambda";
 import { mockClient } from "aws-sdk-client-mock";
-import { beforeEach, describe, expect, it } from "vitest";
+import { afterEach, beforeEach, describe, expect, it, vi } from "vitest";
 import type { LayerStats } from "../local/stats.js";
 import { parseOptions } from "../shared/options.js";
 import { partial } from "../test/partial.js";
 import { viewClients } from "./clients.js";
-import { leaseProgress, ViewCollector } from "./collect.js";
+import { drained, leaseProgress, recentRate, ViewCollector } from "./collect.js";
 import { hostAllowed } from "../local/accept.js";
 import { FORBIDDEN_READS, READ_ONLY_COMMAND } from "./snapshot.js";
 
@@ -306,6 +306,140 @@ describe("the live view on the local target (mocked clients, a fake limits layer
     await collector.snapshot(); // the first snapshot finds the stream's ARN
     const s = await collector.snapshot();
     expect(s.lambda.mappings).toEqual([expect.objectContaining({ uuid: "esm-1", work })]);
+  });
+});
+
+describe("the live view across a reshard (local target, mocked clients, a fake limits layer)", () => {
+  const options = parseOptions(
+    { usage: "view", about: "", flags: {} },
+    ["--endpoint", "http://127.0.0.1:1", "--stream", "class-7", "--region", "eu-west-1"],
+    {},
+  );
+  const HALF = "170141183460469231731687303715884105728";
+  const LAST = "340282366920938463463374607431768211455";
+  const shard = (id: string, counts: Partial<Record<"recordsIn" | "writesThrottled" | "recordsOut", number>>) => ({
+    account: "000000000000",
+    region: "eu-west-1",
+    stream: "class-7",
+    shardId: `shardId-00000000000${id}`,
+    recordsIn: 0,
+    bytesIn: 0,
+    writesThrottled: 0,
+    reads: 0,
+    recordsOut: 0,
+    bytesOut: 0,
+    readsThrottled: 0,
+    iteratorsThrottled: 0,
+    ...counts,
+  });
+  const layer = (at: number, ...shards: ReturnType<typeof shard>[]): LayerStats => ({
+    limits: true,
+    at,
+    shards,
+    recent: {},
+  });
+  const parent = {
+    ShardId: "shardId-000000000000",
+    HashKeyRange: { StartingHashKey: "0", EndingHashKey: LAST },
+    SequenceNumberRange: { StartingSequenceNumber: "1" },
+  };
+  afterEach(() => vi.useRealTimers());
+
+  it("redraws the map from ListShards, counts the children from zero, and keeps the parent closed until it is read out", async () => {
+    vi.useFakeTimers({ toFake: ["Date"] });
+    vi.setSystemTime(10_000);
+    // Lesson 04's lease on the parent has reached its end: only the count decides here.
+    mocks.dynamodb
+      .on(ScanCommand, { TableName: app })
+      .resolves({ Items: [{ leaseKey: { S: "shardId-000000000000" }, checkpoint: { S: "SHARD_END" } }] });
+    mocks.kinesis.on(ListShardsCommand).resolves({ Shards: [parent] });
+    // A hot shard: 1,000 records/s in, 400 refused each second.
+    const readings = [
+      layer(10_000, shard("0", { recordsIn: 1000, writesThrottled: 400 })),
+      layer(11_000, shard("0", { recordsIn: 2000, writesThrottled: 800 })),
+      // Split: the parent takes nothing more; one child has had records, the other none yet.
+      layer(13_000, shard("0", { recordsIn: 2000, writesThrottled: 800 }), shard("1", { recordsIn: 1000 })),
+      layer(14_000, shard("0", { recordsIn: 2000, writesThrottled: 800 }), shard("1", { recordsIn: 2000 })),
+      // A reader has read the parent to its end.
+      layer(15_000, shard("0", { recordsIn: 2000, writesThrottled: 800, recordsOut: 2000 }), shard("1", {})),
+    ];
+    const collector = new ViewCollector(options, clients(), async () => readings.shift());
+    await collector.snapshot();
+    vi.setSystemTime(11_000);
+    let s = await collector.snapshot();
+    expect(s.description).toMatchObject({ shards: [{ shardId: "shardId-000000000000", open: true }] });
+    expect(s.shards.map((x) => [x.shardId, x.open, x.refusedPerSecond])).toEqual([["shardId-000000000000", true, 400]]);
+
+    mocks.kinesis.on(ListShardsCommand).resolves({
+      Shards: [
+        { ...parent, SequenceNumberRange: { StartingSequenceNumber: "1", EndingSequenceNumber: "99" } },
+        {
+          ShardId: "shardId-000000000001",
+          ParentShardId: "shardId-000000000000",
+          HashKeyRange: { StartingHashKey: "0", EndingHashKey: (BigInt(HALF) - 1n).toString() },
+          SequenceNumberRange: { StartingSequenceNumber: "100" },
+        },
+        {
+          ShardId: "shardId-000000000002",
+          ParentShardId: "shardId-000000000000",
+          HashKeyRange: { StartingHashKey: HALF, EndingHashKey: LAST },
+          SequenceNumberRange: { StartingSequenceNumber: "101" },
+        },
+      ],
+    });
+    vi.setSystemTime(13_000);
+    s = await collector.snapshot();
+    vi.setSystemTime(14_000);
+    s = await collector.snapshot();
+    // The map as it is now, read again within the second: two open children, the parent closed.
+    expect(s.description).toMatchObject({
+      shards: [
+        { shardId: "shardId-000000000000", open: false, parents: [], drained: false },
+        { shardId: "shardId-000000000001", open: true, parents: ["shardId-000000000000"], drained: undefined },
+        { shardId: "shardId-000000000002", open: true, startingHashKey: HALF, endingHashKey: LAST },
+      ],
+    });
+    const byId = (id: string) => s.shards.find((x) => x.shardId === `shardId-00000000000${id}`)!;
+    // The parent's refusals stop (its 5-second rate falls as the seconds without any pass);
+    // the children start at zero, and the one no record has reached yet has a card too.
+    expect(byId("0")).toMatchObject({ open: false, drained: false, totals: { writesThrottled: 800 } });
+    expect(byId("0").history.at(-1)).toMatchObject({ records: 0, writesThrottled: 0 });
+    expect(byId("0").refusedPerSecond).toBeLessThan(400);
+    expect(byId("1")).toMatchObject({ open: true, refusedPerSecond: 0, totals: { writesThrottled: 0 } });
+    expect(byId("2")).toMatchObject({ open: true, totals: { recordsIn: 0 } });
+    expect(byId("2").history.map((p) => [p.records, p.writesThrottled])).toEqual([
+      [0, 0],
+      [0, 0],
+    ]);
+
+    vi.setSystemTime(15_000);
+    s = await collector.snapshot();
+    expect(byId("0")).toMatchObject({ open: false, drained: true });
+    expect(s.description.found && s.description.shards[0]).toMatchObject({ open: false, drained: true });
+  });
+
+  it("calls a closed shard drained only when its records were read out and no KCL lease on it is short of SHARD_END", () => {
+    const id = "shardId-000000000000";
+    expect(drained({ recordsIn: 10, recordsOut: 9 }, [], id, true)).toBe(false);
+    expect(drained({ recordsIn: 10, recordsOut: 10 }, [], id, true)).toBe(true);
+    expect(drained(undefined, [], id, true)).toBe(true); // no records counted into it
+    expect(drained({ recordsIn: 10, recordsOut: 10 }, [{ shard: id, checkpoint: "49650" }], id, true)).toBe(false);
+    expect(drained({ recordsIn: 10, recordsOut: 10 }, [{ shard: id, checkpoint: "SHARD_END" }], id, true)).toBe(true);
+    expect(drained({ recordsIn: 0, recordsOut: 0 }, [], id, false)).toBeUndefined(); // AWS: cannot tell
+  });
+
+  it("gives the refusals per second over the last 5 s, not since the start", () => {
+    const point = (at: number, writesThrottled: number) => ({
+      at,
+      records: 0,
+      bytes: 0,
+      writesThrottled,
+      reads: 0,
+      readsThrottled: 0,
+    });
+    const history = [point(1000, 900), point(2000, 900), point(7000, 100), point(8000, 0)];
+    expect(recentRate(history, 8000)).toBe(50);
+    expect(recentRate([], 8000)).toBe(0);
   });
 });
 

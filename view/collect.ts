@@ -22,13 +22,15 @@ import type {
 } from "./snapshot.js";
 
 const HISTORY_POINTS = 60;
+/** The refusal rate a shard's card shows: over this many seconds, so it falls to 0 soon after refusals stop. */
+export const RECENT_SECONDS = 5;
 
 /** Run `work` at most every `everyMs`, keeping its last answer (and the last one that worked, on a failure). */
-function every<T>(everyMs: number, work: () => Promise<T>, fallback: T): () => Promise<T> {
+function every<T>(everyMs: number | (() => number), work: () => Promise<T>, fallback: T): () => Promise<T> {
   let last = fallback;
   let at = 0;
   return async () => {
-    if (Date.now() - at >= everyMs) {
+    if (Date.now() - at >= (typeof everyMs === "number" ? everyMs : everyMs())) {
       at = Date.now();
       last = await work().catch(() => last);
     }
@@ -63,10 +65,16 @@ export class ViewCollector {
     });
   }
 
-  private readonly description = every(5000, () => this.describe(), {
-    found: false,
-    message: "looking for the stream…",
-  } as Snapshot["description"]);
+  // The shard map: every second off AWS (a reshard shows at once); every 5 s on AWS, where
+  // DescribeStreamSummary allows 20 calls a second for the whole account, the class's views included.
+  private readonly description = every(
+    () => (this.onAws ? 5000 : 1000),
+    () => this.describe(),
+    {
+      found: false,
+      message: "looking for the stream…",
+    } as Snapshot["description"],
+  );
   private readonly kclEvery = every(1000, () => this.readKcl(), {
     leases: [] as LeaseView[],
     workers: [] as KclWorkerView[],
@@ -92,7 +100,9 @@ export class ViewCollector {
       this.onAws ? this.metricsEvery() : undefined,
       this.classEvery(),
     ]);
-    const shards = this.onAws ? (metrics?.shards ?? []) : this.rates(stats);
+    const shards = this.onAws
+      ? (metrics?.shards ?? [])
+      : withShardMap(this.rates(stats, description), description, stats !== undefined, kcl.leases);
     const lastSequence = new Map(
       (stats?.shards ?? []).filter((s) => s.stream === stream).map((s) => [s.shardId, s.lastSequenceNumber]),
     );
@@ -116,7 +126,16 @@ export class ViewCollector {
       stream,
       granularity: this.onAws ? "1 min" : "1 s",
       notes,
-      description,
+      description: description.found
+        ? {
+            ...description,
+            shards: description.shards.map((range) => ({
+              ...range,
+              drained:
+                range.open || !stats ? undefined : shards.find((view) => view.shardId === range.shardId)?.drained,
+            })),
+          }
+        : description,
       limits: stats?.limits,
       shards,
       recent: this.onAws ? null : [...(stats?.recent[`${region}/${stream}`] ?? [])].reverse(),
@@ -146,9 +165,29 @@ export class ViewCollector {
     };
   }
 
-  /** Per-second rates from two readings of the layer's counters, a minute of history per shard. */
-  private rates(stats: LayerStats | undefined): ShardView[] {
+  /**
+   * Per-second rates from two readings of the layer's counters, a minute of history per shard.
+   * A shard of the map the layer has not counted yet (it counts a shard from its first call:
+   * a reshard's child before any record reaches it) is counted at zero, so its chart starts at 0.
+   */
+  private rates(stats: LayerStats | undefined, description: Snapshot["description"]): ShardView[] {
     if (!stats) return [];
+    const { stream, region } = this.options;
+    const counted = new Set(
+      stats.shards.filter((s) => s.stream === stream && s.region === region).map((s) => s.shardId),
+    );
+    const zero = { account: "", region, stream, recordsIn: 0, bytesIn: 0, writesThrottled: 0, reads: 0 };
+    const uncounted = (description.found ? description.shards : [])
+      .filter((range) => !counted.has(range.shardId))
+      .map((range) => ({
+        ...zero,
+        shardId: range.shardId,
+        recordsOut: 0,
+        bytesOut: 0,
+        readsThrottled: 0,
+        iteratorsThrottled: 0,
+      }));
+    stats = { ...stats, shards: [...stats.shards, ...uncounted] };
     const before = new Map((this.previous?.shards ?? []).map((s) => [`${s.region}/${s.stream}/${s.shardId}`, s]));
     const seconds = this.previous ? Math.max(0.001, (stats.at - this.previous.at) / 1000) : 1;
     const views: ShardView[] = [];
@@ -169,11 +208,14 @@ export class ViewCollector {
         });
       }
       this.history.set(key, history.slice(-HISTORY_POINTS));
-      const { recordsIn, bytesIn, writesThrottled, reads, readsThrottled } = shard;
+      const { recordsIn, bytesIn, writesThrottled, reads, readsThrottled, recordsOut } = shard;
       views.push({
         shardId: shard.shardId,
+        open: true,
+        drained: false,
         history: this.history.get(key)!,
-        totals: { recordsIn, bytesIn, writesThrottled, reads, readsThrottled },
+        refusedPerSecond: recentRate(this.history.get(key)!, stats.at),
+        totals: { recordsIn, bytesIn, writesThrottled, reads, readsThrottled, recordsOut },
       });
     }
     this.previous = stats;
@@ -191,7 +233,9 @@ export class ViewCollector {
         shardId: shard.ShardId!,
         startingHashKey: shard.HashKeyRange?.StartingHashKey ?? "0",
         endingHashKey: shard.HashKeyRange?.EndingHashKey ?? "0",
+        // Closed by a reshard: ListShards (with no ShardFilter) still lists it, with an EndingSequenceNumber.
         open: !shard.SequenceNumberRange?.EndingSequenceNumber,
+        parents: [shard.ParentShardId, shard.AdjacentParentShardId].filter((id): id is string => !!id),
       }));
       return {
         found: true,
@@ -255,6 +299,61 @@ export class ViewCollector {
   get uptimeMs(): number {
     return Date.now() - this.startedAt;
   }
+}
+
+/** Writes refused per second over the last RECENT_SECONDS of a shard's history (0 with no points yet). */
+export function recentRate(history: RatePoint[], now: number): number {
+  const recent = history.filter((p) => p.at > now - RECENT_SECONDS * 1000);
+  return recent.length ? recent.reduce((n, p) => n + p.writesThrottled, 0) / recent.length : 0;
+}
+
+/**
+ * Is a closed shard drained, that is, does no reader still need it? The view never reads the
+ * stream, so it cannot see where each reader is; it says "drained" on the simplest honest signs
+ * it has:
+ * - the limits layer counted at least as many records read out of the shard (GetRecords, all
+ *   readers together) as put into it, or none put into it, since the endpoint started; and
+ * - no KCL lease on the shard (lesson 04's lease tables) has a checkpoint short of SHARD_END.
+ * So with two readers, lesson 03 reading the shard to its end is enough for the count even if a
+ * Lambda mapping has not; and after the endpoint restarts, records put before it are not counted.
+ * Without a limits layer (AWS, LocalStack) it cannot tell: undefined, and the page keeps the
+ * shard grey until ListShards stops listing it (the retention period has ended).
+ */
+export function drained(
+  totals: Pick<ShardView["totals"], "recordsIn" | "recordsOut"> | undefined,
+  leases: Pick<LeaseView, "shard" | "checkpoint">[],
+  shardId: string,
+  counted: boolean,
+): boolean | undefined {
+  if (!counted) return undefined;
+  const readOut = (totals?.recordsOut ?? 0) >= (totals?.recordsIn ?? 0);
+  const leaseUnfinished = leases.some((lease) => lease.shard === shardId && lease.checkpoint !== "SHARD_END");
+  return readOut && !leaseUnfinished;
+}
+
+/**
+ * The shards as the layer counts them, put together with the shard map ListShards gives: each
+ * marked open or closed (and drained). The map decides which shards there are: one ListShards no longer
+ * lists (past its retention) is left out, and a child shows once the map lists it (off AWS the
+ * map is read every second). Nothing assumes shard ids 0..N-1 or a set of shards that never changes.
+ */
+export function withShardMap(
+  counted: ShardView[],
+  description: Snapshot["description"],
+  haveCounters: boolean,
+  leases: Pick<LeaseView, "shard" | "checkpoint">[],
+): ShardView[] {
+  if (!description.found) return counted;
+  const map = new Map(description.shards.map((range) => [range.shardId, range]));
+  return counted
+    .filter((view) => map.has(view.shardId))
+    .map((view) => {
+      const range = map.get(view.shardId);
+      const open = range?.open ?? true;
+      const isDrained = open ? false : (drained(view.totals, leases, view.shardId, haveCounters) ?? false);
+      return { ...view, open, drained: isDrained };
+    })
+    .sort((a, b) => a.shardId.localeCompare(b.shardId));
 }
 
 /** A mapping with what the local target's endpoint says it has done (nothing added elsewhere). */

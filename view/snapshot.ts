@@ -11,6 +11,14 @@ export interface ShardRange {
   startingHashKey: string;
   endingHashKey: string;
   open: boolean;
+  /** ParentShardId and AdjacentParentShardId, where ListShards names them: the shards this one came from. */
+  parents: string[];
+  /**
+   * A closed shard's: true once no reader still needs it (see drained() in collect.ts), false
+   * while one may, undefined where the view cannot tell (no limits layer: AWS, LocalStack).
+   * Always undefined for an open shard.
+   */
+  drained?: boolean;
 }
 
 /** One point of a shard's chart: per second. */
@@ -25,9 +33,23 @@ export interface RatePoint {
 
 export interface ShardView {
   shardId: string;
+  /** false once a reshard has closed it (no new records go to it). */
+  open: boolean;
+  /** A closed shard no reader still needs (drained() in collect.ts): the page stops showing it. */
+  drained: boolean;
   /** The last minute, oldest first. */
   history: RatePoint[];
-  totals: { recordsIn: number; bytesIn: number; writesThrottled: number; reads: number; readsThrottled: number };
+  /** Writes refused per second over the last few seconds (RECENT_SECONDS), not since the start. */
+  refusedPerSecond: number;
+  totals: {
+    recordsIn: number;
+    bytesIn: number;
+    writesThrottled: number;
+    reads: number;
+    readsThrottled: number;
+    /** Records handed to readers (GetRecords, every reader together): the limits layer only. */
+    recordsOut?: number;
+  };
 }
 
 export interface LeaseView {

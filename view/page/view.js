@@ -22,7 +22,34 @@ const number = (n) => (n === undefined || n === null ? "—" : Math.round(n).toL
 const rate = (n) => (n === undefined ? "—" : n >= 100 ? Math.round(n).toLocaleString("en") : n.toFixed(1));
 const shortSeq = (seq) => (seq && seq.length > 14 ? `…${seq.slice(-12)}` : seq || "");
 const cssVar = (name) => getComputedStyle(document.documentElement).getPropertyValue(name).trim();
-const shardColor = (index) => cssVar(`--shard-${index % SHARD_COLORS}`);
+
+// ---- each shard keeps its colour while the page is open, whatever shards come and go ----
+// (Shard ids are names, not positions: a reshard closes some and opens others with new ids.)
+const colorIndex = new Map(); // shardId -> index of a --shard-N colour
+/** A shard's colour: the same every second; a new shard takes a colour no shown shard has. */
+function shardColor(shardId, shown) {
+  if (!colorIndex.has(shardId)) {
+    const taken = new Set(shown.filter((id) => colorIndex.has(id)).map((id) => colorIndex.get(id)));
+    let index = 0;
+    while (taken.has(index) && index < SHARD_COLORS) index++;
+    colorIndex.set(shardId, index < SHARD_COLORS ? index : colorIndex.size % SHARD_COLORS);
+  }
+  return cssVar(`--shard-${colorIndex.get(shardId)}`);
+}
+/** "shard 3" for shardId-000000000003; the whole id where it has no number. */
+const shardLabel = (shardId) => {
+  const digits = /(\d+)$/.exec(shardId);
+  return digits ? `shard ${Number(digits[1])}` : shardId;
+};
+const HASH_SPACE = 2n ** 128n;
+/** Where a hash key lies in the 128-bit space, in percent (three decimals). */
+const percentOf = (key) => Number((BigInt(key) * 100000n) / HASH_SPACE) / 1000;
+/** A range's share of the hash-key space, in percent. */
+const widthOf = (r) => percentOf(BigInt(r.endingHashKey) - BigInt(r.startingHashKey) + 1n);
+const byStart = (a, b) => {
+  const d = BigInt(a.startingHashKey) - BigInt(b.startingHashKey);
+  return d < 0n ? -1 : d > 0n ? 1 : a.shardId.localeCompare(b.shardId);
+};
 
 /** Put `rows` (arrays of cells) into a tbody, replacing what was there. */
 function fillRows(tbody, rows, rowProps = () => ({})) {
@@ -58,8 +85,15 @@ function drawHeader(s) {
     chips.push(el("span", { class: "chip", text: s.description.mode }));
     chips.push(el("span", { class: "chip", text: `retention ${s.description.retentionHours ?? "?"} h` }));
     chips.push(
-      el("span", { class: "chip", text: `${s.description.shards.filter((x) => x.open).length} open shard(s)` }),
+      el("span", {
+        class: "chip",
+        id: "open-shards",
+        "data-value": String(s.description.shards.filter((x) => x.open).length),
+        text: `${s.description.shards.filter((x) => x.open).length} open shard(s)`,
+      }),
     );
+    const closing = s.description.shards.filter((x) => !x.open && x.drained !== true).length;
+    if (closing) chips.push(el("span", { class: "chip closed", text: `${closing} closed, not drained` }));
   } else {
     chips.push(el("span", { class: "chip warn", text: s.description.message }));
   }
@@ -73,34 +107,83 @@ function drawHeader(s) {
   document.title = `Kinesis live · ${s.stream}`;
 }
 
+/** The shards the page shows: every open one, and the closed ones not drained yet. */
+const shownShards = (s) =>
+  s.description.found ? s.description.shards.filter((x) => x.open || x.drained !== true) : [];
+
+/**
+ * The hash-key bar, redrawn from ListShards every second: the open shards' ranges as they are
+ * now (a reshard shows at once). Under it, in grey, the closed shards not drained yet, each at
+ * its old range; overlapping ones (a reshard of a reshard) on lanes of their own.
+ */
 function drawHashBar(s) {
   const bar = $("hashbar");
-  if (!s.description.found) return bar.replaceChildren();
-  const space = 2n ** 128n;
+  const closedBars = $("hashbar-closed");
+  if (!s.description.found) {
+    bar.replaceChildren();
+    closedBars.replaceChildren();
+    $("drained").textContent = "";
+    return;
+  }
+  const shown = shownShards(s).map((x) => x.shardId);
+  const rangeTitle = (shard) =>
+    `${shard.shardId}${shard.open ? "" : " (closed)"}: hash keys ${shard.startingHashKey} … ${shard.endingHashKey}` +
+    (shard.parents.length ? `, from ${shard.parents.join(" + ")}` : "");
+  const part = (shard) =>
+    el("div", {
+      class: shard.open ? "" : "closed",
+      title: rangeTitle(shard),
+      "data-range": shard.shardId,
+      "data-open": String(shard.open),
+      "data-start": shard.startingHashKey,
+      "data-end": shard.endingHashKey,
+      text: shard.open ? shardLabel(shard.shardId) : `${shardLabel(shard.shardId)} · closed`,
+    });
   bar.replaceChildren(
-    ...s.description.shards.map((shard, i) => {
-      const width =
-        Number(((BigInt(shard.endingHashKey) - BigInt(shard.startingHashKey) + 1n) * 100000n) / space) / 1000;
-      const part = el("div", {
-        class: shard.open ? "" : "closed",
-        title: `${shard.shardId}: ${shard.startingHashKey} … ${shard.endingHashKey}`,
-        "data-range": shard.shardId,
-      });
-      part.style.flexBasis = `${width}%`;
-      part.style.background = shardColor(i);
-      part.textContent = `shard ${Number(shard.shardId.replace(/\D/g, "")) || 0}`;
-      return part;
-    }),
+    ...s.description.shards
+      .filter((x) => x.open)
+      .sort(byStart)
+      .map((shard) => {
+        const node = part(shard);
+        node.style.flexBasis = `${widthOf(shard)}%`;
+        node.style.background = shardColor(shard.shardId, shown);
+        return node;
+      }),
   );
+  // Closed, not drained: placed by their ranges, a lane for each set that does not overlap.
+  const lanes = [];
+  for (const shard of s.description.shards.filter((x) => !x.open && x.drained !== true).sort(byStart)) {
+    const lane = lanes.find((l) => BigInt(l.at(-1).endingHashKey) < BigInt(shard.startingHashKey));
+    if (lane) lane.push(shard);
+    else lanes.push([shard]);
+  }
+  closedBars.replaceChildren(
+    ...lanes.map((lane) =>
+      el(
+        "div",
+        { class: "hashbar lane" },
+        lane.map((shard) => {
+          const node = part(shard);
+          node.style.left = `${percentOf(shard.startingHashKey)}%`;
+          node.style.width = `${widthOf(shard)}%`;
+          return node;
+        }),
+      ),
+    ),
+  );
+  const drained = s.description.shards.filter((x) => !x.open && x.drained === true).map((x) => x.shardId);
+  $("drained").textContent = drained.length
+    ? `Closed and drained (every record counted in was read out, and no KCL lease is short of SHARD_END), so no longer shown: ${drained.join(", ")}.`
+    : "";
 }
 
-function shardCard(shard, index) {
+function shardCard(shard) {
   const card = el("div", { class: "shard", "data-shard": shard.shardId });
   const swatch = el("span", { class: "swatch" });
-  swatch.style.background = shardColor(index);
   const plotBox = el("div", { class: "plot" });
   const numbers = el("div", { class: "numbers" });
-  card.append(el("h3", {}, [swatch, shard.shardId]), plotBox, numbers);
+  const state = el("span", { class: "state" });
+  card.append(el("h3", {}, [swatch, shard.shardId, state]), plotBox, numbers);
   $("shards").append(card);
   const width = Math.max(300, card.clientWidth - 24);
   const plot = new uPlot(
@@ -123,16 +206,37 @@ function shardCard(shard, index) {
     [[], [], [], []],
     plotBox,
   );
-  return { card, plot, numbers };
+  return { card, plot, numbers, state, swatch };
 }
 
+/**
+ * One card per shard shown: the open ones by their place in the hash-key space, then the
+ * closed ones not drained yet, in grey and marked closed. A drained shard's card goes.
+ */
 function drawShards(s) {
   const seen = new Set();
   const openShards = s.description.found ? s.description.shards.filter((x) => x.open).length : 1;
-  s.shards.forEach((shard, index) => {
+  const ranges = new Map((s.description.found ? s.description.shards : []).map((x) => [x.shardId, x]));
+  const place = (shard) => ranges.get(shard.shardId) ?? { shardId: shard.shardId, startingHashKey: "0" };
+  const cards = s.shards
+    .filter((shard) => !shard.drained)
+    .sort((a, b) => (a.open === b.open ? byStart(place(a), place(b)) : a.open ? -1 : 1));
+  const shown = cards.map((shard) => shard.shardId);
+  for (const shard of cards) {
     seen.add(shard.shardId);
-    if (!charts.has(shard.shardId)) charts.set(shard.shardId, shardCard(shard, index));
-    const { plot, numbers } = charts.get(shard.shardId);
+    if (!charts.has(shard.shardId)) charts.set(shard.shardId, shardCard(shard));
+    const { card, plot, numbers, state, swatch } = charts.get(shard.shardId);
+    $("shards").append(card); // in order (moving a card keeps its chart)
+    card.classList.toggle("closed", !shard.open);
+    swatch.style.background = shard.open ? shardColor(shard.shardId, shown) : cssVar("--closed");
+    card.dataset.open = String(shard.open);
+    const range = ranges.get(shard.shardId);
+    state.textContent = shard.open
+      ? ""
+      : shard.totals.recordsOut === undefined
+        ? "closed"
+        : `closed · ${number(Math.max(0, shard.totals.recordsIn - shard.totals.recordsOut))} record(s) not read out yet`;
+    state.title = range?.parents.length ? `from ${range.parents.join(" + ")}` : "";
     // On AWS the one "shard" is the whole stream: its limit is every open shard's together.
     const limit = s.target === "aws" ? LIMIT.records * openShards : LIMIT.records;
     const h = shard.history;
@@ -144,6 +248,12 @@ function drawShards(s) {
     ]);
     const last = h.at(-1) ?? { records: 0, bytes: 0, writesThrottled: 0, reads: 0 };
     const over = last.records >= limit * 0.95 ? "over" : "";
+    // Lineage, from ListShards: a child names its parents; a closed parent's keys go on in its children.
+    const children = [...ranges.values()].filter((x) => x.parents.includes(shard.shardId)).map((x) => x.shardId);
+    const lineage = [
+      ...(range?.parents.length ? [el("span", { text: "from" }), el("b", { text: range.parents.join(" + ") })] : []),
+      ...(children.length ? [el("span", { text: "went on in" }), el("b", { text: children.join(" + ") })] : []),
+    ];
     numbers.replaceChildren(
       el("span", { text: "records/s now" }),
       el("b", { class: over, text: `${rate(last.records)} of ${number(limit)}` }),
@@ -155,15 +265,22 @@ function drawShards(s) {
         "data-value": String(shard.totals.recordsIn),
         text: number(shard.totals.recordsIn),
       }),
-      el("span", { text: "writes refused" }),
+      el("span", { text: `refused/s, last ${s.granularity === "1 s" ? "5 s" : s.granularity}` }),
       el("b", {
-        class: shard.totals.writesThrottled ? "over" : "",
+        class: shard.refusedPerSecond > 0 ? "over" : "",
+        "data-throttled-rate": shard.shardId,
+        "data-value": String(shard.refusedPerSecond),
+        text: rate(shard.refusedPerSecond),
+      }),
+      el("span", { text: "writes refused, in all" }),
+      el("b", {
         "data-throttled": shard.shardId,
         "data-value": String(shard.totals.writesThrottled),
         text: number(shard.totals.writesThrottled),
       }),
+      ...lineage,
     );
-  });
+  }
   for (const [shardId, { card }] of charts) {
     if (!seen.has(shardId)) {
       card.remove();
@@ -172,16 +289,17 @@ function drawShards(s) {
   }
   fillRows(
     $("reads"),
-    s.shards.map((shard) => {
+    cards.map((shard) => {
       const last = shard.history.at(-1) ?? { reads: 0, readsThrottled: 0 };
       return [
-        shard.shardId,
+        shard.open ? shard.shardId : `${shard.shardId} (closed)`,
         `${rate(last.reads)} of ${LIMIT.reads}`,
         rate(last.readsThrottled),
         number(shard.totals.reads),
         number(shard.totals.readsThrottled),
       ];
     }),
+    (i) => ({ class: cards[i].open ? "" : "closed", "data-read-shard": cards[i].shardId }),
   );
 }
 
