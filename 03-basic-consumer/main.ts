@@ -54,6 +54,8 @@ export async function main(options: Options) {
     follow: options.follow,
     tally: new RecordTally(),
     idleMs: 1000,
+    lastIndex: new Map(),
+    outOfOrder: 0,
   };
   const known = new Set(chosen.map((s) => s.ShardId));
   const finished = new Set<string>();
@@ -103,6 +105,7 @@ export async function main(options: Options) {
     throttled: reports.reduce((n, r) => n + r.throttled, 0),
     // Shards closed by a reshard (01's --reshard), read to their end before their children.
     closedShards: reports.filter((r) => r.closed).length,
+    outOfOrder: ctx.outOfOrder,
   };
 }
 
@@ -126,6 +129,9 @@ interface ReadContext {
   tally: RecordTally;
   /** Milliseconds to wait after an empty read before asking again. */
   idleMs: number;
+  /** Each producer run's partition keys, and the last index read for each: a lower one after it is out of order. */
+  lastIndex: Map<string, number>;
+  outOfOrder: number;
 }
 
 /**
@@ -178,7 +184,12 @@ export async function readShardUntilCaughtUp(
 
     const records = reply.Records ?? [];
     for (const record of records) {
-      ctx.tally.add(record.Data);
+      const ours = ctx.tally.add(record.Data);
+      // Kinesis keeps a partition key's records in order: within a shard, and across a
+      // reshard for a reader that finishes the parents first.
+      const key = `${ours?.runId}/${record.PartitionKey}`;
+      if (ours && (ctx.lastIndex.get(key) ?? -1) > ours.index) ctx.outOfOrder++;
+      if (ours) ctx.lastIndex.set(key, ours.index);
       report.records++;
       report.lastSequenceNumber = record.SequenceNumber;
       if (shown++ < 5) {

@@ -7,6 +7,7 @@
 //   GetRecords             5 calls/s and 2 MiB/s per shard, found through the iterator
 //   anything else          answered as it is (resharding: the meters follow the new shards at once)
 import { accountOf, KinesisError, replyOf, StreamOperations } from "./kinesis-engine.js";
+import { checkInput } from "./kinesis-input.js";
 import { RecordOperations } from "./kinesis-records.js";
 import { Resharding } from "./kinesis-reshard.js";
 import type { KinesisStore, Shard, Stream } from "./kinesis-store.js";
@@ -37,6 +38,7 @@ export class MeteredKinesis {
   serve(call: KinesisCall): Reply {
     const account = accountOf(call.accessKey);
     return replyOf(() => {
+      checkInput(call.operation, call.input);
       switch (call.operation) {
         case "PutRecord":
         case "PutRecords":

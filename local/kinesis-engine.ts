@@ -79,7 +79,12 @@ export class StreamOperations {
   }
 
   /** A new shard (open), numbered after every shard the stream has had. */
-  newShard(stream: Stream, range: { start: bigint; end: bigint }, parents: string[] = []): Shard {
+  newShard(
+    stream: Stream,
+    range: { start: bigint; end: bigint },
+    parents: string[] = [],
+    openedAt = this.now(),
+  ): Shard {
     const index = stream.nextShardIndex++;
     return {
       id: shardIdOf(index),
@@ -89,7 +94,7 @@ export class StreamOperations {
       ...(parents[0] ? { parent: parents[0] } : {}),
       ...(parents[1] ? { adjacentParent: parents[1] } : {}),
       startSeq: this.store.nextSeq(index),
-      openedAt: this.now(),
+      openedAt,
       records: [],
     };
   }
@@ -134,7 +139,7 @@ export class StreamOperations {
         nextShardIndex: 0,
         scalings: [],
       };
-      stream.shards = evenRanges(count).map((range) => this.newShard(stream, range));
+      stream.shards = evenRanges(count).map((range) => this.newShard(stream, range, [], createdAt));
       this.store.add(stream);
       return {};
     },
@@ -180,6 +185,11 @@ export class StreamOperations {
         NextToken?: string;
       };
       const from = NextToken ? Buffer.from(NextToken, "base64url").toString() : ExclusiveStartStreamName;
+      if (
+        NextToken &&
+        (!/^[a-zA-Z0-9_.-]{1,128}$/.test(from!) || Buffer.from(from!).toString("base64url") !== NextToken)
+      )
+        throw invalid("Invalid NextToken.");
       const mine = [...this.store.streams.values()]
         .filter((s) => s.account === account && s.region === call.region && (from === undefined || s.name > from))
         .sort((a, b) => (a.name < b.name ? -1 : 1));
@@ -317,9 +327,9 @@ export class StreamOperations {
     const stream = this.find(call, account);
     const hours = call.input.RetentionPeriodHours as number;
     if (hours < 24 || hours > 8760) throw invalid(`RetentionPeriodHours must be from 24 to 8760, got ${hours}`);
-    if (way === "increase" ? hours < stream.retentionHours : hours > stream.retentionHours)
+    if (way === "increase" ? hours <= stream.retentionHours : hours >= stream.retentionHours)
       throw invalid(
-        `Requested retention period (${hours} hours) for stream ${stream.name} can not be ${way === "increase" ? "shorter" : "longer"} than existing retention period (${stream.retentionHours} hours). Use ${way === "increase" ? "DecreaseStreamRetentionPeriod" : "IncreaseStreamRetentionPeriod"} API.`,
+        `Requested retention period (${hours} hours) for stream ${stream.name} must be ${way === "increase" ? "longer" : "shorter"} than the existing retention period (${stream.retentionHours} hours). Use ${way === "increase" ? "DecreaseStreamRetentionPeriod" : "IncreaseStreamRetentionPeriod"} API.`,
       );
     stream.retentionHours = hours;
     this.store.save();
@@ -337,6 +347,7 @@ export function replyOf(run: () => object): Reply {
     };
   } catch (error) {
     if (error instanceof KinesisError) return awsError(400, error.type, error.message);
-    throw error;
+    // A fault of the local target's own, never the caller's: AWS's 500, which SDKs retry.
+    return awsError(500, "InternalFailure", `the local target's Kinesis failed: ${(error as Error).message}`);
   }
 }

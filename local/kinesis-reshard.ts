@@ -23,6 +23,17 @@ import type { Shard, Stream } from "./kinesis-store.js";
 import { timestampOf } from "./kinesis-records.js";
 
 const DAY_MS = 24 * 3_600_000;
+/** A ListShards NextToken lasts 300 seconds (AWS). */
+const NEXT_TOKEN_MS = 300_000;
+
+/** Resharding calls are for provisioned streams only: on-demand ones are resharded by AWS itself. */
+function provisionedOnly(stream: Stream, operation: string): void {
+  if (stream.mode === "ON_DEMAND")
+    throw new KinesisError(
+      "ValidationException",
+      `${operation} is only supported for data streams with the provisioned capacity mode; ${stream.name} is ON_DEMAND.`,
+    );
+}
 /** AWS: UpdateShardCount at most 10 times in any 24 hours, per stream. */
 const SCALINGS_PER_DAY = 10;
 
@@ -31,6 +42,7 @@ export class Resharding {
 
   splitShard(call: KinesisCall, account: string): object {
     const stream = this.streams.find(call, account);
+    provisionedOnly(stream, "SplitShard");
     this.streams.mustBeActive(stream);
     const shard = this.openShard(stream, String(call.input.ShardToSplit));
     const at = BigInt(String(call.input.NewStartingHashKey));
@@ -46,6 +58,7 @@ export class Resharding {
 
   mergeShards(call: KinesisCall, account: string): object {
     const stream = this.streams.find(call, account);
+    provisionedOnly(stream, "MergeShards");
     this.streams.mustBeActive(stream);
     const first = this.openShard(stream, String(call.input.ShardToMerge));
     const second = this.openShard(stream, String(call.input.AdjacentShardToMerge));
@@ -66,8 +79,7 @@ export class Resharding {
         "ValidationException",
         `1 validation error detected: Value '${call.input.ScalingType ?? "null"}' at 'scalingType' failed to satisfy constraint: Member must satisfy enum value set: [UNIFORM_SCALING]`,
       );
-    if (stream.mode === "ON_DEMAND")
-      throw new KinesisError("ValidationException", "UpdateShardCount is not supported for ON_DEMAND streams.");
+    provisionedOnly(stream, "UpdateShardCount");
     this.streams.mustBeActive(stream);
     const current = openShards(stream).length;
     if (target > current * 2)
@@ -102,21 +114,41 @@ export class Resharding {
       StreamARN?: string;
       MaxResults?: number;
       ExclusiveStartShardId?: string;
+      StreamCreationTimestamp?: unknown;
       ShardFilter?: { Type?: string; ShardId?: string; Timestamp?: unknown };
     };
-    if (input.NextToken && (input.StreamName || input.StreamARN))
-      throw invalid("NextToken and StreamName cannot be provided together.");
+    if (input.NextToken) {
+      // A NextToken says everything about where to go on: AWS refuses it with anything that would too.
+      const clash = (
+        ["StreamName", "StreamARN", "ExclusiveStartShardId", "StreamCreationTimestamp", "ShardFilter"] as const
+      ).find((f) => input[f] !== undefined);
+      if (clash) throw invalid(`NextToken and ${clash} cannot be provided together.`);
+    }
     let name = call.stream;
     let after = input.ExclusiveStartShardId;
     let filter = input.ShardFilter;
     if (input.NextToken) {
+      let issuedAt: number;
       try {
-        [name, after, filter] = JSON.parse(Buffer.from(input.NextToken, "base64").toString("utf8"));
+        [name, after, filter, issuedAt] = JSON.parse(Buffer.from(input.NextToken, "base64").toString("utf8"));
       } catch {
         throw invalid("Invalid NextToken.");
       }
+      if (typeof name !== "string" || !(this.streams.now() - issuedAt < NEXT_TOKEN_MS))
+        throw new KinesisError(
+          "ExpiredNextTokenException",
+          "The NextToken has expired or is not one (tokens last 300 seconds).",
+        );
     }
     const stream = this.streams.find(call, account, name);
+    if (
+      input.StreamCreationTimestamp !== undefined &&
+      Math.abs(timestampOf(input.StreamCreationTimestamp) - stream.createdAt) >= 1
+    )
+      throw new KinesisError(
+        "ResourceNotFoundException",
+        `Stream ${stream.name} under account ${account} with that creation timestamp not found.`,
+      );
     const max = input.MaxResults ?? 1000;
     if (filter?.Type === "AFTER_SHARD_ID") after = filter.ShardId;
     const picked = stream.shards.filter((s) => (after === undefined || s.id > after) && this.picks(stream, s, filter));
@@ -125,7 +157,11 @@ export class Resharding {
     return {
       Shards: page.map(shardView),
       ...(more
-        ? { NextToken: Buffer.from(JSON.stringify([stream.name, page.at(-1)!.id, filter])).toString("base64") }
+        ? {
+            NextToken: Buffer.from(JSON.stringify([stream.name, page.at(-1)!.id, filter, this.streams.now()])).toString(
+              "base64",
+            ),
+          }
         : {}),
     };
   }
