@@ -16,9 +16,9 @@ afterEach(() => {
   for (const dir of dirs.splice(0)) rmSync(dir, { recursive: true, force: true });
 });
 
-function kinesisOn(dir?: string) {
+function kinesisOn(dir?: string, now = () => clock) {
   const store = new KinesisStore(dir);
-  const kinesis = new MeteredKinesis(store, new EndpointStats(false), () => clock);
+  const kinesis = new MeteredKinesis(store, new EndpointStats(false), now);
   /** Call an operation; the parsed reply, or the error's type and message. */
   const call = (operation: string, input: object) => {
     const parsed = parseKinesisCall(
@@ -251,5 +251,57 @@ describe("the local Kinesis on disk", () => {
     expect(after.readAll("s", two.ShardId).texts).toEqual(["two", "three"]);
     after.store.close();
     expect(kinesisOn(dir).readAll("s", two.ShardId).texts).toEqual(["two", "three"]); // the cut line did not swallow it
+  });
+});
+
+describe("the local Kinesis: input checked as AWS checks it", () => {
+  it("refuses missing required fields, values out of bounds and unknown enum values, and changes nothing", () => {
+    const k = kinesisOn();
+    k.call("CreateStream", { StreamName: "s", ShardCount: 1 });
+    k.put("s", "kept");
+    const refused = (operation: string, input: object) => k.call(operation, { StreamName: "s", ...input }).error;
+    expect(refused("IncreaseStreamRetentionPeriod", {})).toBe("ValidationException");
+    expect(refused("IncreaseStreamRetentionPeriod", { RetentionPeriodHours: 24 })).toBe("InvalidArgumentException"); // not longer
+    expect(refused("ListShards", { MaxResults: 0 })).toBe("ValidationException");
+    expect(refused("ListShards", { ShardFilter: { Type: "FOO" } })).toBe("ValidationException");
+    expect(refused("ListShards", { ShardFilter: { Type: "AFTER_SHARD_ID" } })).toBe("InvalidArgumentException");
+    expect(refused("UpdateShardCount", { ScalingType: "UNIFORM_SCALING" })).toBe("ValidationException");
+    expect(refused("SplitShard", { NewStartingHashKey: "5" })).toBe("ValidationException");
+    expect(refused("RemoveTagsFromStream", { TagKeys: 5 })).toBe("ValidationException");
+    const eleven = Object.fromEntries(Array.from({ length: 11 }, (_, i) => [`k${i}`, "v"]));
+    expect(refused("AddTagsToStream", { Tags: eleven })).toBe("ValidationException");
+    expect(k.call("ListStreams", { NextToken: "!!!garbage" }).error).toBe("InvalidArgumentException");
+    expect(k.call("CreateStream", { StreamName: "m", StreamModeDetails: { StreamMode: "BAD" } }).error).toBe(
+      "ValidationException",
+    );
+    const summary = k.call("DescribeStreamSummary", { StreamName: "s" }).StreamDescriptionSummary;
+    expect(summary.RetentionPeriodHours).toBe(24);
+    expect(k.readAll("s", "shardId-000000000000").texts).toEqual(["kept"]);
+  });
+
+  it("keeps ListShards' NextToken rules: alone, and for 300 seconds", () => {
+    const k = kinesisOn();
+    k.call("CreateStream", { StreamName: "s", ShardCount: 3 });
+    const { NextToken, Shards } = k.call("ListShards", { StreamName: "s", MaxResults: 2 });
+    expect(Shards).toHaveLength(2);
+    expect(k.call("ListShards", { NextToken, ExclusiveStartShardId: "shardId-000000000000" }).error).toBe(
+      "InvalidArgumentException",
+    );
+    expect(k.call("ListShards", { NextToken }).Shards).toHaveLength(1);
+    clock += 300_001;
+    expect(k.call("ListShards", { NextToken }).error).toBe("ExpiredNextTokenException");
+  });
+
+  it("lists every shard of a new stream as open at its trim horizon, and reshards only provisioned streams", () => {
+    const k = kinesisOn(undefined, () => clock++); // a clock that moves between any two readings
+    k.call("CreateStream", { StreamName: "s", ShardCount: 4 });
+    expect(k.call("ListShards", { StreamName: "s", ShardFilter: { Type: "AT_TRIM_HORIZON" } }).Shards).toHaveLength(4);
+    k.call("CreateStream", { StreamName: "od" });
+    const split = k.call("SplitShard", {
+      StreamName: "od",
+      ShardToSplit: "shardId-000000000000",
+      NewStartingHashKey: "100",
+    });
+    expect(split.error).toBe("ValidationException");
   });
 });
