@@ -8,7 +8,7 @@ import { defaultEmulatorPaths, findRunningEmulator, startEmulator } from "./emul
 /**
  * The workshop's own emulator (at the default address) is installed and started on first
  * use; one named with --endpoint is used, never started: it must already run. Returns what
- * the banner says of it, for example "MiniStack 1.5.33, AWS shard limits".
+ * the banner says of it, for example "workshop Kinesis + MiniStack 1.5.33, AWS shard limits".
  */
 export async function startLocalTarget(endpoint: string): Promise<string> {
   const emulator =
@@ -25,7 +25,9 @@ export async function startLocalTarget(endpoint: string): Promise<string> {
       "! The local emulator had stopped without saving (it was killed, or the computer stopped): its streams and records are kept, but the tables, functions, roles and queues made since its last clean stop are gone. Run the lessons again from 01.",
     );
   }
-  return `MiniStack ${emulator.version}, ${limitsWords(emulator.limits)}`;
+  // A bare MiniStack (named with --endpoint) answers Kinesis itself; behind the workshop's endpoint, the workshop does.
+  const engines = emulator.limits === undefined ? "MiniStack" : "workshop Kinesis + MiniStack";
+  return `${engines} ${emulator.version}, ${limitsWords(emulator.limits)}`;
 }
 
 /** What the banner says of the limits in force on the local target. */
