@@ -2,7 +2,7 @@
 // newer): the first lesson run on the local target does it, about 20 s, then never again.
 import { spawnSync } from "node:child_process";
 import { existsSync } from "node:fs";
-import { join, posix, win32 } from "node:path";
+import { join, posix, relative, win32 } from "node:path";
 import { WorkshopError } from "../shared/errors.js";
 import { Progress } from "../shared/output.js";
 import { WORKSHOP_DIR } from "../shared/paths.js";
@@ -21,6 +21,8 @@ export function venvPython(venvDir: string, platform: Platform = currentPlatform
 export const defaultPython = (platform: Platform = currentPlatform()) => (platform === "win32" ? "python" : "python3");
 
 const VENV_DIR = join(WORKSHOP_DIR, "venv");
+/** Where MiniStack goes, as a student would type it: .workshop/venv, or WORKSHOP_DIR's. */
+export const VENV_SHOWN = relative(process.cwd(), VENV_DIR) || VENV_DIR;
 const VENV_PYTHON = venvPython(VENV_DIR);
 
 /** The Python the virtualenv is built with (WORKSHOP_PYTHON, else python3), and its version if it runs. */
@@ -81,7 +83,7 @@ function run(command: string, args: string[], what: string): void {
 export function installEmulator(): string {
   if (installedVersion() === MINISTACK_VERSION) return VENV_PYTHON;
   const python = findPython();
-  const installing = new Progress(`Installing MiniStack ${MINISTACK_VERSION} into .workshop/venv (first run only)`);
+  const installing = new Progress(`Installing MiniStack ${MINISTACK_VERSION} into ${VENV_SHOWN} (first run only)`);
   if (!existsSync(VENV_PYTHON)) run(python, ["-m", "venv", VENV_DIR], "creating the virtualenv");
   run(
     VENV_PYTHON,

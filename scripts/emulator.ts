@@ -14,7 +14,7 @@ import {
   startEmulator,
   stopEmulator,
 } from "../local/emulator.js";
-import { installEmulator, MINISTACK_VERSION } from "../local/install.js";
+import { installEmulator, MINISTACK_VERSION, VENV_SHOWN } from "../local/install.js";
 import { WorkshopError } from "../shared/errors.js";
 import { defineFlags, oneOf } from "../shared/options.js";
 import { report } from "../shared/output.js";
@@ -49,7 +49,7 @@ runScript(
     switch (chosen[0]) {
       case "install": {
         installEmulator();
-        report(`MiniStack ${MINISTACK_VERSION} is installed in .workshop/venv`);
+        report(`MiniStack ${MINISTACK_VERSION} is installed in ${VENV_SHOWN}`);
         return;
       }
       case "start": {
