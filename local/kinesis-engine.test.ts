@@ -1,6 +1,6 @@
 // The local target's Kinesis, called as the endpoint calls it (parsed calls in, AWS-shaped
 // replies out), on a fake clock: streams, records, iterators, resharding and what survives a restart.
-import { appendFileSync, mkdtempSync, readdirSync, rmSync } from "node:fs";
+import { appendFileSync, mkdtempSync, readdirSync, readFileSync, rmSync } from "node:fs";
 import { tmpdir } from "node:os";
 import { join } from "node:path";
 import { afterEach, describe, expect, it } from "vitest";
@@ -251,6 +251,25 @@ describe("the local Kinesis on disk", () => {
     expect(after.readAll("s", two.ShardId).texts).toEqual(["two", "three"]);
     after.store.close();
     expect(kinesisOn(dir).readAll("s", two.ShardId).texts).toEqual(["two", "three"]); // the cut line did not swallow it
+  });
+});
+
+describe("the local Kinesis on disk, a day later", () => {
+  it("drops records past the retention period when it starts, and rewrites the log without them", () => {
+    const dir = mkdtempSync(join(tmpdir(), "kinesis-store-"));
+    dirs.push(dir);
+    clock = Date.now() - 25 * 3_600_000; // yesterday: past the 24 hours a stream keeps records
+    const before = kinesisOn(dir);
+    before.call("CreateStream", { StreamName: "s", ShardCount: 1 });
+    before.put("s", "old");
+    clock = Date.now();
+    before.put("s", "new");
+    before.store.close();
+    const log = join(dir, readdirSync(dir).find((f) => f.startsWith("records-"))!);
+    expect(readFileSync(log, "utf8").split("\n")).toHaveLength(3);
+
+    expect(kinesisOn(dir).readAll("s", "shardId-000000000000").texts).toEqual(["new"]);
+    expect(readFileSync(log, "utf8").split("\n")).toHaveLength(2);
   });
 });
 

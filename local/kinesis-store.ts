@@ -128,10 +128,7 @@ export class KinesisStore {
   append(stream: Stream, placed: { shard: Shard; record: StoredRecord }[]): void {
     if (placed.length === 0) return;
     if (this.dir) {
-      const lines = placed.map(
-        ({ shard, record: r }) => `${shard.index}\t${r.seq}\t${r.at}\t${JSON.stringify(r.key)}\t${r.data}\n`,
-      );
-      writeSync(this.logFor(stream), lines.join(""));
+      writeSync(this.logFor(stream), placed.map(({ shard, record }) => logLine(shard, record)).join(""));
     }
     for (const { shard, record } of placed) shard.records.push(record);
   }
@@ -188,6 +185,7 @@ export class KinesisStore {
       typeof value === "string" && /^\d+n$/.test(value) ? BigInt(value.slice(0, -1)) : value,
     ) as { streams: Stream[] };
     let largest = 0n;
+    const logLines = new Map<Stream, number>();
     for (const stream of streams) {
       const byIndex = new Map<number, Shard>();
       for (const shard of stream.shards) {
@@ -203,6 +201,7 @@ export class KinesisStore {
         if (!text.endsWith("\n")) truncateSync(log, Buffer.byteLength(text.slice(0, text.lastIndexOf("\n") + 1)));
         const lines = text.split("\n");
         lines.pop(); // the empty string after the last newline, or the line cut short
+        logLines.set(stream, lines.length);
         for (const line of lines) {
           const [index, seq, at, key, data] = line.split("\t");
           const shard = byIndex.get(Number(index));
@@ -216,8 +215,24 @@ export class KinesisStore {
     }
     this.counter = largest + 1n; // every number given before stays below the next
     this.trim();
+    // Rewrite a log that holds records past their retention (its stream was last seen days ago).
+    for (const stream of this.streams.values()) {
+      const kept = stream.shards.reduce((n, s) => n + s.records.length, 0);
+      if (kept < (logLines.get(stream) ?? 0)) this.rewriteLog(dir, stream);
+    }
+  }
+
+  private rewriteLog(dir: string, stream: Stream): void {
+    const log = join(dir, logName(stream));
+    const lines = stream.shards.flatMap((shard) => shard.records.map((r) => logLine(shard, r)));
+    writeFileSync(`${log}.new`, lines.join(""));
+    renameSync(`${log}.new`, log);
   }
 }
+
+/** A record as its stream's log keeps it: shard index, sequence number, arrival, partition key (JSON), data. */
+const logLine = (shard: Shard, r: StoredRecord) =>
+  `${shard.index}\t${r.seq}\t${r.at}\t${JSON.stringify(r.key)}\t${r.data}\n`;
 
 /** The decoded length of base64 data, without decoding it. */
 export const base64Bytes = (data: string) =>
