@@ -121,7 +121,7 @@ async function reshard(kinesis: KinesisClient, options: Options, target: number)
     `${percent(s.HashKeyRange?.StartingHashKey)}–${percent(s.HashKeyRange?.EndingHashKey, 1n)}`;
   const parents = (s: (typeof after)[number]) => [s.ParentShardId, s.AdjacentParentShardId].filter(Boolean).join(" + ");
   for (const s of closed)
-    say(`  closed  ${s.ShardId}  ${range(s).padEnd(9)} ${parents(s) ? `from ${parents(s)}` : ""}`);
+    say(`  closed  ${s.ShardId}  ${range(s).padEnd(9)} ${parents(s) ? `from ${parents(s)}` : ""}`.trimEnd());
   for (const s of opened) say(`  open    ${s.ShardId}  ${range(s).padEnd(9)} from ${parents(s)}`);
   say(
     "The closed shards keep their records until the retention period ends: readers finish them, then go on to their children.",
