@@ -10,6 +10,7 @@ import { accountOf, KinesisError, replyOf, StreamOperations } from "./kinesis-en
 import { checkInput } from "./kinesis-input.js";
 import { RecordOperations } from "./kinesis-records.js";
 import { Resharding } from "./kinesis-reshard.js";
+import { settingsOperations } from "./kinesis-settings.js";
 import type { KinesisStore, Shard, Stream } from "./kinesis-store.js";
 import type { KinesisCall } from "./parse.js";
 import { type Reply, validationError } from "./replies.js";
@@ -24,6 +25,7 @@ export class MeteredKinesis {
   readonly streams: StreamOperations;
   private readonly records: RecordOperations;
   private readonly resharding: Resharding;
+  private readonly settings: ReturnType<typeof settingsOperations>;
 
   constructor(
     store: KinesisStore,
@@ -33,6 +35,7 @@ export class MeteredKinesis {
     this.streams = new StreamOperations(store, now);
     this.records = new RecordOperations(this.streams);
     this.resharding = new Resharding(this.streams);
+    this.settings = settingsOperations(this.streams);
   }
 
   serve(call: KinesisCall): Reply {
@@ -61,7 +64,7 @@ export class MeteredKinesis {
           return result;
         }
       }
-      const operation = this.streams.operations[call.operation];
+      const operation = this.streams.operations[call.operation] ?? this.settings[call.operation];
       if (operation) return operation(call, account);
       if (NOT_HERE.test(call.operation))
         throw new KinesisError(

@@ -3,10 +3,10 @@
 // Lambda, IAM, CloudWatch Logs, DynamoDB, SQS and SNS. (MiniStack's own Kinesis loses
 // records when a stream is resharded, and keeps them only at a clean stop: see the README.)
 //
-//   streams     CreateStream, DeleteStream, DescribeStream(Summary), ListStreams, ListShards,
-//               tags, retention, stream mode, record size, DescribeLimits   (this file)
+//   streams     CreateStream, DeleteStream, DescribeStream(Summary), ListStreams   (this file)
+//   settings    tags, retention, stream mode, record size, DescribeLimits   (kinesis-settings.ts)
 //   records     PutRecord(s), GetShardIterator, GetRecords                  (kinesis-records.ts)
-//   resharding  SplitShard, MergeShards, UpdateShardCount                   (kinesis-reshard.ts)
+//   resharding  SplitShard, MergeShards, UpdateShardCount, ListShards       (kinesis-reshard.ts)
 //
 // The endpoint's meters stand in front (kinesis-calls.ts): a call over a shard's limit never reaches this.
 import type { KinesisCall } from "./parse.js";
@@ -62,7 +62,7 @@ export function evenRanges(count: number): { start: bigint; end: bigint }[] {
   }));
 }
 
-type Operation = (call: KinesisCall, account: string) => object;
+export type Operation = (call: KinesisCall, account: string) => object;
 
 export class StreamOperations {
   constructor(
@@ -208,61 +208,6 @@ export class StreamOperations {
         })),
       };
     },
-
-    AddTagsToStream: (call, account) => this.tag(this.find(call, account), call.input.Tags),
-    RemoveTagsFromStream: (call, account) => this.untag(this.find(call, account), call.input.TagKeys),
-    TagResource: (call, account) => this.tag(this.byArn(call, account), call.input.Tags),
-    UntagResource: (call, account) => this.untag(this.byArn(call, account), call.input.TagKeys),
-    ListTagsForStream: (call, account) => {
-      const stream = this.find(call, account);
-      const { Limit = 50, ExclusiveStartTagKey } = call.input as { Limit?: number; ExclusiveStartTagKey?: string };
-      const keys = Object.keys(stream.tags)
-        .sort()
-        .filter((k) => ExclusiveStartTagKey === undefined || k > ExclusiveStartTagKey);
-      return {
-        Tags: keys.slice(0, Limit).map((Key) => ({ Key, Value: stream.tags[Key] })),
-        HasMoreTags: keys.length > Limit,
-      };
-    },
-    ListTagsForResource: (call, account) => ({
-      Tags: Object.entries(this.byArn(call, account).tags).map(([Key, Value]) => ({ Key, Value })),
-    }),
-
-    IncreaseStreamRetentionPeriod: (call, account) => this.retention(call, account, "increase"),
-    DecreaseStreamRetentionPeriod: (call, account) => this.retention(call, account, "decrease"),
-
-    UpdateStreamMode: (call, account) => {
-      const stream = this.find(call, account);
-      const mode = (call.input.StreamModeDetails as { StreamMode?: string } | undefined)?.StreamMode;
-      if (mode !== "ON_DEMAND" && mode !== "PROVISIONED") throw invalid("StreamMode must be ON_DEMAND or PROVISIONED");
-      this.mustBeActive(stream);
-      stream.mode = mode;
-      stream.busyUntil = this.now() + UPDATING_MS;
-      this.store.save();
-      return {};
-    },
-
-    UpdateMaxRecordSize: (call, account) => {
-      const stream = this.find(call, account);
-      const size = call.input.MaxRecordSizeInKiB as number | undefined;
-      if (size === undefined || size < 1024 || size > 10240)
-        throw invalid(`MaxRecordSizeInKiB must be from 1024 to 10240, got ${size}`);
-      this.mustBeActive(stream);
-      stream.maxRecordKiB = size;
-      stream.busyUntil = this.now() + UPDATING_MS;
-      this.store.save();
-      return {};
-    },
-
-    DescribeLimits: (call, account) => {
-      const mine = [...this.store.streams.values()].filter((s) => s.account === account && s.region === call.region);
-      return {
-        ShardLimit: ACCOUNT_SHARD_LIMIT,
-        OpenShardCount: mine.reduce((n, s) => n + openShards(s).length, 0),
-        OnDemandStreamCount: mine.filter((s) => s.mode === "ON_DEMAND").length,
-        OnDemandStreamCountLimit: 50,
-      };
-    },
   };
 
   /** A reshard or a mode change needs an ACTIVE stream: AWS refuses one while another runs. */
@@ -298,42 +243,6 @@ export class StreamOperations {
       EnhancedMonitoring: [{ ShardLevelMetrics: [] }],
       EncryptionType: "NONE",
     };
-  }
-
-  private byArn(call: KinesisCall, account: string): Stream {
-    const arn = String(call.input.ResourceARN ?? "");
-    const name = /^arn:aws:kinesis:[^:]+:\d{12}:stream\/([^/]+)$/.exec(arn)?.[1];
-    if (!name) throw invalid(`ResourceARN ${arn} is not a stream's ARN`);
-    return this.find(call, account, name);
-  }
-
-  private tag(stream: Stream, tags: unknown): object {
-    const added = (tags ?? {}) as Record<string, string>;
-    const all = { ...stream.tags, ...added };
-    if (Object.keys(all).length > 50)
-      throw new KinesisError("LimitExceededException", "A stream can have at most 50 tags.");
-    stream.tags = all;
-    this.store.save();
-    return {};
-  }
-
-  private untag(stream: Stream, keys: unknown): object {
-    for (const key of (keys ?? []) as string[]) delete stream.tags[key];
-    this.store.save();
-    return {};
-  }
-
-  private retention(call: KinesisCall, account: string, way: "increase" | "decrease"): object {
-    const stream = this.find(call, account);
-    const hours = call.input.RetentionPeriodHours as number;
-    if (hours < 24 || hours > 8760) throw invalid(`RetentionPeriodHours must be from 24 to 8760, got ${hours}`);
-    if (way === "increase" ? hours <= stream.retentionHours : hours >= stream.retentionHours)
-      throw invalid(
-        `Requested retention period (${hours} hours) for stream ${stream.name} must be ${way === "increase" ? "longer" : "shorter"} than the existing retention period (${stream.retentionHours} hours). Use ${way === "increase" ? "DecreaseStreamRetentionPeriod" : "IncreaseStreamRetentionPeriod"} API.`,
-      );
-    stream.retentionHours = hours;
-    this.store.save();
-    return {};
   }
 }
 
