@@ -22,7 +22,8 @@ import type { LayerStats } from "../local/stats.js";
 import { parseOptions } from "../shared/options.js";
 import { partial } from "../test/partial.js";
 import { viewClients } from "./clients.js";
-import { drained, leaseProgress, recentRate, ViewCollector } from "./collect.js";
+import { ViewCollector } from "./collect.js";
+import { drained, leaseProgress, recentRate } from "./shard-state.js";
 import { hostAllowed } from "../local/accept.js";
 import { FORBIDDEN_READS, READ_ONLY_COMMAND } from "./snapshot.js";
 
