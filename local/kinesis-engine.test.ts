@@ -182,6 +182,19 @@ describe("the local Kinesis: resharding", () => {
     expect(more.error).toBe("LimitExceededException");
   });
 
+  it("takes UpdateShardCount 10 times in 24 hours per stream, as AWS does, and refuses the 11th until a day has passed", () => {
+    const k = kinesisOn();
+    k.call("CreateStream", { StreamName: "s", ShardCount: 1 });
+    const scale = (TargetShardCount: number) => {
+      clock += 1000; // past the second the stream is UPDATING
+      return k.call("UpdateShardCount", { StreamName: "s", TargetShardCount, ScalingType: "UNIFORM_SCALING" });
+    };
+    for (let i = 0; i < 10; i++) expect(scale(i % 2 === 0 ? 2 : 1).error, `call ${i + 1}`).toBeUndefined();
+    expect(scale(2).error).toBe("LimitExceededException");
+    clock += 24 * 3_600_000;
+    expect(scale(2).error).toBeUndefined();
+  });
+
   it("UpdateShardCount 1 → 2 → 4 → 2 → 3: even open shards, each child with at most two parents that cover it", () => {
     const k = kinesisOn();
     k.call("CreateStream", { StreamName: "s", ShardCount: 1 });
