@@ -1,9 +1,11 @@
-// What the lease table says this application has already finished.
+// What the KCL's tables say: what this application has already finished (the lease table),
+// and who leads (the leader's lock).
 //
 // A checkpoint is the KCL's word that every record of the shard up to that sequence number
 // is done. Lesson 04 counts from it, not from a file of its own: another checkout of the
 // workshop sharing the emulator, or an emulator restored from its saved state, may have
 // moved the checkpoints, and the KCL rightly resumes after them.
+import { ConditionalCheckFailedException, DeleteItemCommand, type DynamoDBClient } from "@aws-sdk/client-dynamodb";
 import type { KinesisClient } from "@aws-sdk/client-kinesis";
 import { decodeRecord, readShard, type WorkshopRecord } from "../shared/index.js";
 
@@ -48,4 +50,27 @@ async function readShardUpTo(
     return undefined;
   });
   return found;
+}
+
+/**
+ * Give back the leader's lock (item "Leader" of <app>-CoordinatorState) if this worker holds it.
+ * The KCL 3.1.3 MultiLangDaemon exits at once on SIGTERM, without the graceful shutdown that
+ * releases it, and a lock nobody renews lasts 2 minutes: until then a worker started again
+ * cannot lead, so leases that appear meanwhile (a reshard's children) wait for it.
+ */
+export async function giveBackLeaderLock(dynamodb: DynamoDBClient, app: string, workerId: string): Promise<void> {
+  try {
+    await dynamodb.send(
+      new DeleteItemCommand({
+        TableName: `${app}-CoordinatorState`,
+        Key: { key: { S: "Leader" } },
+        ConditionExpression: "ownerName = :me",
+        ExpressionAttributeValues: { ":me": { S: workerId } },
+      }),
+    );
+  } catch (error) {
+    // Another worker leads, or there is no lock (or no table): nothing of ours to give back.
+    if (!(error instanceof ConditionalCheckFailedException) && (error as Error).name !== "ResourceNotFoundException")
+      throw error;
+  }
 }

@@ -121,8 +121,8 @@ export async function startMultiLangDaemon(start: DaemonStart): Promise<RunningD
       ...process.env,
       ...start.env,
       AWS_REGION: start.region,
-      // On emulators: dummy keys, and CBOR off (MiniStack's CBOR replies carry
-      // timestamps in seconds where the Java SDK expects milliseconds).
+      // On emulators: dummy keys, and CBOR off (the local target reads Kinesis calls as JSON
+      // only, and some emulators' CBOR replies carry timestamps in seconds, not milliseconds).
       ...(start.endpoint
         ? {
             AWS_ACCESS_KEY_ID: EMULATOR_CREDENTIALS.accessKeyId,

@@ -20,7 +20,7 @@ import { DescribeStreamSummaryCommand } from "@aws-sdk/client-kinesis";
 import { confirmBillable, defineFlags, dynamoDBClient, kinesisClient, percentiles, Progress } from "../shared/index.js";
 import { RecordTally, runLesson, say, table, wholeNumberFlag, WorkshopError } from "../shared/index.js";
 import type { LessonOptions } from "../shared/index.js";
-import { type Lease, recordsBeforeCheckpoints } from "./checkpoints.js";
+import { giveBackLeaderLock, type Lease, recordsBeforeCheckpoints } from "./checkpoints.js";
 import { followJsonLines, applicationName, KCL_WORK_DIR, kclProperties, kinesisEndpointForKcl } from "./kcl-daemon.js";
 import { nodeCommandLine, type ProcessedRecord, startMultiLangDaemon } from "./kcl-daemon.js";
 
@@ -36,6 +36,7 @@ export async function main(options: Options) {
 
   if (options["show-leases"]) {
     const { leases, leader, clientVersion } = await showKclTables(dynamodb, app);
+    await giveBackLeaderLock(dynamodb, app, options.worker); // as a graceful shutdown would
     return { table: app, leases, leader, clientVersion };
   }
 
@@ -166,6 +167,7 @@ export async function main(options: Options) {
 
   say();
   const { leases, leader, clientVersion } = await showKclTables(dynamodb, app);
+  await giveBackLeaderLock(dynamodb, app, options.worker); // as a graceful shutdown would
   const { median, p95 } = percentiles(latencies);
   return {
     records: tally.records,
