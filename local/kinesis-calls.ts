@@ -17,6 +17,8 @@ import { type Reply, validationError } from "./replies.js";
 import { throttledEntry, throttledReply } from "./shard-limits.js";
 import type { EndpointStats } from "./stats.js";
 
+const PUT_RECORDS_MAX_BYTES = 10 * 1024 * 1024;
+
 /** Calls about enhanced fan-out, encryption and metrics: AWS has them, the local target does not. */
 const NOT_HERE =
   /^(RegisterStreamConsumer|DeregisterStreamConsumer|DescribeStreamConsumer|ListStreamConsumers|SubscribeToShard|StartStreamEncryption|StopStreamEncryption|EnableEnhancedMonitoring|DisableEnhancedMonitoring|PutResourcePolicy|GetResourcePolicy|DeleteResourcePolicy)$/;
@@ -108,6 +110,14 @@ export class MeteredKinesis {
           `Member must have length less than or equal to ${maxBytes}`,
         );
     }
+    // A PutRecords carries at most 10 MiB, partition keys included (AWS's figure for the whole request).
+    const total = call.entries.reduce((n, e) => n + e.dataBytes + Buffer.byteLength(e.PartitionKey, "utf8"), 0);
+    if (!single && total > PUT_RECORDS_MAX_BYTES)
+      throw validation(
+        "records",
+        `${total} bytes`,
+        `Member must have a total size less than or equal to ${PUT_RECORDS_MAX_BYTES}`,
+      );
     const placed = call.entries.map((entry) => ({ entry, shard: this.records.route(stream, entry) }));
     const admitted = placed.filter(({ entry, shard }) =>
       this.meters(stream, shard).admitWrite(entry.dataBytes + Buffer.byteLength(entry.PartitionKey, "utf8")),

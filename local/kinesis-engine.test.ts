@@ -303,6 +303,9 @@ describe("the local Kinesis: input checked as AWS checks it", () => {
     const eleven = Object.fromEntries(Array.from({ length: 11 }, (_, i) => [`k${i}`, "v"]));
     expect(refused("AddTagsToStream", { Tags: eleven })).toBe("ValidationException");
     expect(k.call("ListStreams", { NextToken: "!!!garbage" }).error).toBe("InvalidArgumentException");
+    const large = Buffer.alloc(1024 * 1024 - 100, 97).toString("base64"); // 11 records just under 1 MiB: 11 MiB in all
+    const Records = Array.from({ length: 11 }, (_, i) => ({ PartitionKey: `k${i}`, Data: large }));
+    expect(refused("PutRecords", { Records })).toBe("ValidationException");
     expect(k.call("CreateStream", { StreamName: "m", StreamModeDetails: { StreamMode: "BAD" } }).error).toBe(
       "ValidationException",
     );

@@ -58,8 +58,8 @@ runScript(
         if (running && running.limits !== limits && layerPid(paths)) running = await restartLayer(paths, limits);
         running ??= await startEmulator(paths, { limits });
         report(
-          `MiniStack ${running.version} is running on ${where} (${limitsWords(running.limits)})` +
-            `${running.pid ? `, PID ${running.pid}` : ""}; state in ${paths.stateDir}`,
+          `The workshop's Kinesis and MiniStack ${running.version} are running on ${where} (${limitsWords(running.limits)})` +
+            `${running.pid ? `, MiniStack PID ${running.pid}` : ""}; state in ${paths.stateDir}`,
         );
         return;
       }
@@ -67,7 +67,7 @@ runScript(
         const stopped = await stopEmulator(paths);
         report(
           stopped
-            ? `Stopped MiniStack on ${where}; its state is saved in ${paths.stateDir}`
+            ? `Stopped the workshop's Kinesis and MiniStack on ${where}; their state is saved in ${paths.stateDir}`
             : `No workshop emulator was running on ${where}.`,
         );
         return;
@@ -78,8 +78,8 @@ runScript(
         const layer = layerPid(paths);
         report(
           running
-            ? `MiniStack ${running.version} is running on ${where} (${limitsWords(running.limits)})` +
-                `${pid ? `; MiniStack PID ${pid}` : ""}${layer ? `, limits layer PID ${layer}` : ""}; logs ${paths.logFile}, ${layerFiles(paths).logFile}`
+            ? `The workshop's Kinesis and MiniStack ${running.version} are running on ${where} (${limitsWords(running.limits)})` +
+                `${pid ? `; MiniStack PID ${pid}` : ""}${layer ? `, endpoint (Kinesis) PID ${layer}` : ""}; logs ${paths.logFile}, ${layerFiles(paths).logFile}`
             : `Not running on ${where} (MiniStack ${MINISTACK_VERSION} starts with the first lesson, or: npm run emulator:start)`,
         );
       }
