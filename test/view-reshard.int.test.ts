@@ -7,27 +7,23 @@
 import { mkdirSync } from "node:fs";
 import { join } from "node:path";
 import { ListShardsCommand } from "@aws-sdk/client-kinesis";
-import type { Browser, Page } from "playwright-core";
+import type { Page } from "playwright-core";
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
 import * as lesson01 from "../01-make-a-stream/main.js";
 import * as lesson02 from "../02-produce-data/main.js";
 import * as lesson03 from "../03-basic-consumer/main.js";
-import type { LayerStats } from "../local/stats.js";
 import { WORKSHOP_DIR } from "../shared/paths.js";
-import { browserAvailable, launchBrowser } from "../view/browser.js";
+import { browserAvailable } from "../view/browser.js";
 import { viewClients } from "../view/clients.js";
-import { ViewCollector } from "../view/collect.js";
-import { type RunningView, startViewServer } from "../view/server.js";
 import { lastJson, runCli } from "./cli.js";
 import { localArgs, localOptions, useTestEmulator } from "./emulator.js";
+import { type OpenView, openView } from "./view-page.js";
 
 const testEmulator = useTestEmulator();
 const STREAM = "resharded";
 const PARENT = "shardId-000000000000";
-let view: RunningView;
-let browser: Browser;
+let shown: OpenView;
 let page: Page;
-const problems: string[] = [];
 
 /** What the page shows in the hash-key bar: [shard, start, end] of each part, left to right. */
 const barParts = (selector: string) =>
@@ -38,22 +34,10 @@ const barParts = (selector: string) =>
 describe.skipIf(!browserAvailable)("npm run view across a reshard, in Chromium", () => {
   beforeAll(async () => {
     await lesson01.main(localOptions(lesson01.lesson, testEmulator.current, STREAM, "--shards", "1"));
-    const options = localOptions(lesson01.lesson, testEmulator.current, STREAM);
-    const layerStats = async () =>
-      (await (await fetch(`${testEmulator.current.endpoint}/_workshop/stats`)).json()) as LayerStats;
-    const collector = new ViewCollector(options, viewClients(options), layerStats);
-    view = await startViewServer(0, () => collector.snapshot(), { announce: false });
-    browser = await launchBrowser();
-    page = await browser.newPage({ viewport: { width: 1600, height: 1000 } });
-    page.on("pageerror", (error) => problems.push(String(error)));
-    page.on("console", (message) => message.type() === "error" && problems.push(message.text()));
-    await page.goto(view.url);
-    await page.waitForSelector("body[data-updated]");
+    shown = await openView(testEmulator.current, STREAM);
+    ({ page } = shown);
   });
-  afterAll(async () => {
-    await browser?.close();
-    await view?.close();
-  });
+  afterAll(() => shown?.close());
 
   it("redraws the bar with the two children's ranges, and keeps the parent grey and closed", async () => {
     // More than one shard takes in a second: the one shard refuses some.
@@ -112,7 +96,7 @@ describe.skipIf(!browserAvailable)("npm run view across a reshard, in Chromium",
 
     mkdirSync(WORKSHOP_DIR, { recursive: true });
     await page.screenshot({ path: join(WORKSHOP_DIR, "view-reshard.png"), fullPage: true });
-    expect(problems).toEqual([]);
+    expect(shown.problems).toEqual([]);
   });
 
   it("stops showing the parent once a reader has read it to its end (drained)", async () => {
@@ -122,6 +106,6 @@ describe.skipIf(!browserAvailable)("npm run view across a reshard, in Chromium",
     expect(await page.locator("#hashbar-closed [data-range]").count()).toBe(0);
     expect(await page.textContent("#drained")).toContain(PARENT);
     expect(await page.locator("#hashbar [data-range]").count()).toBe(2);
-    expect(problems).toEqual([]);
+    expect(shown.problems).toEqual([]);
   });
 });

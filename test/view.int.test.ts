@@ -3,25 +3,22 @@
 import { request } from "node:http";
 import { mkdirSync, statSync } from "node:fs";
 import { join } from "node:path";
-import type { Browser, Page } from "playwright-core";
+import type { Page } from "playwright-core";
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
 import * as lesson01 from "../01-make-a-stream/main.js";
 import * as lesson02 from "../02-produce-data/main.js";
 import * as lesson04 from "../04-kcl-consumer/main.js";
 import { WORKSHOP_DIR } from "../shared/paths.js";
-import type { LayerStats } from "../local/stats.js";
-import { viewClients } from "../view/clients.js";
-import { ViewCollector } from "../view/collect.js";
-import { startViewServer, type RunningView } from "../view/server.js";
-import { browserAvailable, launchBrowser } from "../view/browser.js";
+import type { RunningView } from "../view/server.js";
+import { browserAvailable } from "../view/browser.js";
 import { localOptions, useTestEmulator } from "./emulator.js";
+import { type OpenView, openView } from "./view-page.js";
 
 const testEmulator = useTestEmulator();
 const STREAM = "watched";
 let view: RunningView;
-let browser: Browser;
+let shown: OpenView;
 let page: Page;
-const problems: string[] = [];
 
 /** The records total the page shows for a shard. */
 const shownTotal = (shardId: string) => page.getAttribute(`[data-shard-total="${shardId}"]`, "data-value").then(Number);
@@ -29,22 +26,10 @@ const shownTotal = (shardId: string) => page.getAttribute(`[data-shard-total="${
 describe.skipIf(!browserAvailable)("npm run view in Chromium", () => {
   beforeAll(async () => {
     await lesson01.main(localOptions(lesson01.lesson, testEmulator.current, STREAM, "--shards", "2"));
-    const options = localOptions(lesson01.lesson, testEmulator.current, STREAM);
-    const layerStats = async () =>
-      (await (await fetch(`${testEmulator.current.endpoint}/_workshop/stats`)).json()) as LayerStats;
-    const collector = new ViewCollector(options, viewClients(options), layerStats);
-    view = await startViewServer(0, () => collector.snapshot(), { announce: false });
-    browser = await launchBrowser();
-    page = await browser.newPage({ viewport: { width: 1600, height: 1000 } });
-    page.on("pageerror", (error) => problems.push(String(error)));
-    page.on("console", (message) => message.type() === "error" && problems.push(message.text()));
-    await page.goto(view.url);
-    await page.waitForSelector("body[data-updated]");
+    shown = await openView(testEmulator.current, STREAM);
+    ({ view, page } = shown);
   });
-  afterAll(async () => {
-    await browser?.close();
-    await view?.close();
-  });
+  afterAll(() => shown?.close());
 
   it("shows each shard's total reach what lesson 02 put there, within 5 s", async () => {
     const put = await lesson02.main(localOptions(lesson02.lesson, testEmulator.current, STREAM, "--count", "2000"));
@@ -93,7 +78,7 @@ describe.skipIf(!browserAvailable)("npm run view in Chromium", () => {
   }, 240_000);
 
   it("loads with no script error, a strict Content-Security-Policy, and refuses a foreign Host", async () => {
-    expect(problems).toEqual([]);
+    expect(shown.problems).toEqual([]);
     const response = await fetch(view.url);
     expect(response.headers.get("content-security-policy")).toMatch(/script-src 'self';/);
     expect(response.headers.get("content-security-policy")).not.toMatch(/unsafe-inline/);
