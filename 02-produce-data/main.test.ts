@@ -50,6 +50,20 @@ describe("lesson 02 (mocked Kinesis)", () => {
     expect(indexes).toEqual([0, 1, 2, 1]);
   });
 
+  it("with --rate 2000, sends a tenth of a second's records a request, on a clock: the third of 600 records' requests goes at 0.2 s", async () => {
+    kinesisMock.on(PutRecordsCommand).callsFake((input) => ({
+      FailedRecordCount: 0,
+      Records: input.Records.map(() => ({ ShardId: "shardId-0" })),
+    }));
+    const started = performance.now();
+    const summary = await main(options("--count", "600", "--rate", "2000"));
+    expect(summary.sent).toBe(600);
+    expect(kinesisMock.commandCalls(PutRecordsCommand).map((c) => c.args[0].input.Records!.length)).toEqual([
+      200, 200, 200,
+    ]);
+    expect(performance.now() - started).toBeGreaterThanOrEqual(195); // the third request at 0.2 s
+  });
+
   it("sends 1,201 records as PutRecords batches of 500, 500 and 201", async () => {
     kinesisMock.on(PutRecordsCommand).callsFake((input) => ({
       FailedRecordCount: 0,

@@ -1,6 +1,6 @@
 // Lesson 02: put records into the stream, one at a time or in batches.
 //
-//   npx tsx 02-produce-data/main.ts [--count 100] [--single] [--key random|fixed|FIELD] [--file PATH]
+//   npx tsx 02-produce-data/main.ts [--count 100] [--single] [--key random|fixed|FIELD] [--file PATH] [--rate N]
 //
 // Kinesis stores each record as an opaque blob of bytes plus a partition key. The key
 // is hashed (MD5) to pick the shard; records with the same key land on the same shard,
@@ -10,6 +10,7 @@
 import { readFile } from "node:fs/promises";
 import { randomUUID } from "node:crypto";
 import { performance } from "node:perf_hooks";
+import { setTimeout as sleep } from "node:timers/promises";
 import { DescribeStreamSummaryCommand, PutRecordCommand, PutRecordsCommand } from "@aws-sdk/client-kinesis";
 import type { PutRecordsRequestEntry } from "@aws-sdk/client-kinesis";
 import { checkedBy, defineFlags, encodeRecord, endpointWentAway, entrySize, kinesisClient } from "../shared/index.js";
@@ -87,7 +88,10 @@ export async function main(options: Options) {
       // A reply can accept some entries and refuse others (FailedRecordCount > 0):
       // resendRefused (shared/records.ts) sends only the refused ones again, after a
       // pause, until every one is in. Nothing is lost, nothing is sent twice.
-      for (const batch of toBatches(entries)) {
+      // --rate: a steady producer, a tenth of a second's records a request, on a fixed clock.
+      const perBatch = options.rate ? Math.max(1, Math.round(options.rate / 10)) : 500;
+      for (const [i, batch] of toBatches(entries, undefined, perBatch).entries()) {
+        if (options.rate) await sleep(Math.max(0, started + (i * perBatch * 1000) / options.rate - performance.now()));
         const outcome = await resendRefused(
           batch,
           (Records) => kinesis.send(new PutRecordsCommand({ StreamName, Records })),
@@ -152,6 +156,10 @@ export const lesson = {
       parse: checkedBy(partitionKeyFor), // refuse an unknown one at once
     },
     file: { type: "string", value: "PATH", help: "send this file's contents as one record" },
+    rate: wholeNumberFlag(
+      "put at most N records a second, in batches of a tenth of a second (default: as fast as the stream takes them)",
+      { value: "N" },
+    ),
   }),
 };
 

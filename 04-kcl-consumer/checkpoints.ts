@@ -53,12 +53,13 @@ async function readShardUpTo(
 }
 
 /**
- * Give back the leader's lock (item "Leader" of <app>-CoordinatorState) if this worker holds it.
+ * Give back the leader's lock (item "Leader" of <app>-CoordinatorState) if this worker holds it;
+ * true when it did.
  * The KCL 3.1.3 MultiLangDaemon exits at once on SIGTERM, without the graceful shutdown that
  * releases it, and a lock nobody renews lasts 2 minutes: until then a worker started again
  * cannot lead, so leases that appear meanwhile (a reshard's children) wait for it.
  */
-export async function giveBackLeaderLock(dynamodb: DynamoDBClient, app: string, workerId: string): Promise<void> {
+export async function giveBackLeaderLock(dynamodb: DynamoDBClient, app: string, workerId: string): Promise<boolean> {
   try {
     await dynamodb.send(
       new DeleteItemCommand({
@@ -68,9 +69,11 @@ export async function giveBackLeaderLock(dynamodb: DynamoDBClient, app: string, 
         ExpressionAttributeValues: { ":me": { S: workerId } },
       }),
     );
+    return true;
   } catch (error) {
     // Another worker leads, or there is no lock (or no table): nothing of ours to give back.
     if (!(error instanceof ConditionalCheckFailedException) && (error as Error).name !== "ResourceNotFoundException")
       throw error;
+    return false;
   }
 }

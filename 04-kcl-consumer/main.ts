@@ -36,7 +36,6 @@ export async function main(options: Options) {
 
   if (options["show-leases"]) {
     const { leases, leader, clientVersion } = await showKclTables(dynamodb, app);
-    await giveBackLeaderLock(dynamodb, app, options.worker); // as a graceful shutdown would
     return { table: app, leases, leader, clientVersion };
   }
 
@@ -123,6 +122,7 @@ export async function main(options: Options) {
   const started = Date.now();
   const waiting = new Progress("the KCL's workers to process records", { firstAfterMs: Number.POSITIVE_INFINITY });
   let lastShown = -1;
+  let ledByThisWorker = false;
   let troubleSaid = false;
   try {
     for (;;) {
@@ -161,13 +161,19 @@ export async function main(options: Options) {
   } finally {
     process.off("SIGINT", onCtrlC);
     await daemon.stop(); // the processor has checkpointed after each batch
+    // The 3.1.3 daemon exits at once, without the graceful shutdown that gives the leader's lock
+    // back: given back here, or a worker started again could not lead for 2 minutes.
+    ledByThisWorker = await giveBackLeaderLock(dynamodb, app, options.worker);
     await kinesisEndpoint.close();
   }
   count();
 
   say();
-  const { leases, leader, clientVersion } = await showKclTables(dynamodb, app);
-  await giveBackLeaderLock(dynamodb, app, options.worker); // as a graceful shutdown would
+  const { leases, leader, clientVersion } = await showKclTables(
+    dynamodb,
+    app,
+    ledByThisWorker ? options.worker : undefined,
+  );
   const { median, p95 } = percentiles(latencies);
   return {
     records: tally.records,
@@ -205,10 +211,11 @@ async function readLeases(dynamodb: DynamoDBClient, app: string): Promise<Lease[
 }
 
 /** Print the leases, then the workers; what the summary says of them. */
-async function showKclTables(dynamodb: DynamoDBClient, app: string) {
+async function showKclTables(dynamodb: DynamoDBClient, app: string, ledBy?: string) {
   const leases = await readLeases(dynamodb, app);
   if (leases.length === 0) say(`No lease table ${app} yet: run this lesson once without --show-leases.`);
-  const { leader, clientVersion, workers } = await readCoordination(dynamodb, app);
+  const { clientVersion, workers, ...coordination } = await readCoordination(dynamodb, app);
+  const leader = ledBy ?? coordination.leader; // the lock this run's worker held, and gave back
   table(leases);
   table(workers);
   return { leases: leases.length, leader, clientVersion };

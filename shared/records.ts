@@ -85,17 +85,21 @@ const PUT_RECORDS_MAX_BYTES = 10 * 1024 * 1024;
 export const entrySize = (entry: PutRecordsRequestEntry) =>
   (entry.Data?.byteLength ?? 0) + Buffer.byteLength(entry.PartitionKey ?? "");
 
-/** Split entries into PutRecords-sized batches (at most 500 records and maxBytes each). */
+/** Split entries into PutRecords-sized batches (at most maxRecords, 500 at most, and maxBytes each). */
 export function toBatches(
   entries: PutRecordsRequestEntry[],
   maxBytes = PUT_RECORDS_MAX_BYTES,
+  maxRecords = PUT_RECORDS_MAX_ENTRIES,
 ): PutRecordsRequestEntry[][] {
   const batches: PutRecordsRequestEntry[][] = [];
   let batch: PutRecordsRequestEntry[] = [];
   let bytes = 0;
   for (const entry of entries) {
     const size = entrySize(entry);
-    if (batch.length === PUT_RECORDS_MAX_ENTRIES || (batch.length > 0 && bytes + size > maxBytes)) {
+    if (
+      batch.length >= Math.min(maxRecords, PUT_RECORDS_MAX_ENTRIES) ||
+      (batch.length > 0 && bytes + size > maxBytes)
+    ) {
       batches.push(batch);
       batch = [];
       bytes = 0;
