@@ -28,7 +28,13 @@ import {
   UpdateFunctionCodeCommand,
   UpdateFunctionConfigurationCommand,
 } from "@aws-sdk/client-lambda";
-import { CreateQueueCommand, GetQueueAttributesCommand, SQSClient } from "@aws-sdk/client-sqs";
+import {
+  CreateQueueCommand,
+  DeleteMessageBatchCommand,
+  GetQueueAttributesCommand,
+  ReceiveMessageCommand,
+  SQSClient,
+} from "@aws-sdk/client-sqs";
 import { mockClient } from "aws-sdk-client-mock";
 import { beforeEach, describe, expect, it, vi } from "vitest";
 import { offlineOptions } from "../test/emulator.js";
@@ -156,6 +162,32 @@ describe("lesson 05 deploy steps (mocked AWS)", () => {
       DestinationConfig: { OnFailure: { Destination: QUEUE_ARN } },
     });
     expect(lambda.commandCalls(UpdateFunctionCodeCommand)[0]!.args[0].input.ZipFile!.byteLength).toBeGreaterThan(1000);
+  });
+});
+
+describe("lesson 05 when the function keeps failing (mocked AWS)", () => {
+  it("says how many records the mapping gave up on, and where they are, when their log lines never come", async () => {
+    lambda.on(GetFunctionCommand).resolves(active);
+    lambda.on(UpdateFunctionCodeCommand).resolves({});
+    lambda.on(UpdateFunctionConfigurationCommand).resolves({});
+    lambda.on(ListEventSourceMappingsCommand).resolves({ EventSourceMappings: [{ UUID: "esm-old" }] });
+    // Only record #0 is ever logged: the batch holding #1 failed its retries and went to the on-failure queue.
+    logs.on(FilterLogEventsCommand).callsFake(() => ({
+      events: kinesis.commandCalls(PutRecordsCommand).flatMap((c) => {
+        const record = decodeRecord(c.args[0].input.Records![0]!.Data)!;
+        return [{ eventId: "0", message: `seen ${record.runId} #0 after 5 ms` }];
+      }),
+    }));
+    const note = { requestContext: { condition: "RetryAttemptsExhausted", approximateInvokeCount: 3 } };
+    const batch = { shardId: "shardId-000000000000", batchSize: 1, startSequenceNumber: "2", endSequenceNumber: "2" };
+    sqs.on(ReceiveMessageCommand).resolves({
+      Messages: [{ ReceiptHandle: "r", Body: JSON.stringify({ ...note, KinesisBatchInfo: batch }) }],
+    });
+    sqs.on(DeleteMessageBatchCommand).resolves({});
+
+    await expect(main(options("--count", "2", "--timeout", "1"))).rejects.toThrow(
+      /waiting for 2 log lines .*\(seen 1\); the mapping gave up on 1 record\(s\) after its retries, and their batches are in s-handler-failures/,
+    );
   });
 });
 

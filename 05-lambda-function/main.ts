@@ -205,7 +205,17 @@ export async function main(options: Options): Promise<Summary> {
 
   // 7. Follow the log group until every record's "seen" line has appeared (logs.ts).
   const expected = options.poison ? options.count - 1 : options.count;
-  const { tally, latencies } = await followSeenLines(logs, names.logGroupName, runId, expected, timeoutMs);
+  const { tally, latencies } = await followSeenLines(logs, names.logGroupName, runId, expected, timeoutMs).catch(
+    async (error) => {
+      // Nothing is lost without a word: records the mapping gave up on are in the on-failure queue.
+      const skipped = (await receiveFailures(sqs, failureQueue.url, 1)).map((n) => n.KinesisBatchInfo);
+      if (skipped.length === 0) throw error;
+      const count = skipped.reduce((n, batch) => n + batch.batchSize, 0);
+      throw new WorkshopError(
+        `${error.message}; the mapping gave up on ${count} record(s) after its retries, and their batches are in ${names.failureQueueName} (the function kept failing: see its log group ${names.logGroupName})`,
+      );
+    },
+  );
   // With --poison: the note Lambda sends once it gives up (so every delivery is logged by then), then the deliveries.
   const failures = options.poison ? await receiveFailures(sqs, failureQueue.url) : undefined;
   const poisonDeliveries = options.poison
