@@ -9,7 +9,7 @@ import {
   ReceiveMessageCommand,
   type SQSClient,
 } from "@aws-sdk/client-sqs";
-import { say, WORKSHOP_TAGS } from "../shared/index.js";
+import { say, WORKSHOP_TAGS, WorkshopError } from "../shared/index.js";
 
 /** Make the queue (or find it: CreateQueue with the same name and settings returns it). */
 export async function ensureFailureQueue(sqs: SQSClient, QueueName: string): Promise<{ url: string; arn: string }> {
@@ -49,4 +49,22 @@ export function sayFailures(notes: InvocationRecord[]): void {
         `after ${why.approximateInvokeCount} invocation(s).`,
     );
   }
+}
+
+/**
+ * The function's log lines never all came: say how many records the mapping gave up on after
+ * its retries and where their batches are, so that every record is accounted for. Throws.
+ */
+export async function explainMissing(
+  error: Error,
+  sqs: SQSClient,
+  queueUrl: string,
+  names: { failureQueueName: string; logGroupName: string },
+): Promise<never> {
+  const skipped = (await receiveFailures(sqs, queueUrl, 1)).map((note) => note.KinesisBatchInfo);
+  if (skipped.length === 0) throw error;
+  const count = skipped.reduce((n, batch) => n + batch.batchSize, 0);
+  throw new WorkshopError(
+    `${error.message}; the mapping gave up on ${count} record(s) after its retries, and their batches are in ${names.failureQueueName} (the function kept failing: see its log group ${names.logGroupName})`,
+  );
 }

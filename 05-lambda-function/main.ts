@@ -30,7 +30,7 @@ import { packageLambdaHandler } from "./bundle.js";
 import { deleteEverything } from "./delete.js";
 import { deployFunction } from "./deploy-function.js";
 import { ensureCopiesStream, waitForCopies } from "./copies.js";
-import { ensureFailureQueue, receiveFailures, sayFailures } from "./failures.js";
+import { ensureFailureQueue, explainMissing, receiveFailures, sayFailures } from "./failures.js";
 import { POISON } from "./handler.js";
 import { followSeenLines, printRecentLogs, reportPoison } from "./logs.js";
 import { COPY_TO_TAG, resourceNames } from "./names.js";
@@ -205,16 +205,9 @@ export async function main(options: Options): Promise<Summary> {
 
   // 7. Follow the log group until every record's "seen" line has appeared (logs.ts).
   const expected = options.poison ? options.count - 1 : options.count;
+  // (Lines that never come: records the mapping gave up on are in the on-failure queue, and it says so.)
   const { tally, latencies } = await followSeenLines(logs, names.logGroupName, runId, expected, timeoutMs).catch(
-    async (error) => {
-      // Nothing is lost without a word: records the mapping gave up on are in the on-failure queue.
-      const skipped = (await receiveFailures(sqs, failureQueue.url, 1)).map((n) => n.KinesisBatchInfo);
-      if (skipped.length === 0) throw error;
-      const count = skipped.reduce((n, batch) => n + batch.batchSize, 0);
-      throw new WorkshopError(
-        `${error.message}; the mapping gave up on ${count} record(s) after its retries, and their batches are in ${names.failureQueueName} (the function kept failing: see its log group ${names.logGroupName})`,
-      );
-    },
+    (error: Error) => explainMissing(error, sqs, failureQueue.url, names),
   );
   // With --poison: the note Lambda sends once it gives up (so every delivery is logged by then), then the deliveries.
   const failures = options.poison ? await receiveFailures(sqs, failureQueue.url) : undefined;
