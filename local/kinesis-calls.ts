@@ -14,7 +14,7 @@ import { settingsOperations } from "./kinesis-settings.js";
 import type { KinesisStore, Shard, Stream } from "./kinesis-store.js";
 import type { KinesisCall } from "./parse.js";
 import { type Reply, validationError } from "./replies.js";
-import { throttledEntry, throttledReply } from "./shard-limits.js";
+import { rateExceededMessage, throttledEntry } from "./shard-limits.js";
 import type { EndpointStats } from "./stats.js";
 
 const PUT_RECORDS_MAX_BYTES = 10 * 1024 * 1024;
@@ -143,10 +143,11 @@ export class MeteredKinesis {
 }
 
 /** AWS's refusal for a shard over its limit, as a KinesisError. */
-function throttled(shard: Shard, stream: Stream): KinesisError {
-  const reply = throttledReply(shard.id, stream.name, stream.account);
-  return new KinesisError("ProvisionedThroughputExceededException", JSON.parse(reply.body).message);
-}
+const throttled = (shard: Shard, stream: Stream) =>
+  new KinesisError(
+    "ProvisionedThroughputExceededException",
+    rateExceededMessage(shard.id, stream.name, stream.account),
+  );
 
 function validation(field: string, value: unknown, constraint: string): KinesisError {
   const reply = validationError(field, value, constraint);

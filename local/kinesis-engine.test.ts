@@ -77,6 +77,15 @@ describe("the local Kinesis: streams and records", () => {
       const [start, end] = range(shard);
       expect(hashKeyOf(key) >= start! && hashKeyOf(key) <= end!, key).toBe(true);
     }
+    // ExplicitHashKey, not the partition key's MD5, chooses the shard when it is given.
+    const explicit = (ExplicitHashKey: bigint) =>
+      k.call("PutRecord", {
+        StreamName: "s",
+        PartitionKey: "a",
+        ExplicitHashKey: String(ExplicitHashKey),
+        Data: "eA==",
+      }).ShardId;
+    expect([explicit(0n), explicit(range(b!)[0]!), explicit(MAX)]).toEqual([a!.ShardId, b!.ShardId, c!.ShardId]);
     const first = BigInt(k.put("s", "alpha").SequenceNumber);
     const second = BigInt(k.put("s", "alpha").SequenceNumber);
     expect(second > first).toBe(true);

@@ -1,14 +1,5 @@
 import { describe, expect, it } from "vitest";
-import {
-  hashKeyOf,
-  Meter,
-  MiB,
-  recordBytes,
-  shardFor,
-  ShardMeters,
-  throttledEntry,
-  throttledReply,
-} from "./shard-limits.js";
+import { hashKeyOf, Meter, MiB, ShardMeters, throttledEntry, rateExceededMessage } from "./shard-limits.js";
 
 /** A clock the test moves by hand. */
 function fakeClock() {
@@ -125,41 +116,18 @@ describe("ShardMeters", () => {
   });
 });
 
-describe("which shard a record goes to", () => {
-  // Two shards splitting the 128-bit hash-key space in half, as CreateStream makes them.
-  const half = 2n ** 127n;
-  const shards = [
-    { shardId: "shardId-000000000000", startingHashKey: 0n, endingHashKey: half - 1n },
-    { shardId: "shardId-000000000001", startingHashKey: half, endingHashKey: 2n ** 128n - 1n },
-  ];
-
+describe("the hash key a record gets (the local Kinesis places it: kinesis-engine.test.ts)", () => {
   it("hashes the partition key with MD5 into a 128-bit number", () => {
     expect(hashKeyOf("")).toBe(0xd41d8cd98f00b204e9800998ecf8427en);
     expect(hashKeyOf("a")).toBe(0x0cc175b9c0f1b6a831c399e269772661n);
   });
-
-  it("finds the shard whose range holds the key's hash, or the ExplicitHashKey", () => {
-    expect(shardFor(shards, "")?.shardId).toBe("shardId-000000000001"); // 0xd4… is in the upper half
-    expect(shardFor(shards, "a")?.shardId).toBe("shardId-000000000000"); // 0x0c… in the lower
-    expect(shardFor(shards, "ignored", "0")?.shardId).toBe("shardId-000000000000");
-    expect(shardFor(shards, "ignored", String(half))?.shardId).toBe("shardId-000000000001");
-  });
-
-  it("counts a record's data (decoded from base64) plus its partition key", () => {
-    expect(recordBytes(Buffer.from("hello").toString("base64"), "key")).toBe(8);
-    expect(recordBytes(undefined, "κ")).toBe(2); // UTF-8 bytes, not characters
-  });
 });
 
 describe("AWS's refusals", () => {
-  it("PutRecord and GetRecords: HTTP 400 ProvisionedThroughputExceededException naming shard, stream and account", () => {
-    const reply = throttledReply("shardId-000000000000", "workshop-stream", "000000000000");
-    expect(reply.status).toBe(400);
-    expect(reply.headers["content-type"]).toBe("application/x-amz-json-1.1");
-    expect(JSON.parse(reply.body)).toEqual({
-      __type: "ProvisionedThroughputExceededException",
-      message: "Rate exceeded for shard shardId-000000000000 in stream workshop-stream under account 000000000000.",
-    });
+  it("PutRecord and GetRecords: ProvisionedThroughputExceededException naming shard, stream and account", () => {
+    expect(rateExceededMessage("shardId-000000000000", "workshop-stream", "000000000000")).toBe(
+      "Rate exceeded for shard shardId-000000000000 in stream workshop-stream under account 000000000000.",
+    );
   });
 
   it("PutRecords: a refused entry carries ErrorCode and ErrorMessage", () => {

@@ -163,55 +163,14 @@ export class ShardMeters {
   }
 }
 
-/** A shard's place in the 128-bit hash-key space. */
-export interface ShardRange {
-  shardId: string;
-  startingHashKey: bigint;
-  endingHashKey: bigint;
-}
-
 /** The hash key Kinesis gives a partition key: its MD5, read as a 128-bit unsigned integer. */
 export function hashKeyOf(partitionKey: string): bigint {
   return BigInt(`0x${createHash("md5").update(partitionKey, "utf8").digest("hex")}`);
 }
 
-/** The open shard whose range holds the record's hash key (its ExplicitHashKey, else its partition key's MD5). */
-export function shardFor(
-  shards: readonly ShardRange[],
-  partitionKey: string,
-  explicitHashKey?: string,
-): ShardRange | undefined {
-  const key = explicitHashKey ? BigInt(explicitHashKey) : hashKeyOf(partitionKey);
-  return shards.find((s) => s.startingHashKey <= key && key <= s.endingHashKey);
-}
-
-/** The bytes a record counts against the write limit: data (decoded) plus partition key. */
-export function recordBytes(base64Data: string | undefined, partitionKey: string | undefined): number {
-  return Buffer.byteLength(base64Data ?? "", "base64") + Buffer.byteLength(partitionKey ?? "", "utf8");
-}
-
 /** AWS's message for a refusal, naming the shard, the stream and the account. */
 export const rateExceededMessage = (shardId: string, stream: string, account: string) =>
   `Rate exceeded for shard ${shardId} in stream ${stream} under account ${account}.`;
-
-/** The HTTP 400 reply AWS sends for a throttled PutRecord, GetRecords or GetShardIterator (awsJson 1.1). */
-export function throttledReply(
-  shardId: string,
-  stream: string,
-  account: string,
-): { status: number; headers: Record<string, string>; body: string } {
-  return {
-    status: 400,
-    headers: {
-      "content-type": "application/x-amz-json-1.1",
-      "x-amzn-errortype": "ProvisionedThroughputExceededException",
-    },
-    body: JSON.stringify({
-      __type: "ProvisionedThroughputExceededException",
-      message: rateExceededMessage(shardId, stream, account),
-    }),
-  };
-}
 
 /** One refused entry of a PutRecords reply, in its request position. */
 export const throttledEntry = (shardId: string, stream: string, account: string) => ({
