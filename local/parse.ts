@@ -69,7 +69,7 @@ export interface Entry {
 
 export interface KinesisCall {
   operation: string;
-  /** Who signed it: MiniStack keeps each account's streams apart, and an access key names the account. */
+  /** Who signed it: each account's streams are apart, and an access key names the account (kinesis-engine.ts). */
   accessKey: string;
   region: string;
   /** The stream the call names ("" when it names none, as ListStreams). */

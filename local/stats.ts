@@ -1,7 +1,7 @@
 // What the endpoint counts, for the lessons' figures and `npm run view`: each real shard's
 // meters and totals, its newest sequence number, and each stream's last records.
-// GET /_workshop/stats answers with it. It is bounded: shards exist only once MiniStack
-// has shown them, and a stream keeps its last 50 records.
+// GET /_workshop/stats answers with it. It is bounded: meters exist only for shards the local
+// Kinesis has, and a stream keeps its last 50 records.
 import { ShardMeters, type ShardTotals } from "./shard-limits.js";
 
 /** One shard's counts since the endpoint started. */
@@ -14,7 +14,7 @@ export interface ShardStats extends ShardTotals {
   lastSequenceNumber?: string;
 }
 
-/** A record the endpoint passed on to MiniStack and saw stored. */
+/** A record the local target's Kinesis stored. */
 export interface RecentRecord {
   at: number;
   shardId: string;
