@@ -15,6 +15,10 @@ import {
 import type { TargetOptions } from "../shared/options.js";
 import { WORKSHOP_TAGS } from "../shared/targets.js";
 
+/** The Kinesis documents the checks cite, by their titles. */
+export const GUIDE = "Amazon Kinesis Data Streams Developer Guide";
+export const API = "Amazon Kinesis Data Streams API Reference";
+
 export type Group = "streams" | "writes" | "reads" | "reshard" | "lambda" | "mapping";
 
 export interface Check {

@@ -8,10 +8,7 @@ import {
   PutRecordsCommand,
 } from "@aws-sdk/client-kinesis";
 import { kinesisClient } from "../shared/clients.js";
-import { type Check, type CheckContext, errorOf, expect } from "./check.js";
-
-const GUIDE = "Amazon Kinesis Data Streams Developer Guide";
-const API = "Amazon Kinesis Data Streams API Reference";
+import { API, type Check, type CheckContext, errorOf, expect, GUIDE } from "./check.js";
 
 /** A one-shard stream holding `n` records (bodies "0", "1", …), put in one request. */
 async function filled(ctx: CheckContext, what: string, n: number) {

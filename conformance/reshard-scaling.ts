@@ -7,9 +7,8 @@ import {
   SplitShardCommand,
   UpdateShardCountCommand,
 } from "@aws-sdk/client-kinesis";
-import { type Check, errorOf, expect } from "./check.js";
+import { API, type Check, errorOf, expect } from "./check.js";
 import {
-  API,
   isOpen,
   byRange,
   where,

@@ -19,12 +19,10 @@ import {
   type Shard,
   SplitShardCommand,
 } from "@aws-sdk/client-kinesis";
-import { type Check, Differs, errorOf, expect } from "./check.js";
+import { API, type Check, Differs, errorOf, expect, GUIDE } from "./check.js";
 import { SCALING_CHECKS } from "./reshard-scaling.js";
 
 import {
-  GUIDE,
-  API,
   first,
   last,
   isOpen,

@@ -11,9 +11,6 @@ import {
 } from "@aws-sdk/client-kinesis";
 import { type CheckContext, Differs } from "./check.js";
 
-export const GUIDE = "Amazon Kinesis Data Streams Developer Guide";
-export const API = "Amazon Kinesis Data Streams API Reference";
-
 /** Hash keys run from 0 to 2^128 − 1: MD5 of the partition key, read as a 128-bit number. */
 export const KEYS = 2n ** 128n;
 

@@ -8,10 +8,7 @@ import {
   waitUntilStreamExists,
 } from "@aws-sdk/client-kinesis";
 import { kinesisClient } from "../shared/clients.js";
-import { type Check, errorOf, expect } from "./check.js";
-
-const GUIDE = "Amazon Kinesis Data Streams Developer Guide";
-const API = "Amazon Kinesis Data Streams API Reference";
+import { API, type Check, errorOf, expect, GUIDE } from "./check.js";
 
 export const STREAM_CHECKS: Check[] = [
   {

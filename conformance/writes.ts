@@ -1,5 +1,4 @@
 // Lesson 02's behaviours: PutRecord and PutRecords, their limits, and where records land.
-import { createHash } from "node:crypto";
 import {
   PutRecordCommand,
   type PutRecordsCommandOutput,
@@ -8,10 +7,9 @@ import {
   UpdateMaxRecordSizeCommand,
   waitUntilStreamExists,
 } from "@aws-sdk/client-kinesis";
-import { type Check, type CheckContext, Differs, errorOf, expect } from "./check.js";
+import { API, type Check, type CheckContext, Differs, errorOf, expect, GUIDE } from "./check.js";
+import { hashKeyOf, holding } from "./shard-lineage.js";
 
-const GUIDE = "Amazon Kinesis Data Streams Developer Guide";
-const API = "Amazon Kinesis Data Streams API Reference";
 const MiB = 1024 * 1024;
 const QUOTAS = `${GUIDE}, "Quotas and limits"`;
 
@@ -167,10 +165,7 @@ export const WRITE_CHECKS: Check[] = [
         const { ShardId } = await ctx.kinesis.send(
           new PutRecordCommand({ StreamName: name, Data: Buffer.from(key), PartitionKey: key }),
         );
-        const hash = BigInt(`0x${createHash("md5").update(key).digest("hex")}`);
-        const expected = shards.find(
-          (s) => BigInt(s.HashKeyRange!.StartingHashKey!) <= hash && hash <= BigInt(s.HashKeyRange!.EndingHashKey!),
-        )?.ShardId;
+        const expected = holding(shards, hashKeyOf(key))?.ShardId;
         if (ShardId !== expected) misplaced.push(`${key} → ${ShardId}, not ${expected}`);
       }
       return expect(misplaced.length === 0, misplaced.length ? misplaced.join("; ") : "8 of 8 keys where MD5 says");
