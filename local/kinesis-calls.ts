@@ -13,7 +13,7 @@ import { Resharding } from "./kinesis-reshard.js";
 import { settingsOperations } from "./kinesis-settings.js";
 import type { KinesisStore, Shard, Stream } from "./kinesis-store.js";
 import type { KinesisCall } from "./parse.js";
-import { type Reply, validationError } from "./replies.js";
+import { type Reply, validationMessage } from "./replies.js";
 import { rateExceededMessage, throttledEntry } from "./shard-limits.js";
 import type { EndpointStats } from "./stats.js";
 
@@ -149,7 +149,5 @@ const throttled = (shard: Shard, stream: Stream) =>
     rateExceededMessage(shard.id, stream.name, stream.account),
   );
 
-function validation(field: string, value: unknown, constraint: string): KinesisError {
-  const reply = validationError(field, value, constraint);
-  return new KinesisError("ValidationException", JSON.parse(String(reply.body)).message);
-}
+const validation = (field: string, value: unknown, constraint: string) =>
+  new KinesisError("ValidationException", validationMessage(field, value, constraint));

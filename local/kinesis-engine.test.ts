@@ -307,6 +307,7 @@ describe("the local Kinesis: input checked as AWS checks it", () => {
     expect(refused("ListShards", { ShardFilter: { Type: "FOO" } })).toBe("ValidationException");
     expect(refused("ListShards", { ShardFilter: { Type: "AFTER_SHARD_ID" } })).toBe("InvalidArgumentException");
     expect(refused("UpdateShardCount", { ScalingType: "UNIFORM_SCALING" })).toBe("ValidationException");
+    expect(refused("UpdateShardCount", { TargetShardCount: 2, ScalingType: "FAST" })).toBe("ValidationException");
     expect(refused("SplitShard", { NewStartingHashKey: "5" })).toBe("ValidationException");
     expect(refused("RemoveTagsFromStream", { TagKeys: 5 })).toBe("ValidationException");
     const eleven = Object.fromEntries(Array.from({ length: 11 }, (_, i) => [`k${i}`, "v"]));

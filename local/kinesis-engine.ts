@@ -10,7 +10,7 @@
 //
 // The endpoint's meters stand in front (kinesis-calls.ts): a call over a shard's limit never reaches this.
 import type { KinesisCall } from "./parse.js";
-import { awsError, type Reply } from "./replies.js";
+import { awsError, type Reply, validationMessage } from "./replies.js";
 import { type Shard, type Stream, type StreamStatus, shardIdOf, type KinesisStore } from "./kinesis-store.js";
 
 /** An error AWS answers with: its type (__type) and message. */
@@ -110,7 +110,11 @@ export class StreamOperations {
       if (!/^[a-zA-Z0-9_.-]{1,128}$/.test(call.stream))
         throw new KinesisError(
           "ValidationException",
-          `1 validation error detected: Value '${call.stream}' at 'streamName' failed to satisfy constraint: Member must satisfy regular expression pattern: [a-zA-Z0-9_.-]+`,
+          validationMessage(
+            "streamName",
+            call.stream,
+            "Member must satisfy regular expression pattern: [a-zA-Z0-9_.-]+",
+          ),
         );
       // A name alone makes an on-demand stream (AWS, since 2023), which starts with 4 shards.
       const mode = StreamModeDetails?.StreamMode ?? (ShardCount === undefined ? "ON_DEMAND" : "PROVISIONED");

@@ -3,6 +3,7 @@
 // names the field (an SDK may send either: the JavaScript SDK does not check required fields).
 // parse.ts has already checked the record fields, iterators, hash keys and whole numbers.
 import { KinesisError } from "./kinesis-engine.js";
+import { validationMessage } from "./replies.js";
 
 type Rule =
   | { field: string; kind: "string"; required?: boolean; max?: number; oneOf?: readonly string[] }
@@ -99,10 +100,7 @@ const NAMES_A_STREAM = new Set([
 
 const field = (name: string) => name[0]!.toLowerCase() + name.slice(1);
 const refuse = (name: string, value: unknown, constraint: string) =>
-  new KinesisError(
-    "ValidationException",
-    `1 validation error detected: Value ${value === undefined ? "null" : `'${JSON.stringify(value).slice(0, 60)}'`} at '${field(name)}' failed to satisfy constraint: ${constraint}`,
-  );
+  new KinesisError("ValidationException", validationMessage(field(name), value, constraint));
 
 /** Throw AWS's ValidationException for the first field of `input` that breaks its operation's rules. */
 export function checkInput(operation: string, input: Record<string, unknown>): void {

@@ -27,11 +27,11 @@ export const serializationError = (message: string) => awsError(400, "Serializat
 
 /** A field that breaks the API's constraints, named as AWS names it (for example 'records.2.member.partitionKey'). */
 export const validationError = (field: string, value: unknown, constraint: string) =>
-  awsError(
-    400,
-    "ValidationException",
-    `1 validation error detected: Value ${describe(value)} at '${field}' failed to satisfy constraint: ${constraint}`,
-  );
+  awsError(400, "ValidationException", validationMessage(field, value, constraint));
+
+/** AWS's words for a ValidationException: the value, the field, and the constraint it breaks. */
+export const validationMessage = (field: string, value: unknown, constraint: string) =>
+  `1 validation error detected: Value ${describe(value)} at '${field}' failed to satisfy constraint: ${constraint}`;
 
 function describe(value: unknown): string {
   if (value === null || value === undefined) return "null";
