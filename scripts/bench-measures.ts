@@ -233,13 +233,17 @@ export async function reshardMs(target: TargetOptions): Promise<number> {
   await kinesis.send(
     new UpdateShardCountCommand({ StreamName: where.stream, TargetShardCount: 4, ScalingType: "UNIFORM_SCALING" }),
   );
-  for (;;) {
-    const { StreamDescriptionSummary: s } = await kinesis.send(
-      new DescribeStreamSummaryCommand({ StreamName: where.stream }),
-    );
-    if (s?.StreamStatus === "ACTIVE" && s.OpenShardCount === 4) return Math.round(performance.now() - started);
-    await sleep(50);
-  }
+  await pollUntil(
+    `${where.stream} to be ACTIVE with 4 open shards`,
+    async () => {
+      const { StreamDescriptionSummary: s } = await kinesis.send(
+        new DescribeStreamSummaryCommand({ StreamName: where.stream }),
+      );
+      return s?.StreamStatus === "ACTIVE" && s.OpenShardCount === 4 ? true : undefined;
+    },
+    { intervalMs: 50 },
+  );
+  return Math.round(performance.now() - started);
 }
 
 /** npm run view in headless Chromium: how long the page takes to show its first snapshot, and a put to show on it. */

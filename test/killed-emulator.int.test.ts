@@ -6,15 +6,10 @@ import { kinesisClient } from "../shared/clients.js";
 import { tallyStream } from "../shared/records.js";
 import { layerPid, startEmulator } from "../local/emulator.js";
 import { runCli } from "./cli.js";
-import { localArgs, useTestEmulator } from "./emulator.js";
+import * as lesson03 from "../03-basic-consumer/main.js";
+import { localArgs, localOptions, useTestEmulator } from "./emulator.js";
 
 const testEmulator = useTestEmulator();
-const localArgsOptions = () => ({
-  target: "local" as const,
-  region: "us-east-1",
-  endpoint: testEmulator.current.endpoint,
-  debug: false,
-});
 
 describe("the local target killed while lesson 02 puts records", () => {
   it("says how many were stored, that the rest were not, and the command to run next; the stored ones survive", async () => {
@@ -42,7 +37,7 @@ describe("the local target killed while lesson 02 puts records", () => {
 
     // Started again: every record it acknowledged is there (and at most the one batch in flight when it died).
     await startEmulator(testEmulator.current.paths);
-    const kept = await tallyStream(kinesisClient(localArgsOptions()), "dies");
+    const kept = await tallyStream(kinesisClient(localOptions(lesson03.lesson, testEmulator.current, "dies")), "dies");
     expect(kept.duplicates).toBe(0);
     expect(kept.unique).toBeGreaterThanOrEqual(stored!);
     expect(kept.unique).toBeLessThanOrEqual(stored! + 500);
