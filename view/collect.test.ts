@@ -18,6 +18,7 @@ import {
 import { LambdaClient, ListEventSourceMappingsCommand, ListFunctionsCommand } from "@aws-sdk/client-lambda";
 import { mockClient } from "aws-sdk-client-mock";
 import { afterEach, beforeEach, describe, expect, it, vi } from "vitest";
+import { ShardMeters } from "../local/shard-limits.js";
 import type { LayerStats } from "../local/stats.js";
 import { parseOptions } from "../shared/options.js";
 import { partial } from "../test/partial.js";
@@ -323,14 +324,7 @@ describe("the live view across a reshard (local target, mocked clients, a fake l
     region: "eu-west-1",
     stream: "class-7",
     shardId: `shardId-00000000000${id}`,
-    recordsIn: 0,
-    bytesIn: 0,
-    writesThrottled: 0,
-    reads: 0,
-    recordsOut: 0,
-    bytesOut: 0,
-    readsThrottled: 0,
-    iteratorsThrottled: 0,
+    ...new ShardMeters().totals, // all zero: a shard nothing has touched
     ...counts,
   });
   const layer = (at: number, ...shards: ReturnType<typeof shard>[]): LayerStats => ({
