@@ -14,14 +14,9 @@ import { ResourceAlreadyExistsException } from "@aws-sdk/client-cloudwatch-logs"
 import { CreateRoleCommand, EntityAlreadyExistsException, GetRoleCommand } from "@aws-sdk/client-iam";
 import { PutRolePolicyCommand } from "@aws-sdk/client-iam";
 import { DescribeStreamSummaryCommand, PutRecordsCommand, type PutRecordsRequestEntry } from "@aws-sdk/client-kinesis";
-import {
-  CreateEventSourceMappingCommand,
-  GetEventSourceMappingCommand,
-  InvokeCommand,
-  TagResourceCommand,
-  UpdateEventSourceMappingCommand,
-} from "@aws-sdk/client-lambda";
-import { ListEventSourceMappingsCommand } from "@aws-sdk/client-lambda";
+import { CreateEventSourceMappingCommand, GetEventSourceMappingCommand, InvokeCommand } from "@aws-sdk/client-lambda";
+import { ListEventSourceMappingsCommand, TagResourceCommand } from "@aws-sdk/client-lambda";
+import { UpdateEventSourceMappingCommand } from "@aws-sdk/client-lambda";
 import { confirmBillable, defineFlags, encodeRecord, iamClient, kinesisClient, lambdaClient } from "../shared/index.js";
 import { logsClient, newRunId, oneOf, percentiles, pollUntil, resendRefused, retryWhile } from "../shared/index.js";
 import { runLesson, say, sqsClient, streamCost, toBatches, wholeNumberFlag, WORKSHOP_TAGS } from "../shared/index.js";
@@ -33,7 +28,7 @@ import { ensureCopiesStream, waitForCopies } from "./copies.js";
 import { ensureFailureQueue, explainMissing, receiveFailures, sayFailures } from "./failures.js";
 import { POISON } from "./handler.js";
 import { followSeenLines, printRecentLogs, reportPoison } from "./logs.js";
-import { COPY_TO_TAG, resourceNames } from "./names.js";
+import { COPY_TO_TAG, resourceNames, type Summary } from "./names.js";
 import { isRolePropagationError, rolePolicy, TRUST_POLICY } from "./permissions.js";
 import { invokeFailure, sampleEvent } from "./test-invoke.js";
 
@@ -91,20 +86,10 @@ export async function main(options: Options): Promise<Summary> {
     roleArn = (await iam.send(new GetRoleCommand({ RoleName: names.roleName }))).Role!.Arn!;
   }
   const logGroupArn = `arn:aws:logs:${region}:${account}:log-group:${names.logGroupName}`;
-  await iam.send(
-    new PutRolePolicyCommand({
-      RoleName: names.roleName,
-      PolicyName: names.policyName,
-      PolicyDocument: JSON.stringify(
-        rolePolicy({
-          stream: streamArn,
-          logGroup: logGroupArn,
-          failureQueue: failureQueue.arn,
-          copiesStream: copiesArn,
-        }),
-      ),
-    }),
-  );
+  // What the function may do: read the stream, write its logs, send to the queue (and write the copies).
+  const allowed = { stream: streamArn, logGroup: logGroupArn, failureQueue: failureQueue.arn, copiesStream: copiesArn };
+  const PolicyDocument = JSON.stringify(rolePolicy(allowed));
+  await iam.send(new PutRolePolicyCommand({ RoleName: names.roleName, PolicyName: names.policyName, PolicyDocument }));
 
   // The log group, made by us so it has a retention period (Lambda would make one that keeps logs forever).
   try {
@@ -117,19 +102,13 @@ export async function main(options: Options): Promise<Summary> {
   // 3. The function: handler.ts bundled by esbuild into one index.js, zipped, then
   //    created or updated (deploy-function.ts: CreateFunction, UpdateFunctionCode, waiters).
   const pkg = await packageLambdaHandler(new URL("./handler.ts", import.meta.url));
-  const Environment = {
-    Variables: {
-      ...(copyTo ? { COPY_TO_STREAM: copyTo } : {}),
-      ...(options.poison ? { POISON_MODE: options.poison } : {}),
-    },
-  };
-  const { functionArn, deployed } = await deployFunction(lambda, {
-    FunctionName,
-    roleArn,
-    pkg,
-    Environment,
-    logGroupName: names.logGroupName,
-  });
+  // Its settings, read by handler.ts: where to copy records (--copy-to), and how to fail on the poison record.
+  const Variables: Record<string, string> = {};
+  if (copyTo) Variables.COPY_TO_STREAM = copyTo;
+  if (options.poison) Variables.POISON_MODE = options.poison;
+  const { logGroupName } = names;
+  const spec = { FunctionName, roleArn, pkg, Environment: { Variables }, logGroupName };
+  const { functionArn, deployed } = await deployFunction(lambda, spec);
   say(`Function ${FunctionName} ${deployed} (${(pkg.zip.byteLength / 1024).toFixed(0)} KiB zip, nodejs24.x).`);
   // A tag on the function remembers its copies stream, so --delete finds it even after a deploy without --copy-to.
   if (copyTo) await lambda.send(new TagResourceCommand({ Resource: functionArn, Tags: { [COPY_TO_TAG]: copyTo } }));
@@ -237,29 +216,6 @@ export async function main(options: Options): Promise<Summary> {
 }
 
 export type Options = LessonOptions<typeof lesson.flags>;
-
-/** What a run did: a deploy fills most fields; --logs and --delete fill their own. */
-export interface Summary {
-  produced?: number;
-  records?: number;
-  unique?: number;
-  duplicates?: number;
-  latencyMs?: number;
-  latencyP95Ms?: number;
-  functionArn?: string;
-  deployed?: "created" | "updated" | "unchanged";
-  mappingId?: string;
-  copyTo?: string;
-  copies?: number;
-  poisonDeliveries?: number;
-  /** Notes of skipped batches that reached the on-failure queue (--poison). */
-  onFailure?: number;
-  /** --logs */
-  logGroup?: string;
-  events?: number;
-  /** --delete */
-  deleted?: string[];
-}
 
 export const lesson = {
   usage: "npx tsx 05-lambda-function/main.ts",

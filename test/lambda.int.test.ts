@@ -7,12 +7,13 @@ import { beforeAll, describe, expect, it } from "vitest";
 import * as lesson01 from "../01-make-a-stream/main.js";
 import { deleteEverything } from "../05-lambda-function/delete.js";
 import * as lesson05 from "../05-lambda-function/main.js";
+import type { Summary } from "../05-lambda-function/names.js";
 import { iamClient, kinesisClient, lambdaClient, logsClient } from "../shared/index.js";
 import { localOptions, useTestEmulator } from "./emulator.js";
 
 const testEmulator = useTestEmulator();
 const deploy = async (...args: string[]) =>
-  (await lesson05.main(localOptions(lesson05.lesson, testEmulator.current, "lam", ...args))) as lesson05.Summary;
+  (await lesson05.main(localOptions(lesson05.lesson, testEmulator.current, "lam", ...args))) as Summary;
 beforeAll(async () => {
   await lesson01.main(localOptions(lesson01.lesson, testEmulator.current, "lam"));
 });

@@ -12,6 +12,7 @@ import * as lesson02 from "../02-produce-data/main.js";
 import * as lesson03 from "../03-basic-consumer/main.js";
 import * as lesson04 from "../04-kcl-consumer/main.js";
 import * as lesson05 from "../05-lambda-function/main.js";
+import type { Summary } from "../05-lambda-function/names.js";
 import type { Flags, LessonInfo } from "../shared/options.js";
 import { localOptions, useTestEmulator } from "./emulator.js";
 
@@ -61,7 +62,7 @@ describe("10,000 records through every consumer while the stream reshards, none 
 
   it("lesson 05's function handles each of 10,000 more while the stream goes to 4 shards and back to 2", async () => {
     const [handled, shards] = await Promise.all([
-      lesson05.main(options(lesson05.lesson, "--count", "10000", "--timeout", "240")) as Promise<lesson05.Summary>,
+      lesson05.main(options(lesson05.lesson, "--count", "10000", "--timeout", "240")) as Promise<Summary>,
       reshardInTurn([4, 2], 1500),
     ]);
     expect(shards).toEqual([4, 2]);
