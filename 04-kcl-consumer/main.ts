@@ -14,13 +14,13 @@
 import { existsSync, mkdirSync, writeFileSync } from "node:fs";
 import { setTimeout as sleep } from "node:timers/promises";
 import { join, relative } from "node:path";
-import { DescribeTableCommand, ResourceNotFoundException, ScanCommand } from "@aws-sdk/client-dynamodb";
+import { DescribeTableCommand, ResourceNotFoundException } from "@aws-sdk/client-dynamodb";
 import type { DynamoDBClient } from "@aws-sdk/client-dynamodb";
 import { DescribeStreamSummaryCommand } from "@aws-sdk/client-kinesis";
 import { confirmBillable, defineFlags, dynamoDBClient, kinesisClient, percentiles, Progress } from "../shared/index.js";
 import { RecordTally, runLesson, say, table, wholeNumberFlag, WorkshopError } from "../shared/index.js";
 import type { LessonOptions } from "../shared/index.js";
-import { giveBackLeaderLock, type Lease, recordsBeforeCheckpoints } from "./checkpoints.js";
+import { giveBackLeaderLock, readCoordination, readLeases, recordsBeforeCheckpoints } from "./checkpoints.js";
 import { followJsonLines, applicationName, KCL_WORK_DIR, kclProperties, kinesisEndpointForKcl } from "./kcl-daemon.js";
 import { nodeCommandLine, type ProcessedRecord, startMultiLangDaemon } from "./kcl-daemon.js";
 
@@ -193,23 +193,6 @@ export async function main(options: Options) {
  */
 const PROCESSOR_COMMAND = nodeCommandLine(["04-kcl-consumer", "record-processor.ts"]);
 
-/** Every item of a DynamoDB table; none when the KCL has not made the table yet. */
-const scan = (dynamodb: DynamoDBClient, TableName: string) =>
-  dynamodb.send(new ScanCommand({ TableName })).then(
-    ({ Items = [] }) => Items,
-    (error) => (error instanceof ResourceNotFoundException ? [] : Promise.reject(error)),
-  );
-
-/** The lease table: one item per shard, with its owner and checkpoint. */
-async function readLeases(dynamodb: DynamoDBClient, app: string): Promise<Lease[]> {
-  return (await scan(dynamodb, app)).map((item) => ({
-    shard: item.leaseKey?.S ?? "?",
-    owner: item.leaseOwner?.S ?? "(none)",
-    checkpoint: item.checkpoint?.S ?? "",
-    leaseCounter: item.leaseCounter?.N ?? "",
-  }));
-}
-
 /** Print the leases, then the workers; what the summary says of them. */
 async function showKclTables(dynamodb: DynamoDBClient, app: string, ledBy?: string) {
   const leases = await readLeases(dynamodb, app);
@@ -219,29 +202,6 @@ async function showKclTables(dynamodb: DynamoDBClient, app: string, ledBy?: stri
   table(leases);
   table(workers);
   return { leases: leases.length, leader, clientVersion };
-}
-
-/**
- * The two tables KCL 3.x keeps beside the leases. <app>-CoordinatorState holds the leader's
- * lock (item "Leader") and the client version (item "Migration3.0"); <app>-WorkerMetricStats
- * holds each worker's last report: when, and its CPU use where the KCL can measure it
- * (EC2, ECS, EKS; on a laptop the stats stay empty and leases are balanced by throughput).
- */
-async function readCoordination(dynamodb: DynamoDBClient, app: string) {
-  const coordinator = await scan(dynamodb, `${app}-CoordinatorState`);
-  const workers = (await scan(dynamodb, `${app}-WorkerMetricStats`)).map((item) => ({
-    worker: item.wid?.S ?? "?",
-    reported: `${Math.round(Date.now() / 1000 - Number(item.lut?.N ?? 0))} s ago`,
-    load:
-      Object.entries(item.sts?.M ?? {})
-        .map(([metric, values]) => `${metric === "C" ? "CPU" : metric} ${values.L?.at(-1)?.N ?? "?"}%`)
-        .join(", ") || "not measured here",
-  }));
-  return {
-    leader: coordinator.find((item) => item.key?.S === "Leader")?.ownerName?.S ?? "(none)",
-    clientVersion: coordinator.find((item) => item.key?.S === "Migration3.0")?.cv?.S ?? "(none)",
-    workers,
-  };
 }
 
 export type Options = LessonOptions<typeof lesson.flags>;
