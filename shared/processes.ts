@@ -13,41 +13,15 @@ export const currentPlatform = (): Platform =>
   process.platform === "win32" || process.platform === "darwin" ? process.platform : "linux";
 
 /**
- * Stop a program and what it started; nothing if it is gone. On Linux and macOS a signal:
- * SIGTERM lets MiniStack save its state and the KCL daemon stop its workers. Windows has no
- * such signals: taskkill /T /F ends the whole tree at once.
- */
-export function stopProcessTree(pid: number, signal: NodeJS.Signals = "SIGTERM", platform = currentPlatform()): void {
-  const taskkill = windowsStop(pid, platform);
-  try {
-    if (taskkill) spawnSync(taskkill.command, taskkill.args, { stdio: "ignore" });
-    else process.kill(pid, signal);
-  } catch {
-    // already gone
-  }
-}
-
-/** On Windows, the command that ends a program's whole tree; elsewhere undefined (a signal does). */
-export const windowsStop = (pid: number, platform: Platform) =>
-  platform === "win32" ? { command: "taskkill", args: ["/PID", String(pid), "/T", "/F"] } : undefined;
-
-/** A program started by startProgram(). */
-export interface Program {
-  pid: number;
-  hasExited(): boolean;
-  /** The lines it has written to its log since it started. */
-  output(): string;
-}
-
-/**
  * Start a program with its stdout and stderr written to `logFile`: appended, or the file
- * started afresh. `detached`: it keeps running after this process exits.
+ * started afresh. `detached`: it keeps running after this process exits. `output()` is what
+ * it has written to the log since it started.
  */
 export function startProgram(
   command: string,
   args: string[],
   options: { logFile: string; cwd: string; env?: NodeJS.ProcessEnv; detached?: boolean; append?: boolean },
-): Program {
+) {
   const { logFile, cwd, env = process.env, detached = false, append = false } = options;
   mkdirSync(dirname(logFile), { recursive: true });
   const log = openSync(logFile, append ? "a" : "w");
@@ -64,9 +38,21 @@ export function startProgram(
   };
 }
 
-/** Stop a program gently (SIGTERM: it can save its state), and hard after `graceMs`. Resolves once it is gone. */
-export async function stopGentlyThenHard(pid: number, graceMs: number): Promise<void> {
-  stopProcessTree(pid, "SIGTERM");
+/**
+ * Stop a program and what it started, and resolve once it is gone. On Linux and macOS SIGTERM
+ * lets MiniStack save its state and the KCL daemon stop its workers; SIGKILL follows after
+ * `graceMs`. Windows has no such signals: taskkill /T /F ends the whole tree at once.
+ */
+export async function stopGentlyThenHard(pid: number, graceMs: number, platform = currentPlatform()): Promise<void> {
+  const stop = (signal: NodeJS.Signals) => {
+    try {
+      if (platform === "win32") spawnSync("taskkill", ["/PID", String(pid), "/T", "/F"], { stdio: "ignore" });
+      else process.kill(pid, signal);
+    } catch {
+      // already gone
+    }
+  };
+  stop("SIGTERM");
   for (let waited = 0; ; waited += 50) {
     try {
       process.kill(pid, 0);
@@ -74,7 +60,7 @@ export async function stopGentlyThenHard(pid: number, graceMs: number): Promise<
       return; // gone
     }
     if (waited >= graceMs) {
-      stopProcessTree(pid, "SIGKILL");
+      stop("SIGKILL");
       graceMs = Number.POSITIVE_INFINITY; // once; then wait for it to go
     }
     await sleep(50);
