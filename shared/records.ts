@@ -92,32 +92,16 @@ export function toBatches(
   maxRecords = PUT_RECORDS_MAX_ENTRIES,
 ): PutRecordsRequestEntry[][] {
   const batches: PutRecordsRequestEntry[][] = [];
-  let batch: PutRecordsRequestEntry[] = [];
-  let bytes = 0;
+  let bytes = 0; // in the last batch
   for (const entry of entries) {
     const size = entrySize(entry);
-    if (
-      batch.length >= Math.min(maxRecords, PUT_RECORDS_MAX_ENTRIES) ||
-      (batch.length > 0 && bytes + size > maxBytes)
-    ) {
-      batches.push(batch);
-      batch = [];
-      bytes = 0;
-    }
-    batch.push(entry);
-    bytes += size;
+    const last = batches.at(-1);
+    const fits = last && last.length < Math.min(maxRecords, PUT_RECORDS_MAX_ENTRIES) && bytes + size <= maxBytes;
+    if (fits) last.push(entry);
+    else batches.push([entry]);
+    bytes = (fits ? bytes : 0) + size;
   }
-  if (batch.length > 0) batches.push(batch);
   return batches;
-}
-
-export interface PutOutcome {
-  /** How many PutRecords requests were sent, the first and every resend. */
-  requests: number;
-  /** How many entries had to be sent again after a partial failure. */
-  retried: number;
-  /** Of those, how many a shard refused for being over its limit (ProvisionedThroughputExceededException). */
-  throttled: number;
 }
 
 /**
@@ -125,14 +109,16 @@ export interface PutOutcome {
  * not all-or-nothing: a reply can refuse some entries (FailedRecordCount > 0, each with an
  * ErrorCode such as ProvisionedThroughputExceededException). Only those are sent again, after
  * a growing pause, so nothing is lost and nothing is sent twice. `stored` hears of each
- * accepted entry's shard.
+ * accepted entry's shard. Returns how many requests were sent (the first and every resend),
+ * how many entries were sent again, and how many times a shard refused one for being over
+ * its limit (`throttled`).
  */
 export async function resendRefused(
   entries: PutRecordsRequestEntry[],
   put: (entries: PutRecordsRequestEntry[]) => Promise<{ Records?: PutRecordsResultEntry[] }>,
   stored: (shardId: string) => void = () => {},
   maxAttempts = 10,
-): Promise<PutOutcome> {
+) {
   let pending = entries;
   const outcome = { requests: 0, retried: 0, throttled: 0 };
   let lastError = "";
@@ -149,18 +135,13 @@ export async function resendRefused(
       await sleep(Math.min(2000, 50 * 2 ** attempt) * (0.5 + Math.random() / 2)); // backoff with jitter
     }
     outcome.requests++;
-    const reply = await put(pending);
-    const refused: PutRecordsRequestEntry[] = [];
-    (reply.Records ?? []).forEach((result, i) => {
-      if (!result.ErrorCode) {
-        stored(result.ShardId ?? "?");
-        return;
-      }
-      refused.push(pending[i]!);
-      lastError = result.ErrorCode;
-      if (result.ErrorCode === "ProvisionedThroughputExceededException") outcome.throttled++;
-    });
-    pending = refused;
+    const results = (await put(pending)).Records ?? [];
+    for (const { ErrorCode, ShardId } of results) {
+      if (!ErrorCode) stored(ShardId ?? "?");
+      else lastError = ErrorCode;
+      if (ErrorCode === "ProvisionedThroughputExceededException") outcome.throttled++;
+    }
+    pending = pending.filter((_, i) => results[i]?.ErrorCode);
   }
   return outcome;
 }
@@ -181,11 +162,8 @@ export async function listAllShards(kinesis: KinesisClient, streamName: string):
 }
 
 /** Read every shard from its start, once, into a tally: what reached a stream. Lesson 03 reads step by step. */
-export async function tallyStream(
-  kinesis: KinesisClient,
-  streamName: string,
-  tally = new RecordTally(),
-): Promise<RecordTally> {
+export async function tallyStream(kinesis: KinesisClient, streamName: string) {
+  const tally = new RecordTally();
   for (const shard of await listAllShards(kinesis, streamName))
     await readShard(kinesis, streamName, shard.ShardId!, (record) => void tally.add(record.Data));
   return tally;
