@@ -3,14 +3,7 @@
 // us-east-1 list prices on the day the workshop was checked; README "What it costs" has them all.
 import { WorkshopError } from "./errors.js";
 import type { TargetOptions } from "./options.js";
-import { askYesNo, say, terminalPrompt, type Prompt } from "./output.js";
-
-export interface Billable {
-  /** What gets created, for example "stream workshop-stream, 2 provisioned shards". */
-  what: string;
-  /** Roughly what it costs, for example "about $0.03 per hour until deleted". */
-  cost: string;
-}
+import { askYesNo, say, terminalPrompt } from "./output.js";
 
 /**
  * A provisioned stream: $0.015 per shard-hour, plus $0.014 per million PUT payload units.
@@ -23,14 +16,15 @@ export const streamCost = (shards: number): string =>
 export const onDemandStreamCost = "about $0.04 per hour until deleted, plus $0.08 per GB written and $0.04 per GB read";
 
 /**
- * On aws without --yes: list what is about to be created and ask "Go ahead?". A "no",
- * or no terminal to ask in, stops the lesson before anything is created. After one
- * "yes", options.yes is set so the same run does not ask again.
+ * On aws without --yes: list what is about to be created and roughly what it costs (for
+ * example "stream workshop-stream, 2 provisioned shards": "about $0.03 per hour until deleted")
+ * and ask "Go ahead?". A "no", or no terminal to ask in, stops the lesson before anything is
+ * created. After one "yes", options.yes is set so the same run does not ask again.
  */
 export async function confirmBillable(
   options: TargetOptions,
-  items: Billable[],
-  prompt: Prompt = terminalPrompt(),
+  items: { what: string; cost: string }[],
+  prompt = terminalPrompt(),
 ): Promise<void> {
   if (options.target !== "aws" || options.yes || items.length === 0) return;
   say("This creates billable resources in your AWS account:");
