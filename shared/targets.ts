@@ -6,9 +6,6 @@ export const TARGETS = ["local", "localstack", "aws"] as const;
 export type Target = (typeof TARGETS)[number];
 
 export const DEFAULT_STREAM = "workshop-stream";
-export const DEFAULT_REGION = "us-east-1";
-export const DEFAULT_LOCAL_PORT = 4599;
-export const DEFAULT_LOCALSTACK_ENDPOINT = "http://localhost:4566";
 
 /** Dummy credentials for emulator targets: they accept any key. */
 export const EMULATOR_CREDENTIALS = { accessKeyId: "test", secretAccessKey: "test" };
@@ -38,12 +35,9 @@ export interface TargetOptions {
 /** The local emulator's port: WORKSHOP_LOCAL_PORT, or 4599 so it never collides with a LocalStack on 4566. */
 export function localPort(env: NodeJS.ProcessEnv = process.env): number {
   const raw = env.WORKSHOP_LOCAL_PORT;
-  if (raw === undefined || raw === "") return DEFAULT_LOCAL_PORT;
-  const port = Number(raw);
-  if (!Number.isInteger(port) || port < 1 || port > 65535) {
-    throw new WorkshopError(`WORKSHOP_LOCAL_PORT must be a port number, got '${raw}'`);
-  }
-  return port;
+  const port = Number(raw || 4599);
+  if (Number.isInteger(port) && port >= 1 && port <= 65535) return port;
+  throw new WorkshopError(`WORKSHOP_LOCAL_PORT must be a port number, got '${raw}'`);
 }
 
 /** Resolve target, endpoint and region from flags and the environment. */
@@ -55,13 +49,13 @@ export function resolveTarget(
   if (!TARGETS.includes(target)) {
     throw new WorkshopError(`unknown target '${target}': use --target local, --target localstack or --target aws`);
   }
+  const region = values.region ?? env.AWS_REGION ?? env.AWS_DEFAULT_REGION;
   if (target === "aws") {
     if (values.endpoint) throw new WorkshopError("--endpoint is for emulators: drop it, or use --target localstack");
     // An empty region here is filled in by prepareTarget() from the SDK's own lookup (profile, IMDS).
-    return { target, endpoint: undefined, region: values.region ?? env.AWS_REGION ?? env.AWS_DEFAULT_REGION ?? "" };
+    return { target, endpoint: undefined, region: region ?? "" };
   }
-  const region = values.region ?? env.AWS_REGION ?? env.AWS_DEFAULT_REGION ?? DEFAULT_REGION;
   const fallback =
-    target === "local" ? localEndpoint(localPort(env)) : (env.AWS_ENDPOINT_URL ?? DEFAULT_LOCALSTACK_ENDPOINT);
-  return { target, endpoint: (values.endpoint ?? fallback).replace(/\/+$/, ""), region };
+    target === "local" ? localEndpoint(localPort(env)) : (env.AWS_ENDPOINT_URL ?? "http://localhost:4566");
+  return { target, endpoint: (values.endpoint ?? fallback).replace(/\/+$/, ""), region: region ?? "us-east-1" };
 }
