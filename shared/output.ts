@@ -21,8 +21,6 @@ export const note = (line: string) => write(process.stderr, line);
 /** A failure, on stderr, always. */
 export const problem = (line: string) => write(process.stderr, line, true);
 
-const seconds = (since: number) => ((performance.now() - since) / 1000).toFixed(1);
-
 /**
  * The one way the workshop says it is waiting: "… label" once the wait is `firstAfterMs`
  * old (at once by default; Infinity: never), "… still waiting for label (N s)" when
@@ -32,14 +30,13 @@ const seconds = (since: number) => ((performance.now() - since) / 1000).toFixed(
 export class Progress {
   private readonly started = performance.now();
   private said = false;
-  private nextStillWaiting: number;
+  private nextStillWaiting = this.started + 5000;
   private readonly timer: NodeJS.Timeout | undefined;
 
   constructor(
     private readonly label: string,
     { firstAfterMs = 0, firstWords = "" } = {},
   ) {
-    this.nextStillWaiting = this.started + 5000;
     const first = () => {
       this.said = true;
       note(`… ${firstWords}${label}`);
@@ -58,12 +55,12 @@ export class Progress {
     if (performance.now() < this.nextStillWaiting) return;
     this.said = true;
     note(`… still waiting for ${label} (${Math.round((performance.now() - this.started) / 1000)} s)`);
-    this.nextStillWaiting = performance.now() + 5000;
+    this.heardFrom();
   }
 
   done(): void {
     clearTimeout(this.timer);
-    if (this.said) note(`✓ ${this.label} (${seconds(this.started)} s)`);
+    if (this.said) note(`✓ ${this.label} (${((performance.now() - this.started) / 1000).toFixed(1)} s)`);
   }
 }
 
