@@ -44,27 +44,22 @@ export function explain(error: unknown, context: { target: string; stream: strin
 
   if (code)
     return says(`cannot reach ${context.endpoint ?? "the AWS endpoint"} (${code}) on ${target}: ${howToStart(target)}`);
-  if (name === "CredentialsProviderError" || /Could not load credentials/i.test(message)) {
+  if (name === "CredentialsProviderError" || /Could not load credentials/i.test(message))
     return says(
       `no AWS credentials found for --target ${target}: run 'aws configure' or set AWS_PROFILE, or use --target local, which needs none`,
     );
-  }
-  if (["UnrecognizedClientException", "InvalidClientTokenId", "InvalidSignatureException"].includes(name)) {
+  if (["UnrecognizedClientException", "InvalidClientTokenId", "InvalidSignatureException"].includes(name))
     return says(`AWS rejected your credentials (${name}): check the access key of your profile`);
-  }
-  if (name === "ExpiredTokenException" || name === "ExpiredToken") {
+  if (name === "ExpiredTokenException" || name === "ExpiredToken")
     return says("your AWS session token has expired: log in again (for example 'aws sso login')");
-  }
-  if (name === "ResourceNotFoundException" && /stream/i.test(message)) {
+  if (name === "ResourceNotFoundException" && /stream/i.test(message))
     return says(
       `stream ${stream} not found on ${target}: run lesson 01 first (npx tsx 01-make-a-stream/main.ts --stream ${stream})`,
     );
-  }
-  if (name === "ExpiredIteratorException") {
+  if (name === "ExpiredIteratorException")
     return says(
       "the shard iterator kept expiring (an iterator lasts 5 minutes; it was renewed and expired again): run the lesson again, it asks for fresh iterators",
     );
-  }
   if (name === "AccessDeniedException" || name === "AccessDenied")
     return says(`access denied on ${target}: ${message}`);
   return error instanceof Error ? error : new Error(message);
