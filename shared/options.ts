@@ -117,21 +117,14 @@ export function wholeNumberFlag<const O extends { default?: number; value?: stri
   { default: fallback, value = "N", min = 1, max = Number.MAX_SAFE_INTEGER }: O = {} as O,
 ) {
   const range = max === Number.MAX_SAFE_INTEGER ? `${min} or more` : `from ${min} to ${max}`;
-  return {
-    type: "string" as const,
-    value,
-    help,
-    default: (fallback === undefined ? undefined : String(fallback)) as O extends { default: number }
-      ? string
-      : undefined,
-    parse: (text: string, flag: string): number => {
-      const n = Number(text);
-      if (text.trim() === "" || !Number.isInteger(n) || n < min || n > max) {
-        throw new WorkshopError(`${flag} must be a whole number ${range}, got '${text}'`);
-      }
-      return n;
-    },
+  const parse = (text: string, flag: string): number => {
+    const n = Number(text);
+    if (text.trim() !== "" && Number.isInteger(n) && n >= min && n <= max) return n;
+    throw new WorkshopError(`${flag} must be a whole number ${range}, got '${text}'`);
   };
+  // parseArgs takes a default as text; its type tells FlagValue whether main() can get undefined.
+  const text = fallback?.toString() as O extends { default: number } ? string : undefined;
+  return { type: "string" as const, value, help, default: text, parse };
 }
 
 /** A flag that must be one of a few words, for example --key random|fixed. */
