@@ -21,7 +21,7 @@ import type { IncomingMessage, IncomingHttpHeaders, ServerResponse } from "node:
 import type { Http2ServerRequest, Http2ServerResponse } from "node:http2";
 import type { Server } from "node:net";
 import { parseArgs } from "node:util";
-import { isMainModule } from "../shared/main-module.js";
+import { isMainModule } from "../shared/paths.js";
 import { allowedOrigins, foreignRequest } from "./accept.js";
 import { Backend, BodyTooLarge, passableHeaders, readAll } from "./backend.js";
 import { listenForBoth, REQUEST_TIMEOUT_MS } from "./front.js";

@@ -3,7 +3,7 @@
 // line and exit code 1 (the stack only with --debug).
 import { closeClients } from "./clients.js";
 import { explain } from "./errors.js";
-import { isMainModule } from "./main-module.js";
+import { isMainModule } from "./paths.js";
 import { HelpRequested, parseOptions, type Flags, type LessonInfo, type LessonOptions } from "./options.js";
 import { printSummary, problem, report } from "./output.js";
 import { prepareTarget } from "./prepare-target.js";
