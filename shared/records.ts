@@ -190,8 +190,7 @@ export async function readShard(
 
 /** The median and 95th percentile of some numbers (0 when there are none). */
 export function percentiles(values: number[]): { median: number; p95: number } {
-  if (values.length === 0) return { median: 0, p95: 0 };
   const sorted = [...values].sort((a, b) => a - b);
-  const at = (q: number) => sorted[Math.min(sorted.length - 1, Math.floor(q * sorted.length))]!;
+  const at = (q: number) => sorted[Math.min(sorted.length - 1, Math.floor(q * sorted.length))] ?? 0;
   return { median: at(0.5), p95: at(0.95) };
 }
