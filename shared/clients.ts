@@ -8,8 +8,7 @@ import { LambdaClient } from "@aws-sdk/client-lambda";
 import { SQSClient } from "@aws-sdk/client-sqs";
 import { STSClient } from "@aws-sdk/client-sts";
 import { NodeHttpHandler } from "@smithy/node-http-handler";
-import type { TargetOptions } from "./options.js";
-import { EMULATOR_CREDENTIALS } from "./targets.js";
+import { EMULATOR_CREDENTIALS, type TargetOptions } from "./targets.js";
 
 // The SDK warns on every run that releases after January 2027 need Node 22; the workshop
 // still runs on Node 20 (see README), so that warning is switched off here.
