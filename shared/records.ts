@@ -109,9 +109,8 @@ export function toBatches(
  * not all-or-nothing: a reply can refuse some entries (FailedRecordCount > 0, each with an
  * ErrorCode such as ProvisionedThroughputExceededException). Only those are sent again, after
  * a growing pause, so nothing is lost and nothing is sent twice. `stored` hears of each
- * accepted entry's shard. Returns how many requests were sent (the first and every resend),
- * how many entries were sent again, and how many times a shard refused one for being over
- * its limit (`throttled`).
+ * accepted entry's shard. Returns the requests sent (the first and every resend), the entries
+ * sent again (`retried`), and the refusals for being over a shard's limit (`throttled`).
  */
 export async function resendRefused(
   entries: PutRecordsRequestEntry[],
