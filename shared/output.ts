@@ -3,12 +3,10 @@
 import { performance } from "node:perf_hooks";
 import { createInterface } from "node:readline/promises";
 
-const quiet = () => process.env.WORKSHOP_QUIET === "1";
-
 // Every line the workshop prints goes through one of these five.
 
 function write(to: NodeJS.WriteStream, line: string, evenWhenQuiet = false): void {
-  if (evenWhenQuiet || !quiet()) to.write(`${line}\n`);
+  if (evenWhenQuiet || process.env.WORKSHOP_QUIET !== "1") to.write(`${line}\n`);
 }
 /** A line of the story, for the student (stdout). */
 export const say = (line = "") => write(process.stdout, line);
