@@ -9,15 +9,18 @@ import { BaseSequencer, type TestSpecification } from "vitest/node";
 const LONGEST = [
   "test/questions.int.test.ts",
   "test/conformance-kinesis-mock.int.test.ts",
-  "test/workshop.int.test.ts",
-  "local/endpoint.int.test.ts",
-  "test/no-loss.int.test.ts",
   "test/bench.int.test.ts",
-  "test/view.int.test.ts",
-  "test/kcl.int.test.ts",
+  "test/no-loss.int.test.ts",
+  "test/workshop.int.test.ts",
   "test/event-source-mapping.int.test.ts",
-  "test/kcl-http1.int.test.ts",
+  "test/kcl.int.test.ts",
   "test/laptop.int.test.ts",
+  "local/endpoint.int.test.ts",
+  "test/conformance.int.test.ts",
+  "test/security.int.test.ts",
+  "test/bad-input.int.test.ts",
+  "test/kcl-http1.int.test.ts",
+  "test/lessons.int.test.ts",
 ];
 
 class LongestFirst extends BaseSequencer {
