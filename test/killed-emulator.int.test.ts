@@ -3,7 +3,8 @@
 // is still there once it is started again: it answered only for records already on disk.
 import { describe, expect, it } from "vitest";
 import { kinesisClient } from "../shared/clients.js";
-import { tallyStream } from "../shared/records.js";
+import { readShard, tallyStream } from "../shared/records.js";
+import { pollUntil } from "../shared/wait.js";
 import { layerPid, startEmulator } from "../local/emulator.js";
 import { runCli } from "./cli.js";
 import * as lesson03 from "../03-basic-consumer/main.js";
@@ -16,9 +17,20 @@ describe("the local target killed while lesson 02 puts records", () => {
     const made = await runCli("01-make-a-stream/main.ts", localArgs(testEmulator.current, "dies", "--shards", "1"));
     expect(made.code).toBe(0);
     // 20,000 records into one shard take about 20 s at 1,000 a second: the endpoint, where the
-    // local target's Kinesis lives, is killed after 3.
+    // local target's Kinesis lives, is killed a second after the first of them is stored (not
+    // at a fixed time: on a busy machine the lesson takes longer to start).
     const producing = runCli("02-produce-data/main.ts", localArgs(testEmulator.current, "dies", "--count", "20000"));
-    await new Promise((resolve) => setTimeout(resolve, 3000));
+    const kinesis = kinesisClient(localOptions(lesson03.lesson, testEmulator.current, "dies"));
+    const firstStored = async () => {
+      let found: true | undefined;
+      await readShard(kinesis, "dies", "shardId-000000000000", () => {
+        found = true;
+        return false; // one is enough
+      });
+      return found;
+    };
+    await pollUntil("lesson 02's first stored record", firstStored, { timeoutMs: 30_000, intervalMs: 100 });
+    await new Promise((resolve) => setTimeout(resolve, 1000));
     process.kill(layerPid(testEmulator.current.paths)!, "SIGKILL");
     const run = await producing;
 
@@ -37,7 +49,7 @@ describe("the local target killed while lesson 02 puts records", () => {
 
     // Started again: every record it acknowledged is there (and at most the one batch in flight when it died).
     await startEmulator(testEmulator.current.paths);
-    const kept = await tallyStream(kinesisClient(localOptions(lesson03.lesson, testEmulator.current, "dies")), "dies");
+    const kept = await tallyStream(kinesis, "dies");
     expect(kept.duplicates).toBe(0);
     expect(kept.unique).toBeGreaterThanOrEqual(stored!);
     expect(kept.unique).toBeLessThanOrEqual(stored! + 500);
