@@ -59,6 +59,18 @@ export interface CheckContext {
 
 const RUN = randomBytes(3).toString("hex");
 
+/**
+ * The SDK waiters' settings for a check, for up to a minute: an emulator is asked again after
+ * 0.25 s at first (kinesis-mock keeps a new stream CREATING for half a second), AWS after 1 s;
+ * then less often, up to every 2 s.
+ */
+export const waiterOf = <C>(ctx: Pick<CheckContext, "options">, client: C) => ({
+  client,
+  maxWaitTime: 60,
+  minDelay: ctx.options.target === "aws" ? 1 : 0.25,
+  maxDelay: 2,
+});
+
 export function makeContext(
   options: TargetOptions,
   kinesis: KinesisClient,
@@ -79,7 +91,7 @@ export function makeContext(
         ),
       );
       ctx.cleanup(() => kinesis.send(new DeleteStreamCommand({ StreamName, EnforceConsumerDeletion: true })));
-      await waitUntilStreamExists({ client: kinesis, maxWaitTime: 60, minDelay: 1, maxDelay: 2 }, { StreamName });
+      await waitUntilStreamExists(waiterOf(ctx, kinesis), { StreamName });
       // Tagged, so that npm run cleanup finds it if a run is killed before it deletes it.
       await kinesis.send(new AddTagsToStreamCommand({ StreamName, Tags: WORKSHOP_TAGS }));
       const { Shards = [] } = await kinesis.send(new ListShardsCommand({ StreamName }));

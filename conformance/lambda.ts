@@ -12,7 +12,7 @@ import { zipSync } from "fflate";
 import { iamClient, lambdaClient, logsClient } from "../shared/clients.js";
 import { WORKSHOP_TAGS } from "../shared/targets.js";
 import { retryWhile } from "../shared/wait.js";
-import { type Check, type CheckContext, errorOf, expect } from "./check.js";
+import { type Check, type CheckContext, errorOf, expect, waiterOf } from "./check.js";
 
 const LAMBDA = "AWS Lambda Developer Guide";
 
@@ -60,7 +60,7 @@ export async function deploy(
   ctx.cleanup(() =>
     logsClient(ctx.options).send(new DeleteLogGroupCommand({ logGroupName: `/aws/lambda/${FunctionName}` })),
   );
-  await waitUntilFunctionActiveV2({ client: lambda, maxWaitTime: 60, minDelay: 1, maxDelay: 2 }, { FunctionName });
+  await waitUntilFunctionActiveV2(waiterOf(ctx, lambda), { FunctionName });
   return { lambda, FunctionName };
 }
 

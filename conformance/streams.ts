@@ -8,7 +8,7 @@ import {
   waitUntilStreamExists,
 } from "@aws-sdk/client-kinesis";
 import { kinesisClient } from "../shared/clients.js";
-import { API, type Check, errorOf, expect, GUIDE } from "./check.js";
+import { API, type Check, errorOf, expect, GUIDE, waiterOf } from "./check.js";
 
 export const STREAM_CHECKS: Check[] = [
   {
@@ -76,7 +76,7 @@ export const STREAM_CHECKS: Check[] = [
       const StreamName = ctx.name("tags");
       await ctx.kinesis.send(new CreateStreamCommand({ StreamName, ShardCount: 1, Tags: { lesson: "01" } }));
       ctx.cleanup(() => ctx.kinesis.send(new DeleteStreamCommand({ StreamName })));
-      await waitUntilStreamExists({ client: ctx.kinesis, maxWaitTime: 60, minDelay: 1, maxDelay: 2 }, { StreamName });
+      await waitUntilStreamExists(waiterOf(ctx, ctx.kinesis), { StreamName });
       const { Tags = [] } = await ctx.kinesis.send(new ListTagsForStreamCommand({ StreamName }));
       const stored = Tags.some((t) => t.Key === "lesson" && t.Value === "01");
       if (!stored) {

@@ -7,7 +7,7 @@ import {
   UpdateMaxRecordSizeCommand,
   waitUntilStreamExists,
 } from "@aws-sdk/client-kinesis";
-import { API, type Check, type CheckContext, Differs, errorOf, expect, GUIDE } from "./check.js";
+import { API, type Check, type CheckContext, Differs, errorOf, expect, GUIDE, waiterOf } from "./check.js";
 import { hashKeyOf, holding } from "./shard-lineage.js";
 
 const MiB = 1024 * 1024;
@@ -140,10 +140,7 @@ export const WRITE_CHECKS: Check[] = [
         ctx.kinesis.send(new UpdateMaxRecordSizeCommand({ StreamARN: arn, MaxRecordSizeInKiB: 2048 })),
       );
       if (raised) throw new Differs(`UpdateMaxRecordSize refused: ${raised.name}`);
-      await waitUntilStreamExists(
-        { client: ctx.kinesis, maxWaitTime: 60, minDelay: 1, maxDelay: 2 },
-        { StreamName: name },
-      );
+      await waitUntilStreamExists(waiterOf(ctx, ctx.kinesis), { StreamName: name });
       const Data = Buffer.alloc(1.5 * MiB, 97);
       const put = await errorOf(ctx.kinesis.send(new PutRecordCommand({ StreamName: name, Data, PartitionKey: "k" })));
       return expect(
