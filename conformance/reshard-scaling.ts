@@ -8,13 +8,13 @@ import {
   UpdateShardCountCommand,
 } from "@aws-sdk/client-kinesis";
 import { API, type Check, errorOf, expect } from "./check.js";
+import { listAllShards } from "../shared/records.js";
 import {
   isOpen,
   byRange,
   where,
   middle,
   untilActive,
-  allShards,
   streamOf,
   lineageProblems,
   uniformProblems,
@@ -78,7 +78,7 @@ export const SCALING_CHECKS: Check[] = [
         await untilActive(ctx, name, 300);
         current = target;
       }
-      const after = await allShards(ctx, name);
+      const after = await listAllShards(ctx.kinesis, name);
       const open = after.filter(isOpen).sort(byRange);
       if (open.length !== 2) problems.push(`${open.length} open shard(s): ${open.map(where).join(", ")}`);
       problems.push(...uniformProblems(open));

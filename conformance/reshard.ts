@@ -20,6 +20,7 @@ import {
   SplitShardCommand,
 } from "@aws-sdk/client-kinesis";
 import { API, type Check, Differs, errorOf, expect, GUIDE } from "./check.js";
+import { listAllShards } from "../shared/records.js";
 import { SCALING_CHECKS } from "./reshard-scaling.js";
 
 import {
@@ -31,7 +32,6 @@ import {
   where,
   middle,
   untilActive,
-  allShards,
   splitInHalves,
   streamOf,
   bodies,
@@ -180,7 +180,7 @@ export const RESHARD_CHECKS: Check[] = [
         new MergeShardsCommand({ StreamName: name, ShardToMerge: low.ShardId, AdjacentShardToMerge: high.ShardId }),
       );
       await untilActive(ctx, name);
-      const after = await allShards(ctx, name);
+      const after = await listAllShards(ctx.kinesis, name);
       const parents = [low, high].map((p) => after.find((s) => s.ShardId === p.ShardId));
       const children = after.filter((s) => [s.ParentShardId, s.AdjacentParentShardId].includes(low.ShardId));
       const problems: string[] = [];

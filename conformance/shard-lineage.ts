@@ -1,15 +1,11 @@
 // What the reshard checks share: a shard's range and its place in the hash-key space, waiting
-// until a stream is ACTIVE again, reading every shard, and the problems a shard map can have
+// until a stream is ACTIVE again, and the problems a shard map can have
 // (a child without its parents, shards that are not even).
 import { createHash } from "node:crypto";
 import { setTimeout as sleep } from "node:timers/promises";
-import {
-  DescribeStreamSummaryCommand,
-  ListShardsCommand,
-  type Shard,
-  SplitShardCommand,
-} from "@aws-sdk/client-kinesis";
+import { DescribeStreamSummaryCommand, type Shard, SplitShardCommand } from "@aws-sdk/client-kinesis";
 import { type CheckContext, Differs } from "./check.js";
+import { listAllShards } from "../shared/records.js";
 
 /** Hash keys run from 0 to 2^128 − 1: MD5 of the partition key, read as a 128-bit number. */
 export const KEYS = 2n ** 128n;
@@ -51,24 +47,13 @@ export async function untilActive(ctx: CheckContext, StreamName: string, seconds
   }
 }
 
-/** Every shard of the stream, open and closed, page after page (NextToken alone after the first). */
-export async function allShards(ctx: CheckContext, StreamName: string): Promise<Shard[]> {
-  let page = await ctx.kinesis.send(new ListShardsCommand({ StreamName }));
-  const shards = [...(page.Shards ?? [])];
-  while (page.NextToken) {
-    page = await ctx.kinesis.send(new ListShardsCommand({ NextToken: page.NextToken }));
-    shards.push(...(page.Shards ?? []));
-  }
-  return shards;
-}
-
 /** Split `parent` in halves and wait for ACTIVE; its two children, lower range first. */
 export async function splitInHalves(ctx: CheckContext, StreamName: string, parent: Shard) {
   await ctx.kinesis.send(
     new SplitShardCommand({ StreamName, ShardToSplit: parent.ShardId, NewStartingHashKey: String(middle(parent)) }),
   );
   await untilActive(ctx, StreamName);
-  const shards = await allShards(ctx, StreamName);
+  const shards = await listAllShards(ctx.kinesis, StreamName);
   return { shards, children: shards.filter((s) => s.ParentShardId === parent.ShardId).sort(byRange) };
 }
 
