@@ -12,8 +12,12 @@ import { iamClient, kinesisClient, lambdaClient, logsClient } from "../shared/in
 import { localOptions, useTestEmulator } from "./emulator.js";
 
 const testEmulator = useTestEmulator();
+// Each run waits at most 50 s for its log lines: a run that misses some says why (the lesson's
+// own message, the on-failure queue's notes) before the test's time is up.
 const deploy = async (...args: string[]) =>
-  (await lesson05.main(localOptions(lesson05.lesson, testEmulator.current, "lam", ...args))) as Summary;
+  (await lesson05.main(
+    localOptions(lesson05.lesson, testEmulator.current, "lam", "--timeout", "50", ...args),
+  )) as Summary;
 beforeAll(async () => {
   await lesson01.main(localOptions(lesson01.lesson, testEmulator.current, "lam"));
 });
@@ -45,7 +49,7 @@ describe("lesson 05 on the local emulator", () => {
       new ListEventSourceMappingsCommand({ FunctionName: "lam-handler" }),
     );
     expect(EventSourceMappings).toHaveLength(1);
-  });
+  }, 150_000);
 
   it("--delete leaves no function, mapping, role, log group, failure queue or copies stream", async () => {
     const where = localOptions(lesson05.lesson, testEmulator.current, "lam");
