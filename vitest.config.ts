@@ -2,24 +2,27 @@ import { defineConfig } from "vitest/config";
 import { BaseSequencer, type TestSpecification } from "vitest/node";
 
 /**
- * The integration files that take longest, longest first (as measured on a 2-core machine).
- * Started first, they finish alongside the short ones instead of after them. vitest would
- * order by the last run's times, but a fresh checkout (CI) has none and goes by file size.
+ * The integration files that take longest, about longest first (as measured on a 2-core
+ * machine), the ones that mostly wait (the event source mapping's minute of retries) between
+ * the ones that keep both cores busy. Started first, they finish alongside the short ones
+ * instead of after them. vitest would order by the last run's times, but a fresh checkout
+ * (CI) has none and goes by file size.
  */
 const LONGEST = [
   "test/questions.int.test.ts",
+  "test/no-loss.int.test.ts",
+  "test/event-source-mapping.int.test.ts",
   "test/conformance-kinesis-mock.int.test.ts",
   "test/bench.int.test.ts",
-  "test/no-loss.int.test.ts",
-  "test/workshop.int.test.ts",
-  "test/event-source-mapping.int.test.ts",
   "test/kcl.int.test.ts",
+  "test/workshop.int.test.ts",
+  "test/view.int.test.ts",
+  "test/kcl-http1.int.test.ts",
   "test/laptop.int.test.ts",
   "local/endpoint.int.test.ts",
   "test/conformance.int.test.ts",
   "test/security.int.test.ts",
   "test/bad-input.int.test.ts",
-  "test/kcl-http1.int.test.ts",
   "test/lessons.int.test.ts",
 ];
 
