@@ -2,7 +2,7 @@
 import { spawnSync } from "node:child_process";
 import { readFileSync, rmSync } from "node:fs";
 import { join } from "node:path";
-import { describe, expect, it } from "vitest";
+import { describe, it } from "vitest";
 import * as lesson01 from "../01-make-a-stream/main.js";
 import * as lesson02 from "../02-produce-data/main.js";
 import * as lesson03 from "../03-basic-consumer/main.js";
@@ -22,8 +22,9 @@ async function readsRefused(stream: string): Promise<number> {
   return stats.shards.filter((s) => s.stream === stream).reduce((n, s) => n + s.readsThrottled, 0);
 }
 
+// The two run at once, each on a stream (and so a KCL application) of its own.
 describe("lesson 04 on the local emulator", () => {
-  it("processes all 1,000 records and leaves a checkpoint in the lease table", async () => {
+  it.concurrent("processes all 1,000 records and leaves a checkpoint in the lease table", async ({ expect }) => {
     await lesson01.main(localOptions(lesson01.lesson, testEmulator.current, "kcl-a"));
     await lesson02.main(localOptions(lesson02.lesson, testEmulator.current, "kcl-a", "--count", "1000"));
 
@@ -55,7 +56,7 @@ describe("lesson 04 on the local emulator", () => {
     expect(leases.stdout).toMatch(/worker-1\s+\d+ s ago\s+not measured here/); // its report in WorkerMetricStats
   }, 240_000);
 
-  it("loses no record when the worker is killed (SIGKILL) mid-stream and restarted", async () => {
+  it.concurrent("loses no record when the worker is killed (SIGKILL) mid-stream and restarted", async ({ expect }) => {
     const stream = "kcl-b";
     await lesson01.main(localOptions(lesson01.lesson, testEmulator.current, stream));
     await lesson02.main(localOptions(lesson02.lesson, testEmulator.current, stream, "--count", "500"));
