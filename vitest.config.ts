@@ -46,7 +46,8 @@ export default defineConfig({
     testTimeout: 120_000,
     hookTimeout: 180_000,
     // Integration files each start their own emulator, and mostly wait on it, on Java and on
-    // timers: with two at a time a 2-core machine was busy 0.9 cores on average. So four at a time.
+    // timers: with two at a time a 2-core machine was busy 0.9 cores on average, with four
+    // about 1.5. Five at a time were slower than four, and a Lambda test ran out of time.
     maxWorkers: 4,
     sequence: { sequencer: LongestFirst },
     projects: [
