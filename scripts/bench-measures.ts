@@ -270,9 +270,8 @@ export async function viewLatency(
     await page.waitForSelector("body[data-updated]");
     const viewLoadMs = Math.round(performance.now() - opened);
 
-    // A record put every 137 ms (off the page's one-second beat, so the samples spread over
-    // it), while the page's total is read every 20 ms: a record's lag is from the moment it
-    // was put to the first reading that counts it.
+    // A record put every 137 ms (off the page's one-second beat), the page's total read every
+    // 20 ms: a record's lag runs from its put to the first reading that counts it.
     const kinesis = kinesisClient(where);
     const putAt: number[] = [];
     const lags: number[] = [];
@@ -281,8 +280,7 @@ export async function viewLatency(
     const watching = (async () => {
       const deadline = performance.now() + samples * 137 + 10_000;
       while (lags.length < samples) {
-        if (performance.now() > deadline)
-          throw new WorkshopError(`the page showed ${lags.length} of ${samples} records`);
+        if (performance.now() > deadline) throw new WorkshopError(`the page showed ${lags.length} of ${samples}`);
         const total = await shownTotal();
         const now = performance.now();
         while (lags.length < Math.min(total, putAt.length)) lags.push(now - putAt[lags.length]!);
