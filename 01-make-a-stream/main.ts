@@ -8,13 +8,13 @@
 // of shards is the stream's capacity (and, in provisioned mode, its hourly price).
 import { CreateStreamCommand, DeleteStreamCommand, DescribeStreamSummaryCommand } from "@aws-sdk/client-kinesis";
 import { ListShardsCommand, ResourceInUseException, waitUntilStreamExists } from "@aws-sdk/client-kinesis";
-import { type KinesisClient, UpdateShardCountCommand, waitUntilStreamNotExists } from "@aws-sdk/client-kinesis";
-import { confirmBillable, defineFlags, kinesisClient, runLesson, say, onDemandStreamCost } from "../shared/index.js";
+import { KinesisClient, UpdateShardCountCommand, waitUntilStreamNotExists } from "@aws-sdk/client-kinesis";
+import { clientFor, confirmBillable, defineFlags, runLesson, say, onDemandStreamCost } from "../shared/index.js";
 import { oneOf, streamCost, waiterFor, waitingFor, wholeNumberFlag, WORKSHOP_TAGS } from "../shared/index.js";
 import { listAllShards, type LessonOptions } from "../shared/index.js";
 
 export async function main(options: Options) {
-  const kinesis = kinesisClient(options);
+  const kinesis = clientFor(KinesisClient, options);
   const StreamName = options.stream;
 
   if (options.delete) {

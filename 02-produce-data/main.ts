@@ -11,9 +11,9 @@ import { readFile } from "node:fs/promises";
 import { randomUUID } from "node:crypto";
 import { performance } from "node:perf_hooks";
 import { setTimeout as sleep } from "node:timers/promises";
-import { DescribeStreamSummaryCommand, PutRecordCommand, PutRecordsCommand } from "@aws-sdk/client-kinesis";
-import type { PutRecordsRequestEntry } from "@aws-sdk/client-kinesis";
-import { checkedBy, defineFlags, encodeRecord, endpointWentAway, entrySize, kinesisClient } from "../shared/index.js";
+import { DescribeStreamSummaryCommand, KinesisClient } from "@aws-sdk/client-kinesis";
+import { PutRecordCommand, PutRecordsCommand, type PutRecordsRequestEntry } from "@aws-sdk/client-kinesis";
+import { clientFor, checkedBy, defineFlags, encodeRecord, endpointWentAway, entrySize } from "../shared/index.js";
 import { newRunId, resendRefused, runLesson, say, table, toBatches, wholeNumberFlag } from "../shared/index.js";
 import { WorkshopError, type LessonOptions, type WorkshopRecord } from "../shared/index.js";
 
@@ -32,7 +32,7 @@ export function partitionKeyFor(strategy: string): (record: WorkshopRecord) => s
 }
 
 export async function main(options: Options) {
-  const kinesis = kinesisClient(options);
+  const kinesis = clientFor(KinesisClient, options);
   const StreamName = options.stream;
   const keyOf = partitionKeyFor(options.key);
   const count = options.file ? 1 : options.count;

@@ -8,13 +8,13 @@
 import { setTimeout as sleep } from "node:timers/promises";
 import { ExpiredIteratorException, GetRecordsCommand, type GetRecordsCommandOutput } from "@aws-sdk/client-kinesis";
 import { ProvisionedThroughputExceededException, GetShardIteratorCommand } from "@aws-sdk/client-kinesis";
-import { ListShardsCommand, type KinesisClient, type Shard } from "@aws-sdk/client-kinesis";
-import { decodeRecord, checkedBy, defineFlags, kinesisClient, READ_GAP_MS, RecordTally } from "../shared/index.js";
+import { ListShardsCommand, KinesisClient, type Shard } from "@aws-sdk/client-kinesis";
+import { clientFor, decodeRecord, checkedBy, defineFlags, READ_GAP_MS, RecordTally } from "../shared/index.js";
 import { runLesson, say, table, wholeNumberFlag, WorkshopError, type LessonOptions } from "../shared/index.js";
 import { type StartingPosition, startingPosition } from "./starting-position.js";
 
 export async function main(options: Options) {
-  const kinesis = kinesisClient(options);
+  const kinesis = clientFor(KinesisClient, options);
   const StreamName = options.stream;
   const start = startingPosition(options.from);
   const limit = options.limit;

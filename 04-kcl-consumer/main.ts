@@ -14,10 +14,9 @@
 import { existsSync, mkdirSync, writeFileSync } from "node:fs";
 import { setTimeout as sleep } from "node:timers/promises";
 import { join, relative } from "node:path";
-import { DescribeTableCommand, ResourceNotFoundException } from "@aws-sdk/client-dynamodb";
-import type { DynamoDBClient } from "@aws-sdk/client-dynamodb";
-import { DescribeStreamSummaryCommand } from "@aws-sdk/client-kinesis";
-import { confirmBillable, defineFlags, dynamoDBClient, kinesisClient, percentiles, Progress } from "../shared/index.js";
+import { DescribeTableCommand, DynamoDBClient, ResourceNotFoundException } from "@aws-sdk/client-dynamodb";
+import { DescribeStreamSummaryCommand, KinesisClient } from "@aws-sdk/client-kinesis";
+import { clientFor, confirmBillable, defineFlags, percentiles, Progress } from "../shared/index.js";
 import { RecordTally, runLesson, say, table, wholeNumberFlag, WorkshopError } from "../shared/index.js";
 import type { LessonOptions } from "../shared/index.js";
 import { giveBackLeaderLock, readCoordination, readLeases, recordsBeforeCheckpoints } from "./checkpoints.js";
@@ -25,7 +24,7 @@ import { followJsonLines, applicationName, KCL_WORK_DIR, kclProperties, kinesisE
 import { nodeCommandLine, type ProcessedRecord, startMultiLangDaemon } from "./kcl-daemon.js";
 
 export async function main(options: Options) {
-  const dynamodb = dynamoDBClient(options);
+  const dynamodb = clientFor(DynamoDBClient, options);
   const app = applicationName(options);
   mkdirSync(KCL_WORK_DIR, { recursive: true });
   const files = {
@@ -43,7 +42,7 @@ export async function main(options: Options) {
   const timeoutMs = options.timeout * 1000;
 
   // The stream must exist (lesson 01); the KCL would otherwise retry quietly forever.
-  const kinesis = kinesisClient(options);
+  const kinesis = clientFor(KinesisClient, options);
   await kinesis.send(new DescribeStreamSummaryCommand({ StreamName: options.stream }));
 
   // A new lease table means the application starts from scratch: so does our record of what it processed.

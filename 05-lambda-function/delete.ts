@@ -1,7 +1,15 @@
 // Lesson 05's --delete: everything the lesson made, in the order that lets each go.
-import { DeleteLogGroupCommand, ResourceNotFoundException as LogGroupNotFound } from "@aws-sdk/client-cloudwatch-logs";
-import { DeleteRoleCommand, DeleteRolePolicyCommand, NoSuchEntityException } from "@aws-sdk/client-iam";
-import { DeleteStreamCommand, ResourceNotFoundException as StreamNotFound } from "@aws-sdk/client-kinesis";
+import {
+  DeleteLogGroupCommand,
+  ResourceNotFoundException as LogGroupNotFound,
+  CloudWatchLogsClient,
+} from "@aws-sdk/client-cloudwatch-logs";
+import { DeleteRoleCommand, DeleteRolePolicyCommand, NoSuchEntityException, IAMClient } from "@aws-sdk/client-iam";
+import {
+  DeleteStreamCommand,
+  ResourceNotFoundException as StreamNotFound,
+  KinesisClient,
+} from "@aws-sdk/client-kinesis";
 import {
   DeleteEventSourceMappingCommand,
   DeleteFunctionCommand,
@@ -9,18 +17,19 @@ import {
   ListTagsCommand,
   ListEventSourceMappingsCommand,
   ResourceNotFoundException as FunctionNotFound,
+  LambdaClient,
 } from "@aws-sdk/client-lambda";
-import { DeleteQueueCommand, GetQueueUrlCommand, QueueDoesNotExist } from "@aws-sdk/client-sqs";
-import { iamClient, kinesisClient, lambdaClient, logsClient, say, sqsClient } from "../shared/index.js";
+import { DeleteQueueCommand, GetQueueUrlCommand, QueueDoesNotExist, SQSClient } from "@aws-sdk/client-sqs";
+import { clientFor, say } from "../shared/index.js";
 import type { TargetOptions } from "../shared/index.js";
 import { COPY_TO_TAG, resourceNames } from "./names.js";
 
 /** --delete: the mapping, the function, the role and its policy, the log group, the failure queue, the copies stream. */
 export async function deleteEverything(options: TargetOptions) {
-  const kinesis = kinesisClient(options);
-  const iam = iamClient(options);
-  const lambda = lambdaClient(options);
-  const logs = logsClient(options);
+  const kinesis = clientFor(KinesisClient, options);
+  const iam = clientFor(IAMClient, options);
+  const lambda = clientFor(LambdaClient, options);
+  const logs = clientFor(CloudWatchLogsClient, options);
   const names = resourceNames(options.stream);
   const deleted: string[] = [];
   const ignoreMissing =
@@ -57,7 +66,7 @@ export async function deleteEverything(options: TargetOptions) {
   await logs
     .send(new DeleteLogGroupCommand({ logGroupName: names.logGroupName }))
     .then(() => deleted.push(`log group ${names.logGroupName}`), ignoreMissing(LogGroupNotFound));
-  const sqs = sqsClient(options);
+  const sqs = clientFor(SQSClient, options);
   await sqs
     .send(new GetQueueUrlCommand({ QueueName: names.failureQueueName }))
     .then(({ QueueUrl }) => sqs.send(new DeleteQueueCommand({ QueueUrl })))

@@ -1,9 +1,13 @@
 // Lesson 05's reading of the function's log lines in CloudWatch Logs: following the "seen"
 // lines of a run, counting the poison record's deliveries, and --logs.
 import { setTimeout as sleep } from "node:timers/promises";
-import { type CloudWatchLogsClient, FilterLogEventsCommand } from "@aws-sdk/client-cloudwatch-logs";
-import { GetFunctionCommand, ResourceNotFoundException as FunctionNotFound } from "@aws-sdk/client-lambda";
-import { lambdaClient, logsClient, pollUntil, RecordTally, say, WorkshopError } from "../shared/index.js";
+import { CloudWatchLogsClient, FilterLogEventsCommand } from "@aws-sdk/client-cloudwatch-logs";
+import {
+  GetFunctionCommand,
+  ResourceNotFoundException as FunctionNotFound,
+  LambdaClient,
+} from "@aws-sdk/client-lambda";
+import { clientFor, pollUntil, RecordTally, say, WorkshopError } from "../shared/index.js";
 import { followLogEvents } from "./log-events.js";
 import { SEEN_LINES } from "./names.js";
 import type { TargetOptions } from "../shared/index.js";
@@ -100,14 +104,14 @@ export async function reportPoison(
 export async function printRecentLogs(options: TargetOptions) {
   const names = resourceNames(options.stream);
   try {
-    await lambdaClient(options).send(new GetFunctionCommand({ FunctionName: names.functionName }));
+    await clientFor(LambdaClient, options).send(new GetFunctionCommand({ FunctionName: names.functionName }));
   } catch (error) {
     if (!(error instanceof FunctionNotFound)) throw error;
     throw new WorkshopError(
       `function ${names.functionName} not found on ${options.target}: run lesson 05 first (npx tsx 05-lambda-function/main.ts --stream ${options.stream})`,
     );
   }
-  const { events = [] } = await logsClient(options).send(
+  const { events = [] } = await clientFor(CloudWatchLogsClient, options).send(
     new FilterLogEventsCommand({ logGroupName: names.logGroupName, startTime: Date.now() - 10 * 60_000 }),
   );
   for (const event of events) for (const line of (event.message ?? "").trim().split("\n")) say(`  | ${line}`);

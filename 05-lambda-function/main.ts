@@ -9,18 +9,19 @@
 // handler.ts (the function), permissions.ts (its role), deploy-function.ts (create or
 // update it), logs.ts (reading its log lines), failures.ts (the on-failure queue),
 // copies.ts and delete.ts.
-import { CreateLogGroupCommand, PutRetentionPolicyCommand } from "@aws-sdk/client-cloudwatch-logs";
-import { ResourceAlreadyExistsException } from "@aws-sdk/client-cloudwatch-logs";
-import { CreateRoleCommand, EntityAlreadyExistsException, GetRoleCommand } from "@aws-sdk/client-iam";
+import { CloudWatchLogsClient, CreateLogGroupCommand } from "@aws-sdk/client-cloudwatch-logs";
+import { PutRetentionPolicyCommand, ResourceAlreadyExistsException } from "@aws-sdk/client-cloudwatch-logs";
+import { CreateRoleCommand, EntityAlreadyExistsException, GetRoleCommand, IAMClient } from "@aws-sdk/client-iam";
 import { PutRolePolicyCommand } from "@aws-sdk/client-iam";
-import { DescribeStreamSummaryCommand, PutRecordsCommand, type PutRecordsRequestEntry } from "@aws-sdk/client-kinesis";
+import { DescribeStreamSummaryCommand, KinesisClient, PutRecordsCommand } from "@aws-sdk/client-kinesis";
+import type { PutRecordsRequestEntry } from "@aws-sdk/client-kinesis";
 import { CreateEventSourceMappingCommand, GetEventSourceMappingCommand, InvokeCommand } from "@aws-sdk/client-lambda";
-import { ListEventSourceMappingsCommand, TagResourceCommand } from "@aws-sdk/client-lambda";
+import { LambdaClient, ListEventSourceMappingsCommand, TagResourceCommand } from "@aws-sdk/client-lambda";
 import { UpdateEventSourceMappingCommand } from "@aws-sdk/client-lambda";
-import { confirmBillable, defineFlags, encodeRecord, iamClient, kinesisClient, lambdaClient } from "../shared/index.js";
-import { logsClient, newRunId, oneOf, percentiles, pollUntil, resendRefused, retryWhile } from "../shared/index.js";
-import { runLesson, say, sqsClient, streamCost, toBatches, wholeNumberFlag, WORKSHOP_TAGS } from "../shared/index.js";
-import { WorkshopError, type LessonOptions } from "../shared/index.js";
+import { SQSClient } from "@aws-sdk/client-sqs";
+import { clientFor, confirmBillable, defineFlags, encodeRecord, newRunId, oneOf } from "../shared/index.js";
+import { percentiles, pollUntil, resendRefused, retryWhile, runLesson, say, streamCost } from "../shared/index.js";
+import { toBatches, wholeNumberFlag, WorkshopError, WORKSHOP_TAGS, type LessonOptions } from "../shared/index.js";
 import { packageLambdaHandler } from "./bundle.js";
 import { deleteEverything } from "./delete.js";
 import { deployFunction } from "./deploy-function.js";
@@ -37,11 +38,11 @@ export async function main(options: Options): Promise<Summary> {
   if (options.delete) return deleteEverything(options);
   if (options.logs) return printRecentLogs(options);
 
-  const kinesis = kinesisClient(options);
-  const iam = iamClient(options);
-  const lambda = lambdaClient(options);
-  const logs = logsClient(options);
-  const sqs = sqsClient(options);
+  const kinesis = clientFor(KinesisClient, options);
+  const iam = clientFor(IAMClient, options);
+  const lambda = clientFor(LambdaClient, options);
+  const logs = clientFor(CloudWatchLogsClient, options);
+  const sqs = clientFor(SQSClient, options);
   const names = resourceNames(options.stream);
   const copyTo = options["copy-to"];
   const FunctionName = names.functionName;

@@ -1,15 +1,16 @@
 // Lesson 05's behaviours that are Lambda's and IAM's: the role, the runtime, the logs.
 import { setTimeout as sleep } from "node:timers/promises";
-import { FilterLogEventsCommand, DeleteLogGroupCommand } from "@aws-sdk/client-cloudwatch-logs";
-import { CreateRoleCommand, DeleteRoleCommand } from "@aws-sdk/client-iam";
+import { FilterLogEventsCommand, DeleteLogGroupCommand, CloudWatchLogsClient } from "@aws-sdk/client-cloudwatch-logs";
+import { CreateRoleCommand, DeleteRoleCommand, IAMClient } from "@aws-sdk/client-iam";
 import {
   CreateFunctionCommand,
   DeleteFunctionCommand,
   InvokeCommand,
   waitUntilFunctionActiveV2,
+  LambdaClient,
 } from "@aws-sdk/client-lambda";
 import { zipSync } from "fflate";
-import { iamClient, lambdaClient, logsClient } from "../shared/clients.js";
+import { clientFor } from "../shared/clients.js";
 import { WORKSHOP_TAGS } from "../shared/targets.js";
 import { retryWhile } from "../shared/wait.js";
 import { type Check, type CheckContext, errorOf, expect, waiterOf } from "./check.js";
@@ -24,7 +25,7 @@ const trust = (service: string) =>
 
 /** A role that `service` may assume, deleted after the check. */
 export async function role(ctx: CheckContext, what: string, service = "lambda.amazonaws.com"): Promise<string> {
-  const iam = iamClient(ctx.options);
+  const iam = clientFor(IAMClient, ctx.options);
   const RoleName = ctx.name(what);
   const Tags = [{ Key: "workshop", Value: WORKSHOP_TAGS.workshop }];
   const { Role } = await iam.send(new CreateRoleCommand({ RoleName, AssumeRolePolicyDocument: trust(service), Tags }));
@@ -40,7 +41,7 @@ export async function deploy(
   roleArn: string,
   Variables: Record<string, string> = {},
 ) {
-  const lambda = lambdaClient(ctx.options);
+  const lambda = clientFor(LambdaClient, ctx.options);
   const FunctionName = ctx.name(what);
   const create = () =>
     lambda.send(
@@ -58,7 +59,9 @@ export async function deploy(
   await retryWhile((e) => /cannot be assumed/i.test((e as Error).message), create, { tries: 10, delayMs: 2000 });
   ctx.cleanup(() => lambda.send(new DeleteFunctionCommand({ FunctionName })));
   ctx.cleanup(() =>
-    logsClient(ctx.options).send(new DeleteLogGroupCommand({ logGroupName: `/aws/lambda/${FunctionName}` })),
+    clientFor(CloudWatchLogsClient, ctx.options).send(
+      new DeleteLogGroupCommand({ logGroupName: `/aws/lambda/${FunctionName}` }),
+    ),
   );
   await waitUntilFunctionActiveV2(waiterOf(ctx, lambda), { FunctionName });
   return { lambda, FunctionName };
@@ -73,7 +76,7 @@ export const LAMBDA_CHECKS: Check[] = [
     source: `${LAMBDA}, "Defining Lambda function permissions with an execution role": the trust policy names lambda.amazonaws.com`,
     async run(ctx) {
       const ec2Only = await role(ctx, "ec2-role", "ec2.amazonaws.com");
-      const lambda = lambdaClient(ctx.options);
+      const lambda = clientFor(LambdaClient, ctx.options);
       const FunctionName = ctx.name("wrong-role");
       const error = await errorOf(
         lambda.send(
@@ -123,7 +126,7 @@ export const LAMBDA_CHECKS: Check[] = [
         await role(ctx, "logs-role"),
       );
       await lambda.send(new InvokeCommand({ FunctionName }));
-      const logs = logsClient(ctx.options);
+      const logs = clientFor(CloudWatchLogsClient, ctx.options);
       let lines: string[] = [];
       for (let waited = 0; waited < 20_000 && lines.length === 0; waited += 1000) {
         // Log delivery takes seconds on AWS.

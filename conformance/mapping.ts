@@ -1,7 +1,7 @@
 // Lesson 05's behaviours that are the event source mapping's: what Lambda does with a batch
 // whose function fails. Each is seen through the on-failure queue, which works on any target:
 // the invocation record says how often Lambda tried, which records it gave up on, and why.
-import { DeleteRolePolicyCommand, PutRolePolicyCommand } from "@aws-sdk/client-iam";
+import { DeleteRolePolicyCommand, PutRolePolicyCommand, IAMClient } from "@aws-sdk/client-iam";
 import { PutRecordsCommand } from "@aws-sdk/client-kinesis";
 import {
   CreateEventSourceMappingCommand,
@@ -13,9 +13,9 @@ import {
   DeleteQueueCommand,
   GetQueueAttributesCommand,
   ReceiveMessageCommand,
-  type SQSClient,
+  SQSClient,
 } from "@aws-sdk/client-sqs";
-import { iamClient, sqsClient } from "../shared/clients.js";
+import { clientFor } from "../shared/clients.js";
 import { WORKSHOP_TAGS } from "../shared/targets.js";
 import { retryWhile } from "../shared/wait.js";
 import { type Check, type CheckContext, Differs, expect } from "./check.js";
@@ -47,7 +47,7 @@ async function poisonRun(
   settings: Partial<CreateEventSourceMappingCommandInput>,
 ): Promise<{ note: InvocationRecord; poisonSequence: string }> {
   const { name: StreamName, arn: streamArn } = await ctx.stream(what, 1);
-  const sqs: SQSClient = sqsClient(ctx.options);
+  const sqs: SQSClient = clientFor(SQSClient, ctx.options);
   const { QueueUrl } = await sqs.send(new CreateQueueCommand({ QueueName: ctx.name(what), tags: WORKSHOP_TAGS }));
   ctx.cleanup(() => sqs.send(new DeleteQueueCommand({ QueueUrl })));
   const { Attributes } = await sqs.send(new GetQueueAttributesCommand({ QueueUrl, AttributeNames: ["QueueArn"] }));
@@ -55,7 +55,7 @@ async function poisonRun(
 
   // The function's role may read the stream and send to the queue (on AWS the mapping uses it for both).
   const roleArn = await role(ctx, `${what}-role`);
-  const iam = iamClient(ctx.options);
+  const iam = clientFor(IAMClient, ctx.options);
   const RoleName = roleArn.split("/").at(-1)!;
   const PolicyName = "read-stream-send-failures";
   const policy = {

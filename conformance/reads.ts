@@ -6,8 +6,9 @@ import {
   GetShardIteratorCommand,
   type GetShardIteratorCommandInput,
   PutRecordsCommand,
+  KinesisClient,
 } from "@aws-sdk/client-kinesis";
-import { kinesisClient } from "../shared/clients.js";
+import { clientFor } from "../shared/clients.js";
 import { API, type Check, type CheckContext, errorOf, expect, GUIDE } from "./check.js";
 
 /** A one-shard stream holding `n` records (bodies "0", "1", …), put in one request. */
@@ -139,7 +140,7 @@ export const READ_CHECKS: Check[] = [
       const { iterator } = await filled(ctx, "reads", 1);
       const ShardIterator = await iterator({});
       // No retries by the SDK: it would retry each refused call until it got through.
-      const once = kinesisClient(ctx.options, { maxAttempts: 1 });
+      const once = clientFor(KinesisClient, ctx.options, { maxAttempts: 1 });
       const errors = await Promise.all(
         Array.from({ length: 10 }, () => errorOf(once.send(new GetRecordsCommand({ ShardIterator })))),
       );

@@ -6,8 +6,9 @@ import {
   DescribeStreamSummaryCommand,
   ListTagsForStreamCommand,
   waitUntilStreamExists,
+  KinesisClient,
 } from "@aws-sdk/client-kinesis";
-import { kinesisClient } from "../shared/clients.js";
+import { clientFor } from "../shared/clients.js";
 import { API, type Check, errorOf, expect, GUIDE, waiterOf } from "./check.js";
 
 export const STREAM_CHECKS: Check[] = [
@@ -95,7 +96,7 @@ export const STREAM_CHECKS: Check[] = [
     async run(ctx) {
       const { name } = await ctx.stream("regions", 1);
       const region = ctx.options.region === "eu-west-1" ? "us-west-2" : "eu-west-1";
-      const there = kinesisClient({ ...ctx.options, region });
+      const there = clientFor(KinesisClient, { ...ctx.options, region });
       const missing = await errorOf(there.send(new DescribeStreamSummaryCommand({ StreamName: name })));
       await there.send(new CreateStreamCommand({ StreamName: name, ShardCount: 1 }));
       ctx.cleanup(() => there.send(new DeleteStreamCommand({ StreamName: name })));

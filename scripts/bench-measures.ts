@@ -1,12 +1,13 @@
 // What npm run bench measures, one function a figure: the bench (bench.ts) runs them on
 // its private emulator and prints them against their goals.
+import { CloudWatchLogsClient } from "@aws-sdk/client-cloudwatch-logs";
 import { spawn } from "node:child_process";
 import { existsSync, mkdtempSync, rmSync } from "node:fs";
 import { tmpdir } from "node:os";
 import { join } from "node:path";
 import { performance } from "node:perf_hooks";
 import { setTimeout as sleep } from "node:timers/promises";
-import { DescribeStreamSummaryCommand, PutRecordCommand, type KinesisClient } from "@aws-sdk/client-kinesis";
+import { DescribeStreamSummaryCommand, KinesisClient, PutRecordCommand } from "@aws-sdk/client-kinesis";
 import { UpdateShardCountCommand } from "@aws-sdk/client-kinesis";
 import * as makeStream from "../01-make-a-stream/main.js";
 import * as produceData from "../02-produce-data/main.js";
@@ -14,7 +15,7 @@ import * as kclConsumer from "../04-kcl-consumer/main.js";
 import * as lambdaFunction from "../05-lambda-function/main.js";
 import { followSeenLines } from "../05-lambda-function/logs.js";
 import { resourceNames } from "../05-lambda-function/names.js";
-import { kinesisClient, logsClient } from "../shared/clients.js";
+import { clientFor } from "../shared/clients.js";
 import { PROJECT_ROOT } from "../shared/paths.js";
 import { applicationName, followJsonLines, KCL_WORK_DIR, type ProcessedRecord } from "../04-kcl-consumer/kcl-daemon.js";
 import { WorkshopError } from "../shared/errors.js";
@@ -37,15 +38,9 @@ export function runWorkshop(endpoint: string, stream: string): Promise<{ seconds
   return new Promise((resolve, reject) => {
     const started = performance.now();
     // Node itself with tsx, from the project folder: no .bin shim, and no path that a space could split.
-    const child = spawn(
-      process.execPath,
-      ["--import", "tsx", join("scripts", "start.ts"), "--endpoint", endpoint, "--stream", stream, "--json"],
-      {
-        cwd: PROJECT_ROOT,
-        env: { ...process.env, WORKSHOP_QUIET: "1" },
-        stdio: ["ignore", "pipe", "inherit"],
-      },
-    );
+    const args = ["--import", "tsx", join("scripts", "start.ts"), "--endpoint", endpoint, "--stream", stream, "--json"];
+    const env = { ...process.env, WORKSHOP_QUIET: "1" };
+    const child = spawn(process.execPath, args, { cwd: PROJECT_ROOT, env, stdio: ["ignore", "pipe", "inherit"] });
     let stdout = "";
     child.stdout.on("data", (d) => (stdout += d));
     child.once("error", reject);
@@ -88,9 +83,9 @@ async function putOneByOne(
 /** Lambda: put records one by one while the function's mapping is live; read the handler's latencies from its log. */
 export async function lambdaLatency(target: TargetOptions, samples: number): Promise<number[]> {
   const runId = newRunId();
-  await putOneByOne(kinesisClient(target), target.stream, runId, samples);
+  await putOneByOne(clientFor(KinesisClient, target), target.stream, runId, samples);
   const { latencies } = await followSeenLines(
-    logsClient(target),
+    clientFor(CloudWatchLogsClient, target),
     resourceNames(target.stream).logGroupName,
     runId,
     samples,
@@ -115,7 +110,7 @@ export async function mappingFigures(target: TargetOptions): Promise<{ esmPollMs
 
 /** KCL: run lesson 04 in this process; once it processes a first record, put records one by one and time each. */
 export async function kclLatency(target: TargetOptions, samples: number): Promise<number[]> {
-  const kinesis = kinesisClient(target);
+  const kinesis = clientFor(KinesisClient, target);
   const already = (await tallyStream(kinesis, target.stream)).unique;
   const options = {
     ...parseOptions(kclConsumer.lesson, ["--expect", String(already + 1 + samples), "--timeout", "240"], {}),
@@ -169,13 +164,13 @@ export async function steadyBatchedRate(target: TargetOptions, stream: string, s
   await makeStreamOn(where, shards);
   await putOn(where, 500 * shards);
   const put = await putOn(where, records);
-  const stored = (await tallyStream(kinesisClient(where), stream)).uniqueFor(put.runId);
+  const stored = (await tallyStream(clientFor(KinesisClient, where), stream)).uniqueFor(put.runId);
   return { ...put, lost: records - stored };
 }
 
 /** Median latency of `samples` PutRecord calls, one after another, to an endpoint. */
 async function putLatency(endpoint: string, stream: string, samples: number): Promise<number> {
-  const kinesis = kinesisClient({ target: "local", region: "us-east-1", endpoint, debug: false });
+  const kinesis = clientFor(KinesisClient, { target: "local", region: "us-east-1", endpoint, debug: false });
   const times = await putOneByOne(kinesis, stream, "latency", samples, async () => {});
   return percentiles(times).median;
 }
@@ -228,7 +223,7 @@ export function durableAppendUs(records = 50_000): { disk: number; memory: numbe
 export async function reshardMs(target: TargetOptions): Promise<number> {
   const where = { ...target, stream: "bench-reshard" };
   await makeStreamOn(where, 2);
-  const kinesis = kinesisClient(where);
+  const kinesis = clientFor(KinesisClient, where);
   const started = performance.now();
   await kinesis.send(
     new UpdateShardCountCommand({ StreamName: where.stream, TargetShardCount: 4, ScalingType: "UNIFORM_SCALING" }),
@@ -272,7 +267,7 @@ export async function viewLatency(
 
     // A record put every 137 ms (off the page's one-second beat), the page's total read every
     // 20 ms: a record's lag runs from its put to the first reading that counts it.
-    const kinesis = kinesisClient(where);
+    const kinesis = clientFor(KinesisClient, where);
     const putAt: number[] = [];
     const lags: number[] = [];
     const shownTotal = () =>

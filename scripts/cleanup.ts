@@ -10,36 +10,25 @@
 // It lists what it found first; on aws it asks before deleting (--yes skips). Deletes
 // wait until each thing is really gone, so a second run finds nothing.
 import { DeleteQueueCommand, GetQueueUrlCommand, ListQueueTagsCommand, paginateListQueues } from "@aws-sdk/client-sqs";
-import {
-  DeleteLogGroupCommand,
-  ListTagsForResourceCommand,
-  paginateDescribeLogGroups,
-} from "@aws-sdk/client-cloudwatch-logs";
-import { DeleteTableCommand, paginateListTables, waitUntilTableNotExists } from "@aws-sdk/client-dynamodb";
-import {
-  DeleteRoleCommand,
-  DeleteRolePolicyCommand,
-  DetachRolePolicyCommand,
-  ListRoleTagsCommand,
-  paginateListAttachedRolePolicies,
-  paginateListRolePolicies,
-  paginateListRoles,
-} from "@aws-sdk/client-iam";
-import {
-  DeleteStreamCommand,
-  ListTagsForStreamCommand,
-  paginateListStreams,
-  waitUntilStreamNotExists,
-} from "@aws-sdk/client-kinesis";
+import { SQSClient } from "@aws-sdk/client-sqs";
+import { CloudWatchLogsClient, DeleteLogGroupCommand } from "@aws-sdk/client-cloudwatch-logs";
+import { ListTagsForResourceCommand, paginateDescribeLogGroups } from "@aws-sdk/client-cloudwatch-logs";
+import { DeleteTableCommand, DynamoDBClient, paginateListTables } from "@aws-sdk/client-dynamodb";
+import { waitUntilTableNotExists } from "@aws-sdk/client-dynamodb";
+import { DeleteRoleCommand, DeleteRolePolicyCommand, DetachRolePolicyCommand, IAMClient } from "@aws-sdk/client-iam";
+import { ListRoleTagsCommand, paginateListAttachedRolePolicies } from "@aws-sdk/client-iam";
+import { paginateListRolePolicies, paginateListRoles } from "@aws-sdk/client-iam";
+import { DeleteStreamCommand, KinesisClient, ListTagsForStreamCommand } from "@aws-sdk/client-kinesis";
+import { paginateListStreams, waitUntilStreamNotExists } from "@aws-sdk/client-kinesis";
 import {
   DeleteEventSourceMappingCommand,
   DeleteFunctionCommand,
+  LambdaClient,
   ListTagsCommand,
-  paginateListEventSourceMappings,
-  paginateListFunctions,
 } from "@aws-sdk/client-lambda";
+import { paginateListEventSourceMappings, paginateListFunctions } from "@aws-sdk/client-lambda";
 import { resourceNames } from "../05-lambda-function/names.js";
-import { dynamoDBClient, iamClient, kinesisClient, lambdaClient, logsClient, sqsClient } from "../shared/clients.js";
+import { clientFor } from "../shared/clients.js";
 import { WorkshopError } from "../shared/errors.js";
 import { defineFlags, type TargetOptions } from "../shared/options.js";
 import { WORKSHOP_TAG } from "../shared/targets.js";
@@ -83,12 +72,12 @@ const tagMap = (tags: { Key?: string; Value?: string }[] = []) => Object.fromEnt
 
 /** The five clients cleanup needs, made once for finding and deleting. */
 const clientsFor = (options: TargetOptions) => ({
-  kinesis: kinesisClient(options),
-  lambda: lambdaClient(options),
-  iam: iamClient(options),
-  logs: logsClient(options),
-  dynamodb: dynamoDBClient(options),
-  sqs: sqsClient(options),
+  kinesis: clientFor(KinesisClient, options),
+  lambda: clientFor(LambdaClient, options),
+  iam: clientFor(IAMClient, options),
+  logs: clientFor(CloudWatchLogsClient, options),
+  dynamodb: clientFor(DynamoDBClient, options),
+  sqs: clientFor(SQSClient, options),
 });
 type Clients = ReturnType<typeof clientsFor>;
 

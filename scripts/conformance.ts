@@ -6,7 +6,8 @@
 // smallest thing that shows it (its own resources, deleted after), and a row: ✓ as AWS
 // documents, ≠ a known difference of this target (conformance/known.ts), ✗ an unexpected
 // one, which fails the run. Run it the day before class on the class's target.
-import { kinesisClient } from "../shared/clients.js";
+import { KinesisClient } from "@aws-sdk/client-kinesis";
+import { clientFor } from "../shared/clients.js";
 import { confirmBillable } from "../shared/costs.js";
 import { WorkshopError } from "../shared/errors.js";
 import { defineFlags, oneOf } from "../shared/options.js";
@@ -54,7 +55,7 @@ runScript(import.meta.url, conformance, async (options) => {
     stopped = true;
     say("\n… stopping after this check (its resources are being deleted)");
   });
-  const kinesis = kinesisClient(options);
+  const kinesis = clientFor(KinesisClient, options);
   const rows: Row[] = [];
   for (const { check, skip } of chosen) {
     if (stopped) break;

@@ -1,12 +1,6 @@
-// One AWS SDK client per service, configured for the chosen target.
+// The AWS SDK's clients, configured for the chosen target. A lesson names the client it
+// needs, from the SDK package it imports its commands from: clientFor(KinesisClient, options).
 import { Agent as HttpAgent } from "node:http";
-import { CloudWatchLogsClient } from "@aws-sdk/client-cloudwatch-logs";
-import { DynamoDBClient } from "@aws-sdk/client-dynamodb";
-import { IAMClient } from "@aws-sdk/client-iam";
-import { KinesisClient } from "@aws-sdk/client-kinesis";
-import { LambdaClient } from "@aws-sdk/client-lambda";
-import { SQSClient } from "@aws-sdk/client-sqs";
-import { STSClient } from "@aws-sdk/client-sts";
 import { NodeHttpHandler } from "@smithy/node-http-handler";
 import { EMULATOR_CREDENTIALS, type TargetOptions } from "./targets.js";
 
@@ -48,15 +42,17 @@ export function remember<T extends { destroy(): void }>(client: T): T {
   return client;
 }
 
-/** `maxAttempts: 1` turns the SDK's own retries off (the conformance checks count refusals). */
-export const kinesisClient = (options: Where, { maxAttempts }: { maxAttempts?: number } = {}) =>
-  remember(new KinesisClient({ ...clientConfig(options), maxAttempts }));
-export const dynamoDBClient = (options: Where) => remember(new DynamoDBClient(clientConfig(options)));
-export const iamClient = (options: Where) => remember(new IAMClient(clientConfig(options)));
-export const lambdaClient = (options: Where) => remember(new LambdaClient(clientConfig(options)));
-export const logsClient = (options: Where) => remember(new CloudWatchLogsClient(clientConfig(options)));
-export const sqsClient = (options: Where) => remember(new SQSClient(clientConfig(options)));
-export const stsClient = (options: Where) => remember(new STSClient(clientConfig(options)));
+/**
+ * A client of one service (KinesisClient, DynamoDBClient, …) for the chosen target.
+ * `maxAttempts: 1` turns the SDK's own retries off (the conformance checks count refusals).
+ */
+export function clientFor<C extends { destroy(): void }>(
+  Client: new (config: ReturnType<typeof clientConfig> & { maxAttempts?: number }) => C,
+  options: Where,
+  { maxAttempts }: { maxAttempts?: number } = {},
+): C {
+  return remember(new Client({ ...clientConfig(options), maxAttempts }));
+}
 
 /** Close the kept-alive connections of every client made so far, so the process can exit. */
 export function closeClients(): void {

@@ -1,8 +1,7 @@
 // Getting the chosen target ready before a lesson runs, and saying what it is: the banner.
 import { readFileSync } from "node:fs";
 import { join } from "node:path";
-import { GetCallerIdentityCommand } from "@aws-sdk/client-sts";
-import { stsClient } from "./clients.js";
+import { clientFor } from "./clients.js";
 import { WorkshopError, explain, howToStart } from "./errors.js";
 import type { TargetOptions } from "./options.js";
 import { say, waitingFor } from "./output.js";
@@ -68,7 +67,8 @@ export async function endpointAnswers(url: string, patienceMs = 30_000, firstMs 
 
 /** On aws: the account the credentials belong to, and the region (from the SDK's lookup when not given). */
 export async function awsAccount(options: TargetOptions): Promise<string> {
-  const sts = stsClient(options);
+  const { GetCallerIdentityCommand, STSClient } = await import("@aws-sdk/client-sts"); // aws only: loaded here
+  const sts = clientFor(STSClient, options);
   try {
     options.region ||= await sts.config.region();
   } catch {

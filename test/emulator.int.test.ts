@@ -1,7 +1,7 @@
 // The local emulator as the workshop runs it: our version, state kept across a restart.
 // (That it listens on 127.0.0.1 only is in test/security.int.test.ts.)
 import { createServer, type Server } from "node:http";
-import { CreateStreamCommand, ListStreamsCommand } from "@aws-sdk/client-kinesis";
+import { CreateStreamCommand, ListStreamsCommand, KinesisClient } from "@aws-sdk/client-kinesis";
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
 import { mkdtempSync, rmSync, symlinkSync } from "node:fs";
 import { tmpdir } from "node:os";
@@ -9,7 +9,7 @@ import { join } from "node:path";
 import { emulatorPid, findRunningEmulator, layerPid, startEmulator, stopEmulator } from "../local/emulator.js";
 import { WORKSHOP_DIR } from "../shared/paths.js";
 import { lastJson, runCli } from "./cli.js";
-import { closeClients, kinesisClient } from "../shared/index.js";
+import { clientFor, closeClients } from "../shared/index.js";
 import { freePort, useTestEmulator, type TestEmulator } from "./emulator.js";
 
 const testEmulator = useTestEmulator();
@@ -29,7 +29,7 @@ describe("the local emulator", () => {
   });
 
   it("keeps its streams across a graceful stop and start", async () => {
-    await kinesisClient(where(testEmulator.current)).send(
+    await clientFor(KinesisClient, where(testEmulator.current)).send(
       new CreateStreamCommand({ StreamName: "kept", ShardCount: 1 }),
     );
     closeClients();
@@ -38,7 +38,9 @@ describe("the local emulator", () => {
 
     const restarted = await startEmulator(testEmulator.current.paths);
     testEmulator.current.pid = restarted.pid!;
-    const { StreamNames } = await kinesisClient(where(testEmulator.current)).send(new ListStreamsCommand({}));
+    const { StreamNames } = await clientFor(KinesisClient, where(testEmulator.current)).send(
+      new ListStreamsCommand({}),
+    );
     expect(StreamNames).toContain("kept");
   });
 });

@@ -5,12 +5,13 @@
 import { existsSync, mkdtempSync, readFileSync, rmSync } from "node:fs";
 import { tmpdir } from "node:os";
 import { join } from "node:path";
-import { CreateRoleCommand } from "@aws-sdk/client-iam";
+import { CreateRoleCommand, IAMClient } from "@aws-sdk/client-iam";
 import {
   CreateStreamCommand,
   DescribeStreamSummaryCommand,
   PutRecordsCommand,
   waitUntilStreamExists,
+  KinesisClient,
 } from "@aws-sdk/client-kinesis";
 import {
   CreateEventSourceMappingCommand,
@@ -21,11 +22,12 @@ import {
   ListEventSourceMappingsCommand,
   UpdateEventSourceMappingCommand,
   waitUntilFunctionActiveV2,
+  LambdaClient,
 } from "@aws-sdk/client-lambda";
 import { CreateQueueCommand, GetQueueAttributesCommand, ReceiveMessageCommand, SQSClient } from "@aws-sdk/client-sqs";
 import { zipSync } from "fflate";
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
-import { iamClient, kinesisClient, lambdaClient } from "../shared/clients.js";
+import { clientFor } from "../shared/clients.js";
 import { EMULATOR_CREDENTIALS } from "../shared/targets.js";
 import * as lesson03 from "../03-basic-consumer/main.js";
 import { restartLayer } from "../local/emulator.js";
@@ -71,7 +73,7 @@ const deliveries = (name: string): Delivery[] =>
 let roleArn = "";
 let sqs: SQSClient;
 beforeAll(async () => {
-  const { Role } = await iamClient(where()).send(
+  const { Role } = await clientFor(IAMClient, where()).send(
     new CreateRoleCommand({
       RoleName: "esm-test-role",
       AssumeRolePolicyDocument: JSON.stringify({
@@ -95,7 +97,7 @@ async function setUp(
   mode: "throw" | "report" | "fail",
   mapping: Partial<CreateEventSourceMappingCommandInput>,
 ) {
-  const kinesis = kinesisClient(where());
+  const kinesis = clientFor(KinesisClient, where());
   await kinesis.send(new CreateStreamCommand({ StreamName: name, ShardCount: 1 }));
   await waitUntilStreamExists({ client: kinesis, maxWaitTime: 30 }, { StreamName: name });
   const Records = Array.from({ length: 100 }, (_, i) => ({
@@ -105,7 +107,7 @@ async function setUp(
   await kinesis.send(new PutRecordsCommand({ StreamName: name, Records }));
   const { StreamDescriptionSummary } = await kinesis.send(new DescribeStreamSummaryCommand({ StreamName: name }));
 
-  const lambda = lambdaClient(where());
+  const lambda = clientFor(LambdaClient, where());
   await lambda.send(
     new CreateFunctionCommand({
       FunctionName: name,
@@ -185,7 +187,7 @@ describe("a Kinesis event source mapping on the local target", () => {
     });
     // Every record after the skipped batch was processed (each batch of 10 in order).
     expect(new Set(all.flatMap((d) => d.records.map((r) => r.body))).size).toBe(100);
-    const mapping = await lambdaClient(where()).send(new GetEventSourceMappingCommand({ UUID: uuid }));
+    const mapping = await clientFor(LambdaClient, where()).send(new GetEventSourceMappingCommand({ UUID: uuid }));
     expect(mapping).toMatchObject({ State: "Enabled", MaximumRetryAttempts: 2, BatchSize: 10 });
     expect(mapping.LastProcessingResult).toMatch(/^(OK|PROBLEM: .+)$/);
   }, 120_000);
@@ -242,7 +244,7 @@ describe("a Kinesis event source mapping on the local target", () => {
   it("keeps its mappings and checkpoints across a restart of the endpoint: nothing is delivered again", async () => {
     const delivered = deliveries("esm-partial").length;
     await restartLayer(testEmulator.current.paths, true);
-    const lambda = lambdaClient(where());
+    const lambda = clientFor(LambdaClient, where());
     const { EventSourceMappings = [] } = await lambda.send(
       new ListEventSourceMappingsCommand({ FunctionName: "esm-partial" }),
     );
@@ -253,7 +255,7 @@ describe("a Kinesis event source mapping on the local target", () => {
 
   it("does nothing while disabled (Enabled: false), and starts from TRIM_HORIZON once enabled", async () => {
     const { uuid } = await setUp("esm-paused", "report", { BatchSize: 100, Enabled: false });
-    const lambda = lambdaClient(where());
+    const lambda = clientFor(LambdaClient, where());
     expect((await lambda.send(new GetEventSourceMappingCommand({ UUID: uuid }))).State).toBe("Disabled");
     await new Promise((r) => setTimeout(r, 2500)); // two polls' worth
     expect(deliveries("esm-paused")).toEqual([]);
@@ -264,7 +266,7 @@ describe("a Kinesis event source mapping on the local target", () => {
   }, 60_000);
 
   it("is listed, read and deleted through the Lambda API", async () => {
-    const lambda = lambdaClient(where());
+    const lambda = clientFor(LambdaClient, where());
     const { EventSourceMappings = [] } = await lambda.send(
       new ListEventSourceMappingsCommand({ FunctionName: "esm-retries" }),
     );

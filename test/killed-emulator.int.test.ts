@@ -1,8 +1,9 @@
 // An emulator killed under a producer: lesson 02 says in one line how many records were
 // stored before it died, that the rest were not, and what to run next. And what it stored
 // is still there once it is started again: it answered only for records already on disk.
+import { KinesisClient } from "@aws-sdk/client-kinesis";
 import { describe, expect, it } from "vitest";
-import { kinesisClient } from "../shared/clients.js";
+import { clientFor } from "../shared/clients.js";
 import { readShard, tallyStream } from "../shared/records.js";
 import { pollUntil } from "../shared/wait.js";
 import { layerPid, startEmulator } from "../local/emulator.js";
@@ -20,7 +21,7 @@ describe("the local target killed while lesson 02 puts records", () => {
     // local target's Kinesis lives, is killed a second after the first of them is stored (not
     // at a fixed time: on a busy machine the lesson takes longer to start).
     const producing = runCli("02-produce-data/main.ts", localArgs(testEmulator.current, "dies", "--count", "20000"));
-    const kinesis = kinesisClient(localOptions(lesson03.lesson, testEmulator.current, "dies"));
+    const kinesis = clientFor(KinesisClient, localOptions(lesson03.lesson, testEmulator.current, "dies"));
     const firstStored = async () => {
       let found: true | undefined;
       await readShard(kinesis, "dies", "shardId-000000000000", () => {

@@ -1,14 +1,14 @@
 // Lesson 05 against a real MiniStack of the test's own: deploy, 1,000 records, copies to a second stream, re-run, delete.
-import { DescribeLogGroupsCommand } from "@aws-sdk/client-cloudwatch-logs";
-import { GetRoleCommand, NoSuchEntityException } from "@aws-sdk/client-iam";
-import { ListStreamsCommand } from "@aws-sdk/client-kinesis";
-import { ListEventSourceMappingsCommand, ListFunctionsCommand } from "@aws-sdk/client-lambda";
+import { DescribeLogGroupsCommand, CloudWatchLogsClient } from "@aws-sdk/client-cloudwatch-logs";
+import { GetRoleCommand, NoSuchEntityException, IAMClient } from "@aws-sdk/client-iam";
+import { ListStreamsCommand, KinesisClient } from "@aws-sdk/client-kinesis";
+import { ListEventSourceMappingsCommand, ListFunctionsCommand, LambdaClient } from "@aws-sdk/client-lambda";
 import { beforeAll, describe, expect, it } from "vitest";
 import * as lesson01 from "../01-make-a-stream/main.js";
 import { deleteEverything } from "../05-lambda-function/delete.js";
 import * as lesson05 from "../05-lambda-function/main.js";
 import type { Summary } from "../05-lambda-function/names.js";
-import { iamClient, kinesisClient, lambdaClient, logsClient } from "../shared/index.js";
+import { clientFor } from "../shared/index.js";
 import { localOptions, useTestEmulator } from "./emulator.js";
 
 const testEmulator = useTestEmulator();
@@ -45,7 +45,7 @@ describe("lesson 05 on the local emulator", () => {
       functionArn: first.functionArn,
     });
     const where = localOptions(lesson05.lesson, testEmulator.current, "lam");
-    const { EventSourceMappings = [] } = await lambdaClient(where).send(
+    const { EventSourceMappings = [] } = await clientFor(LambdaClient, where).send(
       new ListEventSourceMappingsCommand({ FunctionName: "lam-handler" }),
     );
     expect(EventSourceMappings).toHaveLength(1);
@@ -57,18 +57,20 @@ describe("lesson 05 on the local emulator", () => {
     expect(result.deleted).toHaveLength(6);
     expect(result.deleted).toContain("queue lam-handler-failures");
 
-    const { Functions = [] } = await lambdaClient(where).send(new ListFunctionsCommand({}));
+    const { Functions = [] } = await clientFor(LambdaClient, where).send(new ListFunctionsCommand({}));
     expect(Functions.map((f) => f.FunctionName)).not.toContain("lam-handler");
-    const { EventSourceMappings = [] } = await lambdaClient(where).send(new ListEventSourceMappingsCommand({}));
-    expect(EventSourceMappings).toEqual([]);
-    await expect(iamClient(where).send(new GetRoleCommand({ RoleName: "lam-handler-role" }))).rejects.toBeInstanceOf(
-      NoSuchEntityException,
+    const { EventSourceMappings = [] } = await clientFor(LambdaClient, where).send(
+      new ListEventSourceMappingsCommand({}),
     );
-    const { logGroups = [] } = await logsClient(where).send(
+    expect(EventSourceMappings).toEqual([]);
+    await expect(
+      clientFor(IAMClient, where).send(new GetRoleCommand({ RoleName: "lam-handler-role" })),
+    ).rejects.toBeInstanceOf(NoSuchEntityException);
+    const { logGroups = [] } = await clientFor(CloudWatchLogsClient, where).send(
       new DescribeLogGroupsCommand({ logGroupNamePrefix: "/aws/lambda/lam" }),
     );
     expect(logGroups).toEqual([]);
-    const { StreamNames = [] } = await kinesisClient(where).send(new ListStreamsCommand({}));
+    const { StreamNames = [] } = await clientFor(KinesisClient, where).send(new ListStreamsCommand({}));
     expect(StreamNames).toEqual(["lam"]);
   });
 });

@@ -6,15 +6,15 @@ import { spawnSync } from "node:child_process";
 import { cpSync, mkdirSync, mkdtempSync, readdirSync, rmSync } from "node:fs";
 import { tmpdir } from "node:os";
 import { join } from "node:path";
-import { paginateDescribeLogGroups } from "@aws-sdk/client-cloudwatch-logs";
-import { ListTablesCommand } from "@aws-sdk/client-dynamodb";
-import { ListRolesCommand } from "@aws-sdk/client-iam";
-import { ListStreamsCommand } from "@aws-sdk/client-kinesis";
-import { ListEventSourceMappingsCommand, ListFunctionsCommand } from "@aws-sdk/client-lambda";
-import { ListQueuesCommand } from "@aws-sdk/client-sqs";
+import { paginateDescribeLogGroups, CloudWatchLogsClient } from "@aws-sdk/client-cloudwatch-logs";
+import { ListTablesCommand, DynamoDBClient } from "@aws-sdk/client-dynamodb";
+import { ListRolesCommand, IAMClient } from "@aws-sdk/client-iam";
+import { ListStreamsCommand, KinesisClient } from "@aws-sdk/client-kinesis";
+import { ListEventSourceMappingsCommand, ListFunctionsCommand, LambdaClient } from "@aws-sdk/client-lambda";
+import { ListQueuesCommand, SQSClient } from "@aws-sdk/client-sqs";
 import { afterAll, describe, expect, it } from "vitest";
 import { stopEmulator } from "../local/emulator.js";
-import { dynamoDBClient, iamClient, kinesisClient, lambdaClient, logsClient, sqsClient } from "../shared/index.js";
+import { clientFor } from "../shared/index.js";
 import { PROJECT_ROOT, WORKSHOP_DIR } from "../shared/paths.js";
 import { localEndpoint } from "../shared/targets.js";
 import { freePort } from "./emulator.js";
@@ -29,20 +29,20 @@ const stream = `start-${process.pid}`;
 async function everything() {
   const where = { target: "local", region: "us-east-1", endpoint: localEndpoint(port), debug: false } as const;
   const logGroups: string[] = [];
-  for await (const page of paginateDescribeLogGroups({ client: logsClient(where) }, {}))
+  for await (const page of paginateDescribeLogGroups({ client: clientFor(CloudWatchLogsClient, where) }, {}))
     logGroups.push(...(page.logGroups ?? []).map((g) => g.logGroupName!));
   return {
-    streams: (await kinesisClient(where).send(new ListStreamsCommand({}))).StreamNames ?? [],
-    functions: ((await lambdaClient(where).send(new ListFunctionsCommand({}))).Functions ?? []).map(
+    streams: (await clientFor(KinesisClient, where).send(new ListStreamsCommand({}))).StreamNames ?? [],
+    functions: ((await clientFor(LambdaClient, where).send(new ListFunctionsCommand({}))).Functions ?? []).map(
       (f) => f.FunctionName,
     ),
-    mappings: ((await lambdaClient(where).send(new ListEventSourceMappingsCommand({}))).EventSourceMappings ?? []).map(
-      (m) => m.UUID,
-    ),
-    roles: ((await iamClient(where).send(new ListRolesCommand({}))).Roles ?? []).map((r) => r.RoleName),
+    mappings: (
+      (await clientFor(LambdaClient, where).send(new ListEventSourceMappingsCommand({}))).EventSourceMappings ?? []
+    ).map((m) => m.UUID),
+    roles: ((await clientFor(IAMClient, where).send(new ListRolesCommand({}))).Roles ?? []).map((r) => r.RoleName),
     logGroups,
-    tables: (await dynamoDBClient(where).send(new ListTablesCommand({}))).TableNames ?? [],
-    queues: (await sqsClient(where).send(new ListQueuesCommand({}))).QueueUrls ?? [],
+    tables: (await clientFor(DynamoDBClient, where).send(new ListTablesCommand({}))).TableNames ?? [],
+    queues: (await clientFor(SQSClient, where).send(new ListQueuesCommand({}))).QueueUrls ?? [],
   };
 }
 

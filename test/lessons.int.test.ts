@@ -3,8 +3,8 @@ import { describe, expect, it } from "vitest";
 import * as lesson01 from "../01-make-a-stream/main.js";
 import * as lesson02 from "../02-produce-data/main.js";
 import * as lesson03 from "../03-basic-consumer/main.js";
-import { GetRecordsCommand, GetShardIteratorCommand } from "@aws-sdk/client-kinesis";
-import { kinesisClient } from "../shared/index.js";
+import { GetRecordsCommand, GetShardIteratorCommand, KinesisClient } from "@aws-sdk/client-kinesis";
+import { clientFor } from "../shared/index.js";
 import { lastJson, runCli } from "./cli.js";
 import { findRunningEmulator } from "../local/emulator.js";
 import { freePort, localArgs, localOptions, useTestEmulator } from "./emulator.js";
@@ -40,7 +40,7 @@ describe("lessons 01 → 02 → 03 on the local emulator", () => {
     await lesson02.main(localOptions(lesson02.lesson, testEmulator.current, stream, "--count", "5"));
 
     // Find the third record's sequence number the plain way.
-    const kinesis = kinesisClient(localOptions(lesson03.lesson, testEmulator.current, stream));
+    const kinesis = clientFor(KinesisClient, localOptions(lesson03.lesson, testEmulator.current, stream));
     const { ShardIterator } = await kinesis.send(
       new GetShardIteratorCommand({
         StreamName: "seq",

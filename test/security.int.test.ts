@@ -1,12 +1,12 @@
 // Security: secrets never printed, the emulator never reachable from other machines,
 // and the Lambda function's role limited to its own stream(s) and log group.
 import { existsSync, readFileSync } from "node:fs";
-import { GetRolePolicyCommand } from "@aws-sdk/client-iam";
+import { GetRolePolicyCommand, IAMClient } from "@aws-sdk/client-iam";
 import { describe, expect, it } from "vitest";
 import * as lesson01 from "../01-make-a-stream/main.js";
 import * as lesson05 from "../05-lambda-function/main.js";
 import { resourceNames } from "../05-lambda-function/names.js";
-import { iamClient } from "../shared/index.js";
+import { clientFor } from "../shared/index.js";
 import { freePort } from "../local/emulator.js";
 import { runCli } from "./cli.js";
 import { localArgs, localOptions, useTestEmulator } from "./emulator.js";
@@ -101,9 +101,10 @@ describe("the Lambda function's role, as deployed", () => {
       localOptions(lesson05.lesson, testEmulator.current, "least", "--count", "1", "--copy-to", "least-copies"),
     );
     const names = resourceNames("least");
-    const { PolicyDocument } = await iamClient(localOptions(lesson05.lesson, testEmulator.current, "least")).send(
-      new GetRolePolicyCommand({ RoleName: names.roleName, PolicyName: names.policyName }),
-    );
+    const { PolicyDocument } = await clientFor(
+      IAMClient,
+      localOptions(lesson05.lesson, testEmulator.current, "least"),
+    ).send(new GetRolePolicyCommand({ RoleName: names.roleName, PolicyName: names.policyName }));
     const policy = JSON.parse(decodeURIComponent(PolicyDocument!));
     const resources = policy.Statement.flatMap((s: { Resource: string | string[] }) => [s.Resource].flat()).sort();
     const [, , , region, account] = made.streamArn!.split(":");

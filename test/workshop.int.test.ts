@@ -1,12 +1,13 @@
 // npm start as an instructor reruns it, against a fresh emulator of the test's own: it stops
 // at the first lesson that fails, and it passes again and again. (Its first run, and cleanup
 // after it, are test/laptop.int.test.ts's, from a folder whose path has a space.)
+import { KinesisClient } from "@aws-sdk/client-kinesis";
 import { mkdtempSync, rmSync, symlinkSync } from "node:fs";
 import { tmpdir } from "node:os";
 import { join } from "node:path";
 import { describe, expect, it } from "vitest";
 import { WORKSHOP_DIR } from "../shared/paths.js";
-import { kinesisClient, tallyStream } from "../shared/index.js";
+import { clientFor, tallyStream } from "../shared/index.js";
 import { parseOptions } from "../shared/options.js";
 import { cleanup } from "../scripts/cleanup.js";
 import { lastJson, runCli } from "./cli.js";
@@ -44,7 +45,7 @@ describe("the workshop in one go", () => {
       }
       // Every record in the stream (lesson 02's and lesson 05's, twice over). The lease table
       // says the KCL has finished them all, whichever checkout's worker did it.
-      const inStream = (await tallyStream(kinesisClient(parseOptions(cleanup, args(), {})), rerun)).unique;
+      const inStream = (await tallyStream(clientFor(KinesisClient, parseOptions(cleanup, args(), {})), rerun)).unique;
       expect(inStream).toBeGreaterThanOrEqual(2 * (200 + 100));
       const alone = await runCli(
         "04-kcl-consumer/main.ts",

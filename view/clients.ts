@@ -1,10 +1,10 @@
 // The live view's clients: one per service, each able to read and nothing else.
 import { CloudWatchClient } from "@aws-sdk/client-cloudwatch";
-import type { CloudWatchLogsClient } from "@aws-sdk/client-cloudwatch-logs";
-import type { DynamoDBClient } from "@aws-sdk/client-dynamodb";
-import type { KinesisClient } from "@aws-sdk/client-kinesis";
-import type { LambdaClient } from "@aws-sdk/client-lambda";
-import { clientConfig, dynamoDBClient, kinesisClient, lambdaClient, logsClient, remember } from "../shared/clients.js";
+import { CloudWatchLogsClient } from "@aws-sdk/client-cloudwatch-logs";
+import { DynamoDBClient } from "@aws-sdk/client-dynamodb";
+import { KinesisClient } from "@aws-sdk/client-kinesis";
+import { LambdaClient } from "@aws-sdk/client-lambda";
+import { clientFor, clientConfig, remember } from "../shared/clients.js";
 import type { TargetOptions } from "../shared/targets.js";
 import { assertReadOnly } from "./snapshot.js";
 
@@ -22,10 +22,10 @@ export interface ViewClients {
  */
 export function viewClients(options: TargetOptions): ViewClients {
   const clients = {
-    kinesis: kinesisClient(options),
-    dynamodb: dynamoDBClient(options),
-    lambda: lambdaClient(options),
-    logs: logsClient(options),
+    kinesis: clientFor(KinesisClient, options),
+    dynamodb: clientFor(DynamoDBClient, options),
+    lambda: clientFor(LambdaClient, options),
+    logs: clientFor(CloudWatchLogsClient, options),
     // Only the view reads CloudWatch (iterator ages on AWS), so its client is made here, not in shared/.
     cloudwatch: remember(new CloudWatchClient(clientConfig(options))),
   };
