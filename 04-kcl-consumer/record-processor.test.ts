@@ -1,7 +1,7 @@
 // The record processor, driven by playing the MultiLangDaemon's side of the protocol:
 // JSON messages on its stdin, JSON answers on its stdout. No Java needed.
 import { spawn } from "node:child_process";
-import { mkdtempSync, readFileSync } from "node:fs";
+import { existsSync, mkdtempSync, readFileSync } from "node:fs";
 import { tmpdir } from "node:os";
 import { join } from "node:path";
 import { createInterface } from "node:readline";
@@ -62,8 +62,12 @@ describe("the KCL record processor over the MultiLangDaemon protocol", () => {
       records: [record(0), record(1, Buffer.from("not json")), record(2)],
       millisBehindLatest: 0,
     });
-    // The checkpoint comes only after the batch was processed (written out)...
+    // The checkpoint comes after the batch was processed; nothing is reported before it is written...
     expect(await p.next()).toEqual({ action: "checkpoint", sequenceNumber: "502" });
+    expect(existsSync(p.outputFile)).toBe(false);
+    // ...and the daemon's answer lets it report the batch and finish it.
+    p.send({ action: "checkpoint", sequenceNumber: "502", error: null });
+    expect(await p.next()).toEqual({ action: "status", responseFor: "processRecords" });
     const written = readFileSync(p.outputFile, "utf8")
       .trim()
       .split("\n")
@@ -72,9 +76,6 @@ describe("the KCL record processor over the MultiLangDaemon protocol", () => {
       ["shardId-7", "run-p", 0],
       ["shardId-7", "run-p", 2],
     ]);
-    // ...and the daemon's answer lets it finish the batch.
-    p.send({ action: "checkpoint", sequenceNumber: "502", error: null });
-    expect(await p.next()).toEqual({ action: "status", responseFor: "processRecords" });
 
     p.send({ action: "shardEnded" });
     expect((await p.next()).action).toBe("checkpoint");

@@ -50,12 +50,16 @@ export const processor: RecordProcessor = {
         log(`skipped record ${item.sequenceNumber}: ${(error as Error).message}`);
       }
     }
-    if (outputFile && processed.length > 0) appendFileSync(outputFile, `${processed.join("\n")}\n`);
     // Checkpoint only after the records are processed: a crash before this line means
-    // they are delivered again (at least once), never lost.
+    // they are delivered again (at least once), never lost. They are reported once the
+    // checkpoint is written, so a run that stops at --expect leaves none without it.
+    const report = () => {
+      if (outputFile && processed.length > 0) appendFileSync(outputFile, `${processed.join("\n")}\n`);
+      done();
+    };
     const last = records.at(-1)?.sequenceNumber;
-    if (last) checkpointThen(checkpointer, last, done);
-    else done();
+    if (last) checkpointThen(checkpointer, last, report);
+    else report();
   },
 
   leaseLost(_input, done) {
