@@ -14,7 +14,7 @@ type Where = Pick<TargetOptions, "target" | "region" | "endpoint" | "debug">;
 const made: { destroy(): void }[] = [];
 
 /** The settings every client gets: region, endpoint, keys, HTTP/1.1 on emulators. */
-export function clientConfig(options: Where) {
+function clientConfig(options: Where) {
   const onEmulator = options.target !== "aws";
   // On localstack, real-looking keys from the environment are passed through (some
   // emulators check them); otherwise emulators get dummy keys. On aws, the SDK's
@@ -37,11 +37,6 @@ export function clientConfig(options: Where) {
   };
 }
 
-export function remember<T extends { destroy(): void }>(client: T): T {
-  made.push(client);
-  return client;
-}
-
 /**
  * A client of one service (KinesisClient, DynamoDBClient, …) for the chosen target.
  * `maxAttempts: 1` turns the SDK's own retries off (the conformance checks count refusals).
@@ -51,7 +46,9 @@ export function clientFor<C extends { destroy(): void }>(
   options: Where,
   { maxAttempts }: { maxAttempts?: number } = {},
 ): C {
-  return remember(new Client({ ...clientConfig(options), maxAttempts }));
+  const client = new Client({ ...clientConfig(options), maxAttempts });
+  made.push(client);
+  return client;
 }
 
 /** Close the kept-alive connections of every client made so far, so the process can exit. */

@@ -4,7 +4,7 @@ import { CloudWatchLogsClient } from "@aws-sdk/client-cloudwatch-logs";
 import { DynamoDBClient } from "@aws-sdk/client-dynamodb";
 import { KinesisClient } from "@aws-sdk/client-kinesis";
 import { LambdaClient } from "@aws-sdk/client-lambda";
-import { clientFor, clientConfig, remember } from "../shared/clients.js";
+import { clientFor } from "../shared/clients.js";
 import type { TargetOptions } from "../shared/targets.js";
 import { assertReadOnly } from "./snapshot.js";
 
@@ -26,8 +26,7 @@ export function viewClients(options: TargetOptions): ViewClients {
     dynamodb: clientFor(DynamoDBClient, options),
     lambda: clientFor(LambdaClient, options),
     logs: clientFor(CloudWatchLogsClient, options),
-    // Only the view reads CloudWatch (iterator ages on AWS), so its client is made here, not in shared/.
-    cloudwatch: remember(new CloudWatchClient(clientConfig(options))),
+    cloudwatch: clientFor(CloudWatchClient, options), // only the view reads CloudWatch (iterator ages on AWS)
   };
   for (const client of Object.values(clients)) {
     client.middlewareStack.add(
