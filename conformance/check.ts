@@ -14,6 +14,7 @@ import {
 } from "@aws-sdk/client-kinesis";
 import type { TargetOptions } from "../shared/options.js";
 import { WORKSHOP_TAGS } from "../shared/targets.js";
+import { waiterFor } from "../shared/wait.js";
 
 /** The Kinesis documents the checks cite, by their titles. */
 export const GUIDE = "Amazon Kinesis Data Streams Developer Guide";
@@ -59,18 +60,6 @@ export interface CheckContext {
 
 const RUN = randomBytes(3).toString("hex");
 
-/**
- * The SDK waiters' settings for a check, for up to a minute: an emulator is asked again after
- * 0.25 s at first (kinesis-mock keeps a new stream CREATING for half a second), AWS after 1 s;
- * then less often, up to every 2 s.
- */
-export const waiterOf = <C>(ctx: Pick<CheckContext, "options">, client: C) => ({
-  client,
-  maxWaitTime: 60,
-  minDelay: ctx.options.target === "aws" ? 1 : 0.25,
-  maxDelay: 2,
-});
-
 export function makeContext(
   options: TargetOptions,
   kinesis: KinesisClient,
@@ -91,7 +80,7 @@ export function makeContext(
         ),
       );
       ctx.cleanup(() => kinesis.send(new DeleteStreamCommand({ StreamName, EnforceConsumerDeletion: true })));
-      await waitUntilStreamExists(waiterOf(ctx, kinesis), { StreamName });
+      await waitUntilStreamExists(waiterFor(kinesis, 60), { StreamName });
       // Tagged, so that npm run cleanup finds it if a run is killed before it deletes it.
       await kinesis.send(new AddTagsToStreamCommand({ StreamName, Tags: WORKSHOP_TAGS }));
       const { Shards = [] } = await kinesis.send(new ListShardsCommand({ StreamName }));

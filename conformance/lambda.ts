@@ -12,8 +12,8 @@ import {
 import { zipSync } from "fflate";
 import { clientFor } from "../shared/clients.js";
 import { WORKSHOP_TAGS } from "../shared/targets.js";
-import { retryWhile } from "../shared/wait.js";
-import { type Check, type CheckContext, errorOf, expect, waiterOf } from "./check.js";
+import { retryWhile, waiterFor } from "../shared/wait.js";
+import { type Check, type CheckContext, errorOf, expect } from "./check.js";
 
 const LAMBDA = "AWS Lambda Developer Guide";
 
@@ -63,7 +63,7 @@ export async function deploy(
       new DeleteLogGroupCommand({ logGroupName: `/aws/lambda/${FunctionName}` }),
     ),
   );
-  await waitUntilFunctionActiveV2(waiterOf(ctx, lambda), { FunctionName });
+  await waitUntilFunctionActiveV2(waiterFor(lambda, 60), { FunctionName });
   return { lambda, FunctionName };
 }
 

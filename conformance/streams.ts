@@ -9,7 +9,8 @@ import {
   KinesisClient,
 } from "@aws-sdk/client-kinesis";
 import { clientFor } from "../shared/clients.js";
-import { API, type Check, errorOf, expect, GUIDE, waiterOf } from "./check.js";
+import { API, type Check, errorOf, expect, GUIDE } from "./check.js";
+import { waiterFor } from "../shared/wait.js";
 
 export const STREAM_CHECKS: Check[] = [
   {
@@ -77,7 +78,7 @@ export const STREAM_CHECKS: Check[] = [
       const StreamName = ctx.name("tags");
       await ctx.kinesis.send(new CreateStreamCommand({ StreamName, ShardCount: 1, Tags: { lesson: "01" } }));
       ctx.cleanup(() => ctx.kinesis.send(new DeleteStreamCommand({ StreamName })));
-      await waitUntilStreamExists(waiterOf(ctx, ctx.kinesis), { StreamName });
+      await waitUntilStreamExists(waiterFor(ctx.kinesis, 60), { StreamName });
       const { Tags = [] } = await ctx.kinesis.send(new ListTagsForStreamCommand({ StreamName }));
       const stored = Tags.some((t) => t.Key === "lesson" && t.Value === "01");
       if (!stored) {

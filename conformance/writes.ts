@@ -7,7 +7,8 @@ import {
   UpdateMaxRecordSizeCommand,
   waitUntilStreamExists,
 } from "@aws-sdk/client-kinesis";
-import { API, type Check, type CheckContext, Differs, errorOf, expect, GUIDE, waiterOf } from "./check.js";
+import { API, type Check, type CheckContext, Differs, errorOf, expect, GUIDE } from "./check.js";
+import { waiterFor } from "../shared/wait.js";
 import { hashKeyOf, holding } from "./shard-lineage.js";
 
 const MiB = 1024 * 1024;
@@ -140,7 +141,7 @@ export const WRITE_CHECKS: Check[] = [
         ctx.kinesis.send(new UpdateMaxRecordSizeCommand({ StreamARN: arn, MaxRecordSizeInKiB: 2048 })),
       );
       if (raised) throw new Differs(`UpdateMaxRecordSize refused: ${raised.name}`);
-      await waitUntilStreamExists(waiterOf(ctx, ctx.kinesis), { StreamName: name });
+      await waitUntilStreamExists(waiterFor(ctx.kinesis, 60), { StreamName: name });
       const Data = Buffer.alloc(1.5 * MiB, 97);
       const put = await errorOf(ctx.kinesis.send(new PutRecordCommand({ StreamName: name, Data, PartitionKey: "k" })));
       return expect(

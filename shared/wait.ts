@@ -6,10 +6,11 @@ import { Progress } from "./output.js";
 
 /**
  * The settings of the SDK's waiters (waitUntilStreamExists, waitUntilFunctionActiveV2, …):
- * check at once, then every 1 to 5 s (emulators answer at once; AWS takes up to a minute),
- * and give up after `maxWaitTime` seconds.
+ * check at once, again after a quarter of a second (an emulator is ready within a second:
+ * kinesis-mock keeps a new stream CREATING for half of one), then less and less often, up to
+ * every 5 s (AWS takes up to a minute); give up after `maxWaitTime` seconds.
  */
-export const waiterFor = <C>(client: C, maxWaitTime = 120) => ({ client, maxWaitTime, minDelay: 1, maxDelay: 5 });
+export const waiterFor = <C>(client: C, maxWaitTime = 120) => ({ client, maxWaitTime, minDelay: 0.25, maxDelay: 5 });
 
 /** Check at once, then every intervalMs, until `check` gives a value; says every 5 s what it still waits for. */
 export async function pollUntil<T>(
