@@ -105,7 +105,7 @@ export interface RunningDaemon {
    */
   stop(): Promise<void>;
   /** The last lines of its log, for an error message. */
-  logTail(lines?: number): string;
+  logTail(): string;
 }
 
 /**
@@ -144,7 +144,7 @@ export async function startMultiLangDaemon(start: DaemonStart): Promise<RunningD
       },
     },
   );
-  const logTail = (lines = 3) => lastLinesOf(daemon.output(), lines);
+  const logTail = () => lastLinesOf(daemon.output());
   return {
     pid: daemon.pid,
     hasExited: daemon.hasExited,

@@ -5,21 +5,16 @@ import { WorkshopError } from "./errors.js";
 import type { TargetOptions } from "./options.js";
 import { askYesNo, say, terminalPrompt } from "./output.js";
 
-/**
- * A provisioned stream: $0.015 per shard-hour, plus $0.014 per million PUT payload units.
- * A payload unit is 25 KB of a record: a record of up to 25 KB is one unit, a 60 KB record three.
- */
+/** A provisioned stream: $0.015 per shard-hour, plus $0.014 per million PUT payload units (a 60 KB record is three). */
 export const streamCost = (shards: number): string =>
   `about $${(0.015 * shards).toFixed(3)} per hour until deleted, plus $0.014 per million PUT payload units (25 KB each; a small record is one)`;
 
-/** An on-demand stream: $0.04 per stream-hour, plus $0.08 per GB written and $0.04 per GB read. */
 export const onDemandStreamCost = "about $0.04 per hour until deleted, plus $0.08 per GB written and $0.04 per GB read";
 
 /**
- * On aws without --yes: list what is about to be created and roughly what it costs (for
- * example "stream workshop-stream, 2 provisioned shards": "about $0.03 per hour until deleted")
- * and ask "Go ahead?". A "no", or no terminal to ask in, stops the lesson before anything is
- * created. After one "yes", options.yes is set so the same run does not ask again.
+ * On aws without --yes: list what is about to be created with its rough cost, and ask "Go ahead?".
+ * A "no", or no terminal to ask in, stops the lesson before anything is created. After one
+ * "yes", options.yes is set so the same run does not ask again.
  */
 export async function confirmBillable(
   options: TargetOptions,

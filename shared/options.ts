@@ -3,7 +3,7 @@
 // A lesson gets back one typed options object.
 import { parseArgs } from "node:util";
 import { WorkshopError } from "./errors.js";
-import { DEFAULT_STREAM, resolveTarget, type TargetOptions } from "./targets.js";
+import { resolveTarget, type TargetOptions } from "./targets.js";
 
 export type { TargetOptions };
 
@@ -37,7 +37,7 @@ export const defineFlags = <const F extends Flags>(flags: F): F => flags;
 
 const COMMON_FLAGS = defineFlags({
   target: { type: "string", value: "local|localstack|aws", help: "where to run (default: local, or WORKSHOP_TARGET)" },
-  stream: { type: "string", value: "NAME", default: DEFAULT_STREAM, help: "the stream the lessons share" },
+  stream: { type: "string", value: "NAME", default: "workshop-stream", help: "the stream the lessons share" },
   region: {
     type: "string",
     value: "REGION",

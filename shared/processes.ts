@@ -1,6 +1,5 @@
-// Programs the workshop starts and stops: MiniStack and the local endpoint (local/), the
-// KCL's Java daemon (lesson 04). Not loaded by shared/index.ts: a lesson that starts no
-// program never loads it.
+// Programs the workshop starts and stops: MiniStack and the local endpoint (local/), the KCL's
+// Java daemon (lesson 04). shared/index.ts does not load it: a lesson that starts none never does.
 import { spawn, spawnSync } from "node:child_process";
 import { closeSync, existsSync, mkdirSync, openSync, readFileSync, statSync } from "node:fs";
 import { dirname } from "node:path";
@@ -67,7 +66,6 @@ export async function stopGentlyThenHard(pid: number, graceMs: number, platform 
   }
 }
 
-/** The last lines of a log file (or text), joined with " | ", for a one-line error message. */
-export const lastLinesOf = (text: string, count = 3) => text.trim().split("\n").slice(-count).join(" | ");
-export const lastLines = (file: string, count = 3) =>
-  existsSync(file) ? lastLinesOf(readFileSync(file, "utf8"), count) : "";
+/** The last three lines of a log's text (or its file), joined with " | ", for a one-line error message. */
+export const lastLinesOf = (text: string) => text.trim().split("\n").slice(-3).join(" | ");
+export const lastLines = (file: string) => (existsSync(file) ? lastLinesOf(readFileSync(file, "utf8")) : "");

@@ -3,16 +3,8 @@
 // equal what was sent). Kinesis delivers at least once: `duplicates` counts the repeats.
 import { randomBytes } from "node:crypto";
 import { setTimeout as sleep } from "node:timers/promises";
-import {
-  GetRecordsCommand,
-  GetShardIteratorCommand,
-  ListShardsCommand,
-  type KinesisClient,
-  type PutRecordsRequestEntry,
-  type PutRecordsResultEntry,
-  type Shard,
-  type _Record,
-} from "@aws-sdk/client-kinesis";
+import { GetRecordsCommand, GetShardIteratorCommand, ListShardsCommand, type Shard } from "@aws-sdk/client-kinesis";
+import type { KinesisClient, PutRecordsRequestEntry, PutRecordsResultEntry, _Record } from "@aws-sdk/client-kinesis";
 import { WorkshopError } from "./errors.js";
 
 export interface WorkshopRecord {
@@ -77,26 +69,18 @@ export class RecordTally {
   }
 }
 
-/** PutRecords limits (AWS, 2026): 500 records and 10 MiB per request. */
-const PUT_RECORDS_MAX_ENTRIES = 500;
-const PUT_RECORDS_MAX_BYTES = 10 * 1024 * 1024;
-
 /** The bytes a record counts against the limits: its data plus its partition key. */
 export const entrySize = (entry: PutRecordsRequestEntry) =>
   (entry.Data?.byteLength ?? 0) + Buffer.byteLength(entry.PartitionKey ?? "");
 
-/** Split entries into PutRecords-sized batches (at most maxRecords, 500 at most, and maxBytes each). */
-export function toBatches(
-  entries: PutRecordsRequestEntry[],
-  maxBytes = PUT_RECORDS_MAX_BYTES,
-  maxRecords = PUT_RECORDS_MAX_ENTRIES,
-): PutRecordsRequestEntry[][] {
+/** Split entries into PutRecords-sized batches: AWS takes 500 records and 10 MiB a request at most. */
+export function toBatches(entries: PutRecordsRequestEntry[], maxBytes = 10 * 1024 * 1024, maxRecords = 500) {
   const batches: PutRecordsRequestEntry[][] = [];
   let bytes = 0; // in the last batch
   for (const entry of entries) {
     const size = entrySize(entry);
     const last = batches.at(-1);
-    const fits = last && last.length < Math.min(maxRecords, PUT_RECORDS_MAX_ENTRIES) && bytes + size <= maxBytes;
+    const fits = last && last.length < Math.min(maxRecords, 500) && bytes + size <= maxBytes;
     if (fits) last.push(entry);
     else batches.push([entry]);
     bytes = (fits ? bytes : 0) + size;
@@ -105,12 +89,10 @@ export function toBatches(
 }
 
 /**
- * Send one batch with `put` (a PutRecords call) until every entry is accepted. PutRecords is
- * not all-or-nothing: a reply can refuse some entries (FailedRecordCount > 0, each with an
- * ErrorCode such as ProvisionedThroughputExceededException). Only those are sent again, after
- * a growing pause, so nothing is lost and nothing is sent twice. `stored` hears of each
- * accepted entry's shard. Returns the requests sent (the first and every resend), the entries
- * sent again (`retried`), and the refusals for being over a shard's limit (`throttled`).
+ * Send one batch with `put` (a PutRecords call) until every entry is accepted. A reply can refuse
+ * some entries (each with an ErrorCode such as ProvisionedThroughputExceededException): only those
+ * are sent again, after a growing pause. `stored` hears of each accepted entry's shard. Returns the
+ * requests sent, the entries sent again (`retried`) and the refusals for a shard's limit (`throttled`).
  */
 export async function resendRefused(
   entries: PutRecordsRequestEntry[],

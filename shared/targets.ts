@@ -5,8 +5,6 @@ import { WorkshopError } from "./errors.js";
 export const TARGETS = ["local", "localstack", "aws"] as const;
 export type Target = (typeof TARGETS)[number];
 
-export const DEFAULT_STREAM = "workshop-stream";
-
 /** Dummy credentials for emulator targets: they accept any key. */
 export const EMULATOR_CREDENTIALS = { accessKeyId: "test", secretAccessKey: "test" };
 
