@@ -16,9 +16,8 @@ const made: { destroy(): void }[] = [];
 /** The settings every client gets: region, endpoint, keys, HTTP/1.1 on emulators. */
 function clientConfig(options: Where) {
   const onEmulator = options.target !== "aws";
-  // On localstack, real-looking keys from the environment are passed through (some
-  // emulators check them); otherwise emulators get dummy keys. On aws, the SDK's
-  // default chain finds them: environment, ~/.aws files, SSO, instance roles.
+  // Emulators get dummy keys, except keys set in the environment for localstack (some check
+  // them). On aws, the SDK's default chain finds them: environment, ~/.aws files, SSO, roles.
   const useDummyKeys =
     options.target === "local" || (options.target === "localstack" && !process.env.AWS_ACCESS_KEY_ID);
   return {
@@ -37,10 +36,7 @@ function clientConfig(options: Where) {
   };
 }
 
-/**
- * A client of one service (KinesisClient, DynamoDBClient, …) for the chosen target.
- * `maxAttempts: 1` turns the SDK's own retries off (the conformance checks count refusals).
- */
+/** A client of one service (KinesisClient, …) for the target; `maxAttempts: 1` turns the SDK's retries off. */
 export function clientFor<C extends { destroy(): void }>(
   Client: new (config: ReturnType<typeof clientConfig> & { maxAttempts?: number }) => C,
   options: Where,

@@ -1,6 +1,5 @@
-// Command-line flags: the ones every lesson shares (--target, --stream, --region, --endpoint,
-// --json, --debug, --yes, --help), plus each lesson's own, declared with defineFlags().
-// A lesson gets back one typed options object.
+// Command-line flags: the ones every lesson shares (--target, --stream, --region, --endpoint, --json,
+// --debug, --yes, --help) and each lesson's own, declared with defineFlags(), read into one typed object.
 import { parseArgs } from "node:util";
 import { WorkshopError } from "./errors.js";
 import { resolveTarget, type TargetOptions } from "./targets.js";
@@ -13,10 +12,7 @@ export interface FlagSpec {
   default?: string | boolean;
   /** Shown in --help after the flag, for example "N" or "PATH". */
   value?: string;
-  /**
-   * Turns the text given into what main() gets (a number, say), or throws a WorkshopError
-   * naming `flag` ("--count"). It runs while the flags are read, before the target starts.
-   */
+  /** Turns the text into what main() gets (a number, say) before the target starts, or throws naming `flag`. */
   parse?: (text: string, flag: string) => unknown;
 }
 export type Flags = Record<string, FlagSpec>;
@@ -62,11 +58,6 @@ export interface LessonInfo<F extends Flags = Flags> {
   flags: F;
 }
 
-/** Thrown by parseOptions() for --help: runLesson prints it and exits 0. */
-export class HelpRequested extends Error {
-  override name = "HelpRequested";
-}
-
 export function helpText(lesson: LessonInfo): string {
   const rows = Object.entries({ ...lesson.flags, ...COMMON_FLAGS } as Flags).map(([name, spec]) => {
     const left = `  --${name}${spec.value ? ` ${spec.value}` : ""}`;
@@ -91,7 +82,6 @@ export function parseOptions<F extends Flags>(
     const detail = String((error as Error | undefined)?.message ?? error).split("\n")[0];
     throw new WorkshopError(`${detail} — run '${lesson.usage} --help' for the flags`);
   }
-  if (values.help) throw new HelpRequested(helpText(lesson));
   for (const [name, spec] of Object.entries(all)) {
     if (spec.type === "boolean")
       values[name] = Boolean(values[name]); // not given: false, not missing

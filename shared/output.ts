@@ -3,8 +3,7 @@
 import { performance } from "node:perf_hooks";
 import { createInterface } from "node:readline/promises";
 
-// Every line the workshop prints goes through one of these five.
-
+// Every line the workshop prints is written here, by one of the five below.
 function write(to: NodeJS.WriteStream, line: string, evenWhenQuiet = false): void {
   if (evenWhenQuiet || process.env.WORKSHOP_QUIET !== "1") to.write(`${line}\n`);
 }
@@ -20,10 +19,9 @@ export const note = (line: string) => write(process.stderr, line);
 export const problem = (line: string) => write(process.stderr, line, true);
 
 /**
- * The one way the workshop says it is waiting: "… label" once the wait is `firstAfterMs`
- * old (at once by default; Infinity: never), "… still waiting for label (N s)" when
- * `stillWaiting()` is called 5 s or more after the start or the last news, and
- * "✓ label (N s)" at `done()` if anything was said.
+ * The one way the workshop says it waits: "… label" once the wait is `firstAfterMs` old (at once by
+ * default; Infinity: never), "… still waiting for label (N s)" from stillWaiting() after 5 s without
+ * news, and "✓ label (N s)" at done() if anything was said.
  */
 export class Progress {
   private readonly started = performance.now();

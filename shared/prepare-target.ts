@@ -11,28 +11,24 @@ import { WORKSHOP_DIR } from "./paths.js";
  * local: start the workshop's emulator if it is not running. localstack: check the endpoint
  * answers. aws: find the account and region about to be used (and billed); fills in options.region.
  */
-export async function prepareTarget(options: TargetOptions): Promise<{ account?: string }> {
+export async function prepareTarget(options: TargetOptions): Promise<void> {
   const { target, region, endpoint } = options;
-  let account: string | undefined;
   if (target === "local") {
     // The local target's machinery (local/) is loaded only here, only for the local target.
     const { startLocalTarget } = await import("../local/index.js");
     say(`▶ target local (${await startLocalTarget(endpoint!)}) · region ${region} · endpoint ${endpoint}`);
   } else if (target === "localstack") {
-    if (!(await endpointAnswers(endpoint!))) {
+    if (!(await endpointAnswers(endpoint!)))
       throw new WorkshopError(`cannot reach ${endpoint} on localstack: ${howToStart("localstack")}`);
-    }
     say(`▶ target localstack · region ${region} · endpoint ${endpoint}`);
   } else {
-    account = await awsAccount(options);
-    say(`▶ target aws · account ${account} · region ${options.region}`);
+    say(`▶ target aws · account ${await awsAccount(options)} · region ${options.region}`);
     say(
       "  This runs against your real AWS account and may cost money: see README 'What it costs'; remove everything with: npm run cleanup -- --target aws.",
     );
   }
   const view = runningViewUrl();
   if (view) say(`  watch it live: ${view}`);
-  return { account };
 }
 
 /** Where a running `npm run view` says where it is, so each lesson's banner can point to it. */

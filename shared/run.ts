@@ -1,10 +1,9 @@
-// runLesson(): what happens when a lesson file is run directly with tsx. Parse the flags,
-// get the target ready, call main(), print the summary, and turn any failure into one
-// line and exit code 1 (the stack only with --debug).
+// runLesson(): a lesson file run with tsx parses its flags, gets the target ready, calls main(), prints
+// the summary, and turns any failure into one line and exit code 1 (the stack only with --debug).
 import { closeClients } from "./clients.js";
 import { explain } from "./errors.js";
 import { isMainModule } from "./paths.js";
-import { HelpRequested, parseOptions, type Flags, type LessonInfo, type LessonOptions } from "./options.js";
+import { helpText, parseOptions, type Flags, type LessonInfo, type LessonOptions } from "./options.js";
 import { printSummary, problem, report } from "./output.js";
 import { prepareTarget } from "./prepare-target.js";
 
@@ -31,7 +30,7 @@ export function runLesson<F extends Flags>(
 
 /**
  * The workshop's other commands (npm start, doctor, cleanup, bench) print their own results;
- * `prepare: false` leaves the target alone. --help prints the help.
+ * `prepare: false` leaves the target alone.
  */
 export function runScript<F extends Flags>(
   moduleUrl: string,
@@ -49,11 +48,11 @@ export function runScript<F extends Flags>(
   let options: LessonOptions<F> | undefined;
   void (async () => {
     try {
+      if (argv.includes("--help")) return report(helpText(info)); // before the flags are read: even beside a typo
       options = parseOptions(info, argv);
       if (prepare) await prepareTarget(options);
       await body(options);
     } catch (error) {
-      if (error instanceof HelpRequested) return report(error.message);
       const { target = "local", stream = "", endpoint, debug = argv.includes("--debug") } = options ?? {};
       reportFailure(error, { target, stream, endpoint, debug });
     } finally {

@@ -44,9 +44,8 @@ export function resolveTarget(
   env: NodeJS.ProcessEnv = process.env,
 ): Pick<TargetOptions, "target" | "endpoint" | "region"> {
   const target = (values.target ?? env.WORKSHOP_TARGET ?? "local") as Target;
-  if (!TARGETS.includes(target)) {
+  if (!TARGETS.includes(target))
     throw new WorkshopError(`unknown target '${target}': use --target local, --target localstack or --target aws`);
-  }
   const region = values.region ?? env.AWS_REGION ?? env.AWS_DEFAULT_REGION;
   if (target === "aws") {
     if (values.endpoint) throw new WorkshopError("--endpoint is for emulators: drop it, or use --target localstack");

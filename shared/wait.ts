@@ -5,10 +5,8 @@ import { WorkshopError } from "./errors.js";
 import { Progress } from "./output.js";
 
 /**
- * The settings of the SDK's waiters (waitUntilStreamExists, waitUntilFunctionActiveV2, …):
- * check at once, again after a quarter of a second (an emulator is ready within a second:
- * kinesis-mock keeps a new stream CREATING for half of one), then less and less often, up to
- * every 5 s (AWS takes up to a minute); give up after `maxWaitTime` seconds.
+ * The settings of the SDK's waiters (waitUntilStreamExists, …): check at once, again after 0.25 s (an
+ * emulator is ready within a second), then less and less often, up to every 5 s (AWS takes up to a minute).
  */
 export const waiterFor = <C>(client: C, maxWaitTime = 120) => ({ client, maxWaitTime, minDelay: 0.25, maxDelay: 5 });
 

@@ -184,6 +184,14 @@ describe("bad input: one actionable line, exit code 1, no stack trace", () => {
     expectOneLineFailure(await runCli(script, args(), env?.()), says);
   });
 
+  it("--help, even beside a misspelt flag: the usage and every flag, exit code 0, nothing started", async () => {
+    const result = await runCli("02-produce-data/main.ts", ["--shard", "2", "--help"], NOTHING_INSTALLED());
+    expect(result.code, result.stderr).toBe(0);
+    expect(result.stdout).toMatch(/^Usage: npx tsx 02-produce-data\/main\.ts \[flags\]\n/);
+    for (const flag of ["--count", "--rate", "--target", "--endpoint", "--help"]) expect(result.stdout).toContain(flag);
+    expect(result.stderr).toBe("");
+  });
+
   it("no Python: nothing was started on the port", async () => {
     expect(await healthOf(unusedPort)).toBeUndefined();
   });
