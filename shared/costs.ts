@@ -1,6 +1,5 @@
-// The cost guard: before a lesson creates something billable on AWS, say what it is, roughly
-// what it costs, and ask once. Emulator targets never ask; --yes skips the question. Prices are
-// us-east-1 list prices on the day the workshop was checked; README "What it costs" has them all.
+// The cost guard: before a lesson creates something billable on AWS, say what and roughly what it
+// costs, and ask once (never on emulators, not with --yes). Prices: us-east-1, README "What it costs".
 import { WorkshopError } from "./errors.js";
 import type { TargetOptions } from "./options.js";
 import { askYesNo, say, terminalPrompt } from "./output.js";
@@ -12,9 +11,8 @@ export const streamCost = (shards: number): string =>
 export const onDemandStreamCost = "about $0.04 per hour until deleted, plus $0.08 per GB written and $0.04 per GB read";
 
 /**
- * On aws without --yes: list what is about to be created with its rough cost, and ask "Go ahead?".
- * A "no", or no terminal to ask in, stops the lesson before anything is created. After one
- * "yes", options.yes is set so the same run does not ask again.
+ * On aws without --yes: list what is about to be created with its rough cost and ask "Go ahead?". A "no",
+ * or no terminal to ask in, stops before anything is created; one "yes" sets options.yes for the run.
  */
 export async function confirmBillable(
   options: TargetOptions,

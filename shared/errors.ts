@@ -1,6 +1,5 @@
-// Turning failures into one line a student can act on. A lesson throws; runLesson() calls
-// explain(). Known failures become a WorkshopError whose message says what went wrong and
-// what to do next; the stack is shown only with --debug. Credentials never appear in a message.
+// Turning failures into one line a student can act on: runLesson() calls explain(), and a known failure
+// says what went wrong and what to do next. The stack only with --debug; never any credentials.
 
 /** A failure we understand: its message is the one line the student sees. */
 export class WorkshopError extends Error {
@@ -41,7 +40,6 @@ export function explain(error: unknown, context: { target: string; stream: strin
   const { target, stream } = context;
   const code = networkCode(error);
   const says = (line: string) => new WorkshopError(line);
-
   if (code)
     return says(`cannot reach ${context.endpoint ?? "the AWS endpoint"} (${code}) on ${target}: ${howToStart(target)}`);
   if (name === "CredentialsProviderError" || /Could not load credentials/i.test(message))

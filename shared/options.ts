@@ -51,10 +51,8 @@ const COMMON_FLAGS = defineFlags({
 });
 
 export interface LessonInfo<F extends Flags = Flags> {
-  /** For example "npx tsx 01-make-a-stream/main.ts". */
-  usage: string;
-  /** One or two sentences on what the lesson does. */
-  about: string;
+  usage: string; // for example "npx tsx 01-make-a-stream/main.ts"
+  about: string; // one or two sentences on what the lesson does
   flags: F;
 }
 
@@ -68,11 +66,7 @@ export function helpText(lesson: LessonInfo): string {
 }
 
 /** Parse argv into a lesson's options. Unknown flags and bad values become WorkshopErrors. */
-export function parseOptions<F extends Flags>(
-  lesson: LessonInfo<F>,
-  argv: string[] = process.argv.slice(2),
-  env: NodeJS.ProcessEnv = process.env,
-): LessonOptions<F> {
+export function parseOptions<F extends Flags>(lesson: LessonInfo<F>, argv: string[], env = process.env) {
   const all: Flags = { ...lesson.flags, ...COMMON_FLAGS };
   let values: Record<string, string | boolean | undefined>;
   try {

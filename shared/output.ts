@@ -41,12 +41,10 @@ export class Progress {
     else if (Number.isFinite(firstAfterMs)) this.timer = setTimeout(first, firstAfterMs);
   }
 
-  /** Something happened: the next "still waiting" is 5 s from now. */
   heardFrom(): void {
     this.nextStillWaiting = performance.now() + 5000;
   }
 
-  /** Call while waiting: every 5 s it says so, with how long it has been. */
   stillWaiting(label: string = this.label): void {
     if (performance.now() < this.nextStillWaiting) return;
     this.said = true;

@@ -7,10 +7,7 @@ import type { TargetOptions } from "./options.js";
 import { say, waitingFor } from "./output.js";
 import { WORKSHOP_DIR } from "./paths.js";
 
-/**
- * local: start the workshop's emulator if it is not running. localstack: check the endpoint
- * answers. aws: find the account and region about to be used (and billed); fills in options.region.
- */
+/** local: start the emulator if it is not running. localstack: check it answers. aws: say what is billed. */
 export async function prepareTarget(options: TargetOptions): Promise<void> {
   const { target, region, endpoint } = options;
   if (target === "local") {
@@ -34,7 +31,6 @@ export async function prepareTarget(options: TargetOptions): Promise<void> {
 /** Where a running `npm run view` says where it is, so each lesson's banner can point to it. */
 export const VIEW_FILE = join(WORKSHOP_DIR, "view.json");
 
-/** The address of the live view running now, if there is one. */
 export function runningViewUrl(file = VIEW_FILE): string | undefined {
   try {
     const { port, pid } = JSON.parse(readFileSync(file, "utf8")) as { port: number; pid: number };

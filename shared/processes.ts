@@ -12,9 +12,8 @@ export const currentPlatform = (): Platform =>
   process.platform === "win32" || process.platform === "darwin" ? process.platform : "linux";
 
 /**
- * Start a program with its stdout and stderr written to `logFile`: appended, or the file
- * started afresh. `detached`: it keeps running after this process exits. `output()` is what
- * it has written to the log since it started.
+ * Start a program with its stdout and stderr in `logFile` (appended, or afresh); `detached`: it outlives
+ * this process. `output()` is what it has written to the log since it started.
  */
 export function startProgram(
   command: string,

@@ -1,6 +1,5 @@
-// The workshop's records: how they are written, sent in batches, and counted back. Each is
-// JSON with a run id and an index, so a consumer can prove it saw every one (`unique` must
-// equal what was sent). Kinesis delivers at least once: `duplicates` counts the repeats.
+// The workshop's records, written, sent in batches and counted back: JSON with a run id and an index, so a
+// consumer proves it saw each one (`unique` equals what was sent; `duplicates` counts at-least-once repeats).
 import { randomBytes } from "node:crypto";
 import { setTimeout as sleep } from "node:timers/promises";
 import { GetRecordsCommand, GetShardIteratorCommand, ListShardsCommand, type Shard } from "@aws-sdk/client-kinesis";
@@ -103,7 +102,6 @@ export async function resendRefused(
   let pending = entries;
   const outcome = { requests: 0, retried: 0, throttled: 0 };
   let lastError = "";
-
   for (let attempt = 1; pending.length > 0; attempt++) {
     if (attempt > maxAttempts) {
       throw new WorkshopError(

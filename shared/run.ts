@@ -28,10 +28,7 @@ export function runLesson<F extends Flags>(
   runScript(moduleUrl, lesson, async (options) => printSummary(await main(options), options.json));
 }
 
-/**
- * The workshop's other commands (npm start, doctor, cleanup, bench) print their own results;
- * `prepare: false` leaves the target alone.
- */
+/** For the workshop's other commands (npm start, doctor, cleanup, bench), which print their own results. */
 export function runScript<F extends Flags>(
   moduleUrl: string,
   info: LessonInfo<F>,

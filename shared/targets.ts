@@ -18,7 +18,6 @@ export const localEndpoint = (port = localPort()) => `http://127.0.0.1:${port}`;
 /** Where the lesson talks to and how it reports: the same for every lesson. */
 export interface TargetOptions {
   target: Target;
-  /** The stream the lessons share. */
   stream: string;
   /** Always set once runLesson() has prepared the target. */
   region: string;
@@ -26,7 +25,7 @@ export interface TargetOptions {
   endpoint: string | undefined;
   json: boolean;
   debug: boolean;
-  /** Skip the confirmation prompt before creating billable resources on aws. */
+  /** Do not ask before creating billable resources on aws. */
   yes: boolean;
 }
 

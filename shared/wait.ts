@@ -1,5 +1,4 @@
-// Waiting: the settings of the SDK's waiters, and polling for what has no waiter (an event
-// source mapping turning Enabled, log lines arriving), and retrying while IAM catches up.
+// Waiting: the SDK's waiters' settings, polling for what has no waiter, retrying while IAM catches up.
 import { setTimeout as sleep } from "node:timers/promises";
 import { WorkshopError } from "./errors.js";
 import { Progress } from "./output.js";
