@@ -1,5 +1,5 @@
-// The cost guard: before a lesson creates something billable on AWS, say what and roughly what it
-// costs, and ask once (never on emulators, not with --yes). Prices: us-east-1, README "What it costs".
+// The cost guard: before a lesson creates something billable on AWS, say what it is and roughly what it
+// costs, and ask once (never on emulators, not with --yes). Prices: us-east-1; README "What it costs".
 import { WorkshopError } from "./errors.js";
 import type { TargetOptions } from "./options.js";
 import { askYesNo, say, terminalPrompt } from "./output.js";

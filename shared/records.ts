@@ -1,5 +1,5 @@
-// The workshop's records, written, sent in batches and counted back: JSON with a run id and an index, so a
-// consumer proves it saw each one (`unique` equals what was sent; `duplicates` counts at-least-once repeats).
+// The workshop's records: JSON with a run id and an index, sent in batches and counted back, so a consumer
+// can prove it saw each one (`unique` equals what was sent; `duplicates` counts Kinesis's repeats).
 import { randomBytes } from "node:crypto";
 import { setTimeout as sleep } from "node:timers/promises";
 import { GetRecordsCommand, GetShardIteratorCommand, ListShardsCommand, type Shard } from "@aws-sdk/client-kinesis";
