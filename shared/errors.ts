@@ -33,7 +33,7 @@ export function howToStart(target: string): string {
   return "check your network connection";
 }
 
-/** Map any error to a WorkshopError with an actionable message, or return it as the SDK gave it. */
+/** A known failure becomes a WorkshopError whose message says what to do; any other is returned as it came. */
 export function explain(error: unknown, context: { target: string; stream: string; endpoint?: string }): Error {
   if (error instanceof WorkshopError) return error;
   const { name = "", message = String(error) } = (error ?? {}) as { name?: string; message?: string };

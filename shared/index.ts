@@ -1,5 +1,5 @@
-// The workshop's helper: everything a lesson imports comes from here.
-// (05-lambda-function/handler.ts imports shared/records.ts alone, so its bundle stays small.)
+// The workshop's helper: everything a lesson's main.ts imports comes from here. Other lesson files may import
+// one file directly: processes.ts is not here, and 05's handler.ts takes records.ts alone (a small bundle).
 export * from "./clients.js";
 export * from "./costs.js";
 export * from "./errors.js";

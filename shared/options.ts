@@ -111,7 +111,7 @@ export function wholeNumberFlag<const O extends { default?: number; value?: stri
   return { type: "string" as const, value, help, default: text, parse };
 }
 
-/** A flag that must be one of a few words, for example --key random|fixed. */
+/** For a flag's parse: `value` if it is one of `allowed`, else a WorkshopError naming `flag` and the words. */
 export function oneOf<const T extends string>(value: string, flag: string, allowed: readonly T[]): T {
   if ((allowed as readonly string[]).includes(value)) return value as T;
   throw new WorkshopError(`${flag} must be one of ${allowed.join(", ")}, got '${value}'`);

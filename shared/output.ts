@@ -1,5 +1,5 @@
-// What a lesson prints: progress lines, the banner, the summary. With --json the summary is
-// also one JSON line, last, for scripts and tests. WORKSHOP_QUIET=1 silences all but that line.
+// What a lesson prints: progress lines, the banner, the summary (with --json also one JSON line, last, for
+// scripts and tests). WORKSHOP_QUIET=1 silences say() and note(); results and failures still print.
 import { performance } from "node:perf_hooks";
 import { createInterface } from "node:readline/promises";
 

@@ -7,7 +7,7 @@ import type { TargetOptions } from "./options.js";
 import { say, waitingFor } from "./output.js";
 import { WORKSHOP_DIR } from "./paths.js";
 
-/** local: start the emulator if it is not running. localstack: check it answers. aws: say what is billed. */
+/** local: start the emulator if it is not running. localstack: check it answers. aws: find the account and region. */
 export async function prepareTarget(options: TargetOptions): Promise<void> {
   const { target, region, endpoint } = options;
   if (target === "local") {
@@ -57,7 +57,7 @@ export async function endpointAnswers(url: string, patienceMs = 30_000, firstMs 
   return (await waitingFor(`${url}: reached, but slow to answer`, ask(patienceMs))) === "answers";
 }
 
-/** On aws: the account the credentials belong to, and the region (from the SDK's lookup when not given). */
+/** On aws: the account the credentials belong to. Fills in options.region from the SDK's lookup when not given. */
 export async function awsAccount(options: TargetOptions): Promise<string> {
   const { GetCallerIdentityCommand, STSClient } = await import("@aws-sdk/client-sts"); // aws only: loaded here
   const sts = clientFor(STSClient, options);

@@ -37,9 +37,9 @@ export function startProgram(
 }
 
 /**
- * Stop a program and what it started, and resolve once it is gone. On Linux and macOS SIGTERM
- * lets MiniStack save its state and the KCL daemon stop its workers; SIGKILL follows after
- * `graceMs`. Windows has no such signals: taskkill /T /F ends the whole tree at once.
+ * Stop a program and resolve once it is gone. On Linux and macOS SIGTERM lets MiniStack save its state
+ * and the KCL daemon stop its workers, and each stops its own children; SIGKILL (to the program alone)
+ * follows after `graceMs`. Windows has no such signals: taskkill /T /F ends the whole tree at once.
  */
 export async function stopGentlyThenHard(pid: number, graceMs: number, platform = currentPlatform()): Promise<void> {
   const stop = (signal: NodeJS.Signals) => {

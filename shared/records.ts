@@ -37,7 +37,7 @@ export class RecordTally {
   duplicates = 0;
   private readonly seen = new Set<string>();
 
-  /** Count one delivered record's bytes; returns it decoded when it is a workshop record. */
+  /** Count one delivered record, given as its bytes; returns it decoded when it is a workshop record. */
   add(data: Uint8Array | undefined): WorkshopRecord | undefined {
     const record = decodeRecord(data);
     if (record) this.addPair(record.runId, record.index);

@@ -7,7 +7,7 @@ import { helpText, parseOptions, type Flags, type LessonInfo, type LessonOptions
 import { printSummary, problem, report } from "./output.js";
 import { prepareTarget } from "./prepare-target.js";
 
-/** Print one line for a failure and set exit code 1. */
+/** Print a failure as one line, then the stack with --debug (or, if unexpected, a hint to use it); exit code 1. */
 export function reportFailure(
   error: unknown,
   context: { target: string; stream: string; endpoint?: string; debug?: boolean },
