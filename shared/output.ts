@@ -19,9 +19,9 @@ export const note = (line: string) => write(process.stderr, line);
 export const problem = (line: string) => write(process.stderr, line, true);
 
 /**
- * The one way the workshop says it waits: "… label" once the wait is `firstAfterMs` old (at once by
- * default; Infinity: never), "… still waiting for label (N s)" from stillWaiting() after 5 s without
- * news, and "✓ label (N s)" at done() if anything was said.
+ * The one way the workshop says it waits: "… label" once the wait is `firstAfterMs` old (at once by default;
+ * Infinity: never), "… still waiting for label (N s)" when stillWaiting() is called 5 s or more after the
+ * start or the last heardFrom(), and "✓ label (N s)" at done() if anything was said.
  */
 export class Progress {
   private readonly started = performance.now();

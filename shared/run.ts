@@ -28,7 +28,7 @@ export function runLesson<F extends Flags>(
   runScript(moduleUrl, lesson, async (options) => printSummary(await main(options), options.json));
 }
 
-/** For the workshop's other commands (npm start, doctor, cleanup, bench), which print their own results. */
+/** Other commands (npm start, doctor, cleanup, …) print their own results; `prepare: false` leaves the target alone. */
 export function runScript<F extends Flags>(
   moduleUrl: string,
   info: LessonInfo<F>,

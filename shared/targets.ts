@@ -19,7 +19,7 @@ export const localEndpoint = (port = localPort()) => `http://127.0.0.1:${port}`;
 export interface TargetOptions {
   target: Target;
   stream: string;
-  /** Always set once runLesson() has prepared the target. */
+  /** Always set once prepareTarget() has run; before that "" on aws when no flag or variable names one. */
   region: string;
   /** The emulator's URL; undefined on aws, where the SDK picks AWS's endpoints. */
   endpoint: string | undefined;

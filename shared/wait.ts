@@ -4,12 +4,12 @@ import { WorkshopError } from "./errors.js";
 import { Progress } from "./output.js";
 
 /**
- * The settings of the SDK's waiters (waitUntilStreamExists, …): check at once, again after 0.25 s (an
- * emulator is ready within a second), then less and less often, up to every 5 s (AWS takes up to a minute).
+ * Settings for the SDK's waiters (waitUntilStreamExists, …): check at once, again after 0.25 s (emulators are
+ * ready in a second), then less and less often, up to every 5 s (AWS can take a minute), for maxWaitTime seconds.
  */
 export const waiterFor = <C>(client: C, maxWaitTime = 120) => ({ client, maxWaitTime, minDelay: 0.25, maxDelay: 5 });
 
-/** Check at once, then every intervalMs, until `check` gives a value; says every 5 s what it still waits for. */
+/** Check now and every intervalMs until `check` gives a value, for up to timeoutMs; says every 5 s what it awaits. */
 export async function pollUntil<T>(
   what: string | (() => string),
   check: () => Promise<T | undefined>,
