@@ -16,8 +16,8 @@ const made: { destroy(): void }[] = [];
 /** The settings every client gets: region, endpoint, keys, HTTP/1.1 on emulators. */
 function clientConfig(options: Where) {
   const onEmulator = options.target !== "aws";
-  // Emulators get dummy keys, except keys set in the environment for localstack (some check
-  // them). On aws, the SDK's default chain finds them: environment, ~/.aws files, SSO, roles.
+  // local gets dummy keys, and so does localstack unless AWS_ACCESS_KEY_ID is set (some emulators check
+  // keys). Otherwise the SDK's default chain finds them: environment, ~/.aws files, SSO, roles.
   const useDummyKeys =
     options.target === "local" || (options.target === "localstack" && !process.env.AWS_ACCESS_KEY_ID);
   return {

@@ -106,7 +106,7 @@ export function wholeNumberFlag<const O extends { default?: number; value?: stri
     if (text.trim() !== "" && Number.isInteger(n) && n >= min && n <= max) return n;
     throw new WorkshopError(`${flag} must be a whole number ${range}, got '${text}'`);
   };
-  // parseArgs takes a default as text; its type tells FlagValue whether main() can get undefined.
+  // parseArgs takes a default as text; the type below tells FlagValue whether main() can get undefined.
   const text = fallback?.toString() as O extends { default: number } ? string : undefined;
   return { type: "string" as const, value, help, default: text, parse };
 }

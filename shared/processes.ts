@@ -1,5 +1,5 @@
 // Programs the workshop starts and stops: MiniStack and the local endpoint (local/), the KCL's
-// Java daemon (lesson 04). shared/index.ts does not load it: a lesson that starts none never does.
+// Java daemon (lesson 04). Not in shared/index.ts, so a lesson that starts no program never loads it.
 import { spawn, spawnSync } from "node:child_process";
 import { closeSync, existsSync, mkdirSync, openSync, readFileSync, statSync } from "node:fs";
 import { dirname } from "node:path";
@@ -12,8 +12,8 @@ export const currentPlatform = (): Platform =>
   process.platform === "win32" || process.platform === "darwin" ? process.platform : "linux";
 
 /**
- * Start a program with its stdout and stderr in `logFile` (appended, or afresh); `detached`: it outlives
- * this process. `output()` is what it has written to the log since it started.
+ * Start a program with its stdout and stderr in `logFile` (emptied first, unless `append`); `detached`: it
+ * outlives this process. `output()` is what it has written to the log since it started.
  */
 export function startProgram(
   command: string,
@@ -65,6 +65,6 @@ export async function stopGentlyThenHard(pid: number, graceMs: number, platform 
   }
 }
 
-/** The last three lines of a log's text (or its file), joined with " | ", for a one-line error message. */
+/** The last three lines of a log, joined with " | " for a one-line error: lastLinesOf(text), lastLines(file). */
 export const lastLinesOf = (text: string) => text.trim().split("\n").slice(-3).join(" | ");
 export const lastLines = (file: string) => (existsSync(file) ? lastLinesOf(readFileSync(file, "utf8")) : "");

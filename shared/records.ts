@@ -140,7 +140,7 @@ export async function listAllShards(kinesis: KinesisClient, streamName: string):
   return shards;
 }
 
-/** Read every shard from its start, once, into a tally: what reached a stream. Lesson 03 reads step by step. */
+/** Read every shard from its start, once, into a tally of what reached a stream; lesson 03 does it step by step. */
 export async function tallyStream(kinesis: KinesisClient, streamName: string) {
   const tally = new RecordTally();
   for (const shard of await listAllShards(kinesis, streamName))

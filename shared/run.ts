@@ -1,5 +1,5 @@
-// runLesson(): a lesson file run with tsx parses its flags, gets the target ready, calls main(), prints
-// the summary, and turns any failure into one line and exit code 1 (the stack only with --debug).
+// runLesson(): when a lesson file is run with tsx, read its flags, get the target ready, call main(), print
+// the summary, and turn any failure into one line and exit code 1 (the stack only with --debug).
 import { closeClients } from "./clients.js";
 import { explain } from "./errors.js";
 import { isMainModule } from "./paths.js";

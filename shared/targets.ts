@@ -12,7 +12,7 @@ export const EMULATOR_CREDENTIALS = { accessKeyId: "test", secretAccessKey: "tes
 export const WORKSHOP_TAG = { key: "workshop", value: "kinesis-lambda" } as const;
 export const WORKSHOP_TAGS = { [WORKSHOP_TAG.key]: WORKSHOP_TAG.value };
 
-/** Where lessons, tools and tests reach the local target and the workshop's own emulator: one address, made here. */
+/** The URL of the workshop's own emulator, the local target's default endpoint; everything that needs it calls this. */
 export const localEndpoint = (port = localPort()) => `http://127.0.0.1:${port}`;
 
 /** Where the lesson talks to and how it reports: the same for every lesson. */
