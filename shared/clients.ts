@@ -21,7 +21,7 @@ function clientConfig(options: Where) {
   const useDummyKeys =
     options.target === "local" || (options.target === "localstack" && !process.env.AWS_ACCESS_KEY_ID);
   return {
-    region: options.region || undefined,
+    region: options.region || undefined, // "" on aws before prepareTarget(): the SDK looks it up
     endpoint: options.endpoint,
     credentials: useDummyKeys ? EMULATOR_CREDENTIALS : undefined,
     // On aws never let AWS_ENDPOINT_URL or an endpoint_url in ~/.aws/config redirect the calls.

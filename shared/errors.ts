@@ -8,7 +8,7 @@ export class WorkshopError extends Error {
 
 const UNREACHABLE = new Set(["ECONNREFUSED", "ECONNRESET", "EHOSTUNREACH", "ENOTFOUND", "ETIMEDOUT", "EAI_AGAIN"]);
 
-/** A network error code anywhere in an error's cause chain (or an AggregateError's errors). */
+/** A network error code in an error's cause chain, 5 links deep at most (or in an AggregateError's errors). */
 function networkCode(error: unknown): string | undefined {
   type Failure = { code?: unknown; cause?: Failure; errors?: Failure[] } | undefined;
   const codeOf = (e: Failure) => (typeof e?.code === "string" && UNREACHABLE.has(e.code) ? e.code : undefined);

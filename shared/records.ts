@@ -161,7 +161,7 @@ export async function readShard(
   while (ShardIterator) {
     const page = await kinesis.send(new GetRecordsCommand({ ShardIterator, Limit: 10_000 }));
     for (const record of page.Records ?? []) if (each(record) === false) return;
-    if ((page.Records ?? []).length === 0 && page.MillisBehindLatest === 0) return;
+    if ((page.Records ?? []).length === 0 && page.MillisBehindLatest === 0) return; // caught up with the tip
     ShardIterator = page.NextShardIterator;
     await sleep(READ_GAP_MS); // within the shard's 5 reads a second
   }
