@@ -59,6 +59,15 @@ describe("parseOptions", () => {
     });
   });
 
+  it("takes an empty environment variable (export AWS_REGION=) as unset", () => {
+    const empty = { WORKSHOP_TARGET: "", AWS_REGION: "", AWS_DEFAULT_REGION: "", AWS_ENDPOINT_URL: "" };
+    expect(parseOptions(lesson, [], empty)).toMatchObject({ target: "local", region: "us-east-1" });
+    const localstack = parseOptions(lesson, ["--target", "localstack"], empty);
+    expect(localstack).toMatchObject({ endpoint: "http://localhost:4566", region: "us-east-1" });
+    const aws = parseOptions(lesson, ["--target", "aws"], { AWS_REGION: "", AWS_DEFAULT_REGION: "eu-west-1" });
+    expect(aws.region).toBe("eu-west-1");
+  });
+
   it("never sets an endpoint on aws, even when AWS_ENDPOINT_URL is set", () => {
     const options = parseOptions(lesson, ["--target", "aws"], { AWS_ENDPOINT_URL: "http://localhost:4566" });
     expect(options.target).toBe("aws");

@@ -42,16 +42,15 @@ export function resolveTarget(
   values: { target?: string; endpoint?: string; region?: string },
   env: NodeJS.ProcessEnv = process.env,
 ): Pick<TargetOptions, "target" | "endpoint" | "region"> {
-  const target = (values.target ?? env.WORKSHOP_TARGET ?? "local") as Target;
+  const target = (values.target ?? (env.WORKSHOP_TARGET || "local")) as Target; // an empty variable is unset
   if (!TARGETS.includes(target))
     throw new WorkshopError(`unknown target '${target}': use --target local, --target localstack or --target aws`);
-  const region = values.region ?? env.AWS_REGION ?? env.AWS_DEFAULT_REGION;
+  const region = values.region || env.AWS_REGION || env.AWS_DEFAULT_REGION;
   if (target === "aws") {
     if (values.endpoint) throw new WorkshopError("--endpoint is for emulators: drop it, or use --target localstack");
     // An empty region here is filled in by prepareTarget() from the SDK's own lookup (profile, IMDS).
     return { target, endpoint: undefined, region: region ?? "" };
   }
-  const fallback =
-    target === "local" ? localEndpoint(localPort(env)) : (env.AWS_ENDPOINT_URL ?? "http://localhost:4566");
-  return { target, endpoint: (values.endpoint ?? fallback).replace(/\/+$/, ""), region: region ?? "us-east-1" };
+  const fallback = target === "local" ? localEndpoint(localPort(env)) : env.AWS_ENDPOINT_URL || "http://localhost:4566";
+  return { target, endpoint: (values.endpoint ?? fallback).replace(/\/+$/, ""), region: region || "us-east-1" };
 }
