@@ -1,8 +1,11 @@
 import { spawnSync } from "node:child_process";
 import { afterEach, describe, expect, it, vi } from "vitest";
-import { type Platform, stopGentlyThenHard } from "./processes.js";
+import type { Platform } from "./processes.js";
 
 vi.mock("node:child_process", () => ({ spawn: vi.fn(), spawnSync: vi.fn() }));
+// The unit tests share one module cache per worker: load processes.ts afresh, so it sees the mock.
+vi.resetModules();
+const { stopGentlyThenHard } = await import("./processes.js");
 afterEach(() => vi.restoreAllMocks());
 
 describe.each<Platform>(["linux", "darwin", "win32"])("on %s", (platform) => {
