@@ -21,7 +21,7 @@ export const problem = (line: string) => write(process.stderr, line, true);
 /**
  * The one way the workshop says it waits: "… label" once the wait is `firstAfterMs` old (at once by default;
  * Infinity: never), "… still waiting for label (N s)" when stillWaiting() is called 5 s or more after the
- * start or the last heardFrom(), and "✓ label (N s)" at done() if anything was said.
+ * start or the last heardFrom(), and "✓ label (N s)" at done() if anything was said (never at done(false)).
  */
 export class Progress {
   private readonly started = performance.now();
@@ -52,20 +52,21 @@ export class Progress {
     this.heardFrom();
   }
 
-  done(): void {
+  done(succeeded = true): void {
     clearTimeout(this.timer);
-    if (this.said) note(`✓ ${this.label} (${((performance.now() - this.started) / 1000).toFixed(1)} s)`);
+    if (this.said && succeeded) note(`✓ ${this.label} (${((performance.now() - this.started) / 1000).toFixed(1)} s)`);
   }
 }
 
 /** Await `work`; after a second, say what we wait for (the SDK's waiters can take a minute on AWS). */
 export async function waitingFor<T>(label: string, work: Promise<T>): Promise<T> {
   const shown = new Progress(label, { firstAfterMs: 1000, firstWords: "waiting for " });
-  try {
-    return await work;
-  } finally {
-    shown.done();
-  }
+  const value = await work.catch((error: unknown) => {
+    shown.done(false); // the failure speaks for itself: no ✓
+    throw error;
+  });
+  shown.done();
+  return value;
 }
 
 /** Print the lesson's summary: as aligned "key  value" lines, and as one JSON line last with --json. */

@@ -18,18 +18,18 @@ export async function pollUntil<T>(
   const label = () => (typeof what === "string" ? what : what());
   const waiting = new Progress(label(), { firstAfterMs: Number.POSITIVE_INFINITY });
   const deadline = Date.now() + timeoutMs;
+  let value: T | undefined;
   try {
     for (;;) {
-      const value = await check();
+      value = await check();
       if (value !== undefined) return value;
       waiting.stillWaiting(label());
-      if (Date.now() >= deadline) {
+      if (Date.now() >= deadline)
         throw new WorkshopError(`gave up after ${Math.round(timeoutMs / 1000)} s waiting for ${label()}`);
-      }
       await sleep(intervalMs);
     }
   } finally {
-    waiting.done();
+    waiting.done(value !== undefined); // no ✓ when it gave up
   }
 }
 
