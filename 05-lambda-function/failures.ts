@@ -9,6 +9,7 @@ import {
   ReceiveMessageCommand,
   type SQSClient,
 } from "@aws-sdk/client-sqs";
+import { GetEventSourceMappingCommand, type LambdaClient } from "@aws-sdk/client-lambda";
 import { say, WORKSHOP_TAGS, WorkshopError } from "../shared/index.js";
 
 /** Make the queue (or find it: CreateQueue with the same name and settings returns it). */
@@ -53,16 +54,22 @@ export function sayFailures(notes: InvocationRecord[]): void {
 
 /**
  * The function's log lines never all came: say how many records the mapping gave up on after
- * its retries and where their batches are, so that every record is accounted for. Throws.
+ * its retries and where their batches are, so that every record is accounted for. When it gave
+ * up on none, say what the mapping itself reports: its state and its last processing result
+ * ("OK", or "PROBLEM: Function call failed"). Throws.
  */
 export async function explainMissing(
   error: Error,
-  sqs: SQSClient,
-  queueUrl: string,
+  where: { sqs: SQSClient; queueUrl: string; lambda: LambdaClient; mappingId: string },
   names: { failureQueueName: string; logGroupName: string },
 ): Promise<never> {
-  const skipped = (await receiveFailures(sqs, queueUrl, 1)).map((note) => note.KinesisBatchInfo);
-  if (skipped.length === 0) throw error;
+  const skipped = (await receiveFailures(where.sqs, where.queueUrl, 1)).map((note) => note.KinesisBatchInfo);
+  if (skipped.length === 0) {
+    const mapping = await where.lambda.send(new GetEventSourceMappingCommand({ UUID: where.mappingId }));
+    throw new WorkshopError(
+      `${error.message}; the mapping gave up on none, and says: ${mapping.State}, last processing result ${mapping.LastProcessingResult}`,
+    );
+  }
   const count = skipped.reduce((n, batch) => n + batch.batchSize, 0);
   throw new WorkshopError(
     `${error.message}; the mapping gave up on ${count} record(s) after its retries, and their batches are in ${names.failureQueueName} (the function kept failing: see its log group ${names.logGroupName})`,

@@ -191,6 +191,22 @@ describe("lesson 05 when the function keeps failing (mocked AWS)", () => {
   });
 });
 
+describe("lesson 05 when log lines never come and nothing was given up on (mocked AWS)", () => {
+  it("says what the event source mapping reports: its state and its last processing result", async () => {
+    lambda.on(GetFunctionCommand).resolves(active);
+    lambda.on(UpdateFunctionCodeCommand).resolves({});
+    lambda.on(UpdateFunctionConfigurationCommand).resolves({});
+    lambda.on(ListEventSourceMappingsCommand).resolves({ EventSourceMappings: [{ UUID: "esm-old" }] });
+    lambda.on(GetEventSourceMappingCommand).resolves({ State: "Enabled", LastProcessingResult: "OK" });
+    logs.on(FilterLogEventsCommand).resolves({ events: [] });
+    sqs.on(ReceiveMessageCommand).resolves({ Messages: [] });
+
+    await expect(main(options("--count", "2", "--timeout", "1"))).rejects.toThrow(
+      /waiting for 2 log lines .*\(seen 0\); the mapping gave up on none, and says: Enabled, last processing result OK$/,
+    );
+  });
+});
+
 describe("what lesson 05 retries and what it reports", () => {
   it("retries only the messages of a role Lambda cannot see yet, not a wrong role", () => {
     const lambdaSays = (message: string) => new InvalidParameterValueException({ message, $metadata: {} });

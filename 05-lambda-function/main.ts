@@ -185,9 +185,9 @@ export async function main(options: Options): Promise<Summary> {
 
   // 7. Follow the log group until every record's "seen" line has appeared (logs.ts).
   const expected = options.poison ? options.count - 1 : options.count;
-  // (Lines that never come: records the mapping gave up on are in the on-failure queue, and it says so.)
+  // (Lines that never come: the on-failure queue says what the mapping gave up on, or the mapping what it last did.)
   const { tally, latencies } = await followSeenLines(logs, names.logGroupName, runId, expected, timeoutMs).catch(
-    (error: Error) => explainMissing(error, sqs, failureQueue.url, names),
+    (error: Error) => explainMissing(error, { sqs, queueUrl: failureQueue.url, lambda, mappingId }, names),
   );
   // With --poison: the note Lambda sends once it gives up (so every delivery is logged by then), then the deliveries.
   const failures = options.poison ? await receiveFailures(sqs, failureQueue.url) : undefined;
