@@ -56,6 +56,14 @@ const active = partial<GetFunctionCommandOutput>({
   Configuration: { FunctionArn: "arn:fn", State: "Active", LastUpdateStatus: "Successful", CodeSha256: "old" },
 });
 
+/** The function and its mapping, from an earlier run: the lesson updates the one and reuses the other. */
+function anExistingFunctionAndMapping(): void {
+  lambda.on(GetFunctionCommand).resolves(active);
+  lambda.on(UpdateFunctionCodeCommand).resolves({});
+  lambda.on(UpdateFunctionConfigurationCommand).resolves({});
+  lambda.on(ListEventSourceMappingsCommand).resolves({ EventSourceMappings: [{ UUID: "esm-old" }] });
+}
+
 beforeEach(() => {
   for (const m of [kinesis, iam, lambda, logs, sqs]) m.reset();
   sqs.on(CreateQueueCommand).resolves({ QueueUrl: "https://sqs.example/111122223333/s-handler-failures" });
@@ -146,10 +154,7 @@ describe("lesson 05 deploy steps (mocked AWS)", () => {
   }, 20_000);
 
   it("updates the code of an existing function and reuses its mapping", async () => {
-    lambda.on(GetFunctionCommand).resolves(active);
-    lambda.on(UpdateFunctionCodeCommand).resolves({});
-    lambda.on(UpdateFunctionConfigurationCommand).resolves({});
-    lambda.on(ListEventSourceMappingsCommand).resolves({ EventSourceMappings: [{ UUID: "esm-old" }] });
+    anExistingFunctionAndMapping();
 
     const summary = await main(options("--count", "2"));
 
@@ -167,10 +172,7 @@ describe("lesson 05 deploy steps (mocked AWS)", () => {
 
 describe("lesson 05 when the function keeps failing (mocked AWS)", () => {
   it("says how many records the mapping gave up on, and where they are, when their log lines never come", async () => {
-    lambda.on(GetFunctionCommand).resolves(active);
-    lambda.on(UpdateFunctionCodeCommand).resolves({});
-    lambda.on(UpdateFunctionConfigurationCommand).resolves({});
-    lambda.on(ListEventSourceMappingsCommand).resolves({ EventSourceMappings: [{ UUID: "esm-old" }] });
+    anExistingFunctionAndMapping();
     // Only record #0 is ever logged: the batch holding #1 failed its retries and went to the on-failure queue.
     logs.on(FilterLogEventsCommand).callsFake(() => ({
       events: kinesis.commandCalls(PutRecordsCommand).flatMap((c) => {
@@ -193,10 +195,7 @@ describe("lesson 05 when the function keeps failing (mocked AWS)", () => {
 
 describe("lesson 05 when log lines never come and nothing was given up on (mocked AWS)", () => {
   it("says what the event source mapping reports: its state and its last processing result", async () => {
-    lambda.on(GetFunctionCommand).resolves(active);
-    lambda.on(UpdateFunctionCodeCommand).resolves({});
-    lambda.on(UpdateFunctionConfigurationCommand).resolves({});
-    lambda.on(ListEventSourceMappingsCommand).resolves({ EventSourceMappings: [{ UUID: "esm-old" }] });
+    anExistingFunctionAndMapping();
     lambda.on(GetEventSourceMappingCommand).resolves({ State: "Enabled", LastProcessingResult: "OK" });
     logs.on(FilterLogEventsCommand).resolves({ events: [] });
     sqs.on(ReceiveMessageCommand).resolves({ Messages: [] });
