@@ -3,7 +3,7 @@
 // an on-failure destination gets.
 import { randomUUID } from "node:crypto";
 import { GetRecordsCommand, type KinesisClient } from "@aws-sdk/client-kinesis";
-import { GetFunctionConfigurationCommand, InvokeCommand, type LambdaClient } from "@aws-sdk/client-lambda";
+import { InvokeCommand, type LambdaClient } from "@aws-sdk/client-lambda";
 import type { FailureCondition, Invocation, StreamRecord } from "./esm-batch.js";
 import type { Mapping } from "./esm-store.js";
 
@@ -69,33 +69,9 @@ export function eventFor(records: StreamRecord[], shardId: string, m: Mapping, r
   };
 }
 
-/** The function's timeout in seconds, asked for each batch (it may change); 900, Lambda's most, if it does not say. */
-export async function functionTimeout(lambda: LambdaClient, m: Mapping): Promise<number> {
-  const asked = new GetFunctionConfigurationCommand({ FunctionName: m.FunctionArn });
+export async function invoke(lambda: LambdaClient, m: Mapping, event: unknown): Promise<Invocation> {
   try {
-    return (await lambda.send(asked, { abortSignal: AbortSignal.timeout(5000) })).Timeout ?? 900;
-  } catch {
-    return 900;
-  }
-}
-
-/**
- * One invocation. Lambda never waits past the function's timeout: with no reply by then (and
- * `graceMs` more), it fails as a timed-out invocation, and the mapping retries it as it retries any.
- */
-export async function invoke(
-  lambda: LambdaClient,
-  m: Mapping,
-  event: unknown,
-  timeoutSeconds = 900,
-  graceMs = 10_000,
-): Promise<Invocation> {
-  const deadline = AbortSignal.timeout(timeoutSeconds * 1000 + graceMs);
-  const timedOut = new Promise<never>((_, reject) => deadline.addEventListener("abort", () => reject(deadline.reason)));
-  timedOut.catch(() => {}); // heard through the race below
-  try {
-    const call = new InvokeCommand({ FunctionName: m.FunctionArn, Payload: JSON.stringify(event) });
-    const reply = await Promise.race([lambda.send(call, { abortSignal: deadline }), timedOut]);
+    const reply = await lambda.send(new InvokeCommand({ FunctionName: m.FunctionArn, Payload: JSON.stringify(event) }));
     const text = reply.Payload ? Buffer.from(reply.Payload).toString("utf8") : "";
     let response: unknown = text;
     try {
@@ -105,8 +81,6 @@ export async function invoke(
     }
     return reply.FunctionError ? { ok: false, functionError: reply.FunctionError, response } : { ok: true, response };
   } catch (error) {
-    if (deadline.aborted)
-      return { ok: false, functionError: "Sandbox.Timedout", response: `no reply in ${timeoutSeconds} s, its timeout` };
     // Throttled, or the function could not start: a failed invocation, retried as AWS retries one.
     return { ok: false, functionError: (error as Error).name, response: (error as Error).message };
   }

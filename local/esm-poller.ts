@@ -15,8 +15,7 @@ import { PublishCommand, type SNSClient } from "@aws-sdk/client-sns";
 import { GetQueueUrlCommand, SendMessageCommand, type SQSClient } from "@aws-sdk/client-sqs";
 import { type FailureCondition, type Invocation, processBatch, type StreamRecord } from "./esm-batch.js";
 import { listAllShards } from "../shared/records.js";
-import { arnParts, eventFor, functionTimeout, invoke, laneOf, onFailureRecord, readPage } from "./esm-lambda.js";
-import { takeBatch } from "./esm-lambda.js";
+import { arnParts, eventFor, invoke, laneOf, onFailureRecord, readPage, takeBatch } from "./esm-lambda.js";
 import type { Mapping, MappingStore } from "./esm-store.js";
 import { MappingCounters, type MappingStats } from "./stats.js";
 
@@ -230,7 +229,6 @@ export class MappingPollers {
     signal: AbortSignal,
   ): Promise<void> {
     const m = this.store.get(uuid)!;
-    const timeout = await functionTimeout(clients.lambda, m);
     const lanes = new Map<number, StreamRecord[]>();
     for (const record of batch) {
       const lane = m.ParallelizationFactor === 1 ? 0 : laneOf(record.partitionKey, m.ParallelizationFactor);
@@ -243,7 +241,7 @@ export class MappingPollers {
     await Promise.all(
       [...lanes.values()].map((records) =>
         processBatch(records, m, {
-          invoke: (part) => invoke(clients.lambda, m, eventFor(part, shardId, m, role), timeout),
+          invoke: (part) => invoke(clients.lambda, m, eventFor(part, shardId, m, role)),
           giveUp: (part, condition, count, last) => this.giveUp(m, shardId, part, condition, count, last, clients),
           // With one lane the checkpoint moves record by record; with several, once all lanes are done.
           checkpoint: (sequence) => {
