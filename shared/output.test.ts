@@ -1,8 +1,7 @@
 import { setTimeout as sleep } from "node:timers/promises";
-import { describe, expect, it, vi } from "vitest";
+import { describe, expect, it } from "vitest";
 import { printedTo } from "../test/capture.js";
 import { Progress, waitingFor } from "./output.js";
-import { pollUntil } from "./wait.js";
 
 const stderrOf = (work: () => Promise<unknown>) => printedTo("stderr", work);
 
@@ -34,20 +33,5 @@ describe("Progress", () => {
   it("says ✓ at done() once it has said it waits, and nothing at done(false)", async () => {
     expect(await stderrOf(async () => new Progress("a").done())).toMatch(/^… a\n✓ a \(0\.\d s\)\n$/);
     expect(await stderrOf(async () => new Progress("b").done(false))).toBe("… b\n");
-  });
-});
-
-describe("pollUntil", () => {
-  it("ends its Progress as failed when it gives up, and as done once it finds", async () => {
-    const done = vi.spyOn(Progress.prototype, "done");
-    try {
-      const never = pollUntil("x", async () => undefined, { timeoutMs: 50, intervalMs: 10 });
-      await expect(never).rejects.toThrow("gave up after 0 s waiting for x");
-      expect(done).toHaveBeenLastCalledWith(false);
-      expect(await pollUntil("y", async () => "found")).toBe("found");
-      expect(done).toHaveBeenLastCalledWith(true);
-    } finally {
-      done.mockRestore();
-    }
   });
 });
